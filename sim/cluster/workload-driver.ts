@@ -1,0 +1,71 @@
+import { EventHeap } from '../core/event-heap.js';
+import type { Workload } from '../workload/workload.js';
+
+/**
+ * Releases a workload's requests onto the virtual clock (Dynamo's WorkloadDriver). Sessions advance
+ * one turn at a time: a first turn is ready at its (normalised, sped-up) timestamp, a later turn at
+ * the previous turn's completion plus its delay. Ready turns are released in (ready time, session)
+ * order. In concurrency mode timestamps are ignored, at most `cap` requests are in flight and a
+ * request's arrival is the moment it is released.
+ */
+export class WorkloadDriver {
+  private readonly ready = new EventHeap(1024);
+  private readonly nextTurn: Int32Array;
+  private readonly sessionOf: Int32Array;
+  private readonly speedup: number;
+  /** Arrival time of each released request (ms, simulation clock). */
+  readonly arrival: Float64Array;
+  released = 0;
+
+  constructor(private readonly w: Workload, arrivalSpeedupRatio: number, readonly cap: number | null) {
+    if (!(arrivalSpeedupRatio > 0) || !Number.isFinite(arrivalSpeedupRatio)) {
+      throw new Error(`arrival speedup ratio must be a finite number > 0, got ${arrivalSpeedupRatio}`);
+    }
+    if (cap !== null && !(Number.isInteger(cap) && cap >= 1)) throw new Error(`concurrency must be an integer >= 1, got ${cap}`);
+    this.speedup = arrivalSpeedupRatio;
+    this.nextTurn = new Int32Array(w.sessions);
+    this.sessionOf = new Int32Array(w.count);
+    this.arrival = new Float64Array(w.count).fill(NaN);
+    let t0 = Infinity;
+    for (let s = 0; s < w.sessions; s++) t0 = Math.min(t0, w.timeMs[w.sessionStart[s]!]!);
+    for (let s = 0; s < w.sessions; s++) {
+      const first = w.sessionStart[s]!;
+      for (let i = first; i < w.sessionStart[s + 1]!; i++) this.sessionOf[i] = s;
+      this.nextTurn[s] = first;
+      const at = cap === null ? (w.timeMs[first]! - t0) / this.speedup : 0;
+      this.ready.push(at, s, s);
+    }
+  }
+
+  /** Time the next request becomes releasable given `inFlight`, or +Infinity. */
+  nextTime(inFlight: number): number {
+    if (this.cap !== null && inFlight >= this.cap) return Infinity;
+    return this.ready.peekTime();
+  }
+
+  /**
+   * Releases the next request ready at or before `now` (respecting the concurrency cap); returns its
+   * index or -1.
+   */
+  releaseOne(now: number, inFlight: number): number {
+    if (this.ready.size === 0 || this.ready.peekTime() > now) return -1;
+    if (this.cap !== null && inFlight >= this.cap) return -1;
+    const at = this.ready.peekTime();
+    const s = this.ready.pop();
+    const r = this.nextTurn[s]!++;
+    this.arrival[r] = this.cap === null ? at : now;
+    this.released++;
+    return r;
+  }
+
+  /** Request r finished (or was rejected) at `now`: its session's next turn becomes ready after its delay. */
+  complete(r: number, now: number): void {
+    const s = this.sessionOf[r]!;
+    const next = this.nextTurn[s]!;
+    if (next < this.w.sessionStart[s + 1]!) this.ready.push(now + this.w.timeMs[next]! / this.speedup, s, s);
+  }
+
+  get exhausted(): boolean {
+    return this.released === this.w.count;
+  }
+}

@@ -1,0 +1,46 @@
+import type { KvEventLog } from './kv-events.js';
+
+/** Token signals of one pass, in emission order, applied by the cluster when the pass ends. */
+export class PassOutput {
+  requests: Int32Array = new Int32Array(64);
+  /** 1 if the signal's token was the request's last. */
+  done: Uint8Array = new Uint8Array(64);
+  length = 0;
+  nCompleted = 0;
+
+  reset(): void {
+    this.length = 0;
+    this.nCompleted = 0;
+  }
+
+  add(r: number, completed: boolean): void {
+    if (this.length === this.requests.length) {
+      const q = new Int32Array(this.length * 2); q.set(this.requests); this.requests = q;
+      const d = new Uint8Array(this.length * 2); d.set(this.done); this.done = d;
+    }
+    this.requests[this.length] = r;
+    this.done[this.length++] = completed ? 1 : 0;
+    if (completed) this.nCompleted++;
+  }
+}
+
+/** One worker's engine core: receives requests, runs one forward pass at a time. */
+export interface Engine {
+  /** When the router sees this engine's KV events: as the pass starts (vLLM) or when it ends (SGLang). */
+  readonly eventVisibility: 'pass-start' | 'pass-end';
+  /** Buffered KV events since the last flush (null when nobody listens). */
+  readonly kvEvents: KvEventLog | null;
+  readonly out: PassOutput;
+  /** KV capacity in blocks and the block size in tokens. */
+  readonly capacityBlocks: number;
+  readonly blockSize: number;
+  receive(r: number): void;
+  /** True while any request is waiting or running. */
+  hasWork(): boolean;
+  /** Computes the whole pass starting at `now` (decisions, tokens, KV changes) and returns its end time. */
+  executePass(now: number): number;
+  /** KV blocks currently referenced. */
+  activeBlocks(): number;
+  /** Invariant check at the end of a run; returns a problem or null. */
+  check(): string | null;
+}

@@ -1,0 +1,167 @@
+import type { Evictor } from './evictor.js';
+import { KV_REMOVED, KV_STORED, type KvEventLog } from './kv-events.js';
+
+/**
+ * vLLM-style KV block pool of one worker with prefix caching (Dynamo mocker's vllm backend):
+ * referenced ("active") blocks carry refcounts; unreferenced full blocks stay cached ("inactive")
+ * until the evictor picks them; |active| + |inactive| never exceeds the capacity.
+ *
+ * Blocks are named by integer ids: full blocks by their prefix identity (equal id ⇔ equal prefix),
+ * partial blocks by ids that are never reused. Partial blocks are destroyed, never cached.
+ */
+export class KvBlockManager {
+  readonly capacity: number;
+  private readonly slotOf = new Map<number, number>();
+  private readonly blockOf: Int32Array;
+  private readonly parentOf: Int32Array;
+  private readonly ref: Int32Array;
+  private readonly children: Int32Array;
+  private readonly full: Uint8Array;
+  private readonly freeSlots: Int32Array;
+  private nFree: number;
+  private nActive = 0;
+  private nInactive = 0;
+
+  constructor(capacity: number, private readonly evictor: Evictor, private readonly events: KvEventLog | null) {
+    this.capacity = capacity;
+    this.blockOf = new Int32Array(capacity);
+    this.parentOf = new Int32Array(capacity);
+    this.ref = new Int32Array(capacity);
+    this.children = new Int32Array(capacity);
+    this.full = new Uint8Array(capacity);
+    this.freeSlots = new Int32Array(capacity);
+    for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
+    this.nFree = capacity;
+  }
+
+  get activeBlocks(): number {
+    return this.nActive;
+  }
+
+  get inactiveBlocks(): number {
+    return this.nInactive;
+  }
+
+  /** Whether a block is cached (active or inactive). */
+  has(id: number): boolean {
+    return this.slotOf.has(id);
+  }
+
+  /**
+   * Takes a reference on a block, reusing a cached copy or allocating (evicting if full).
+   * Returns false, changing nothing, if the pool is full of referenced blocks.
+   */
+  use(id: number, isFull: boolean, parent: number): boolean {
+    const s = this.slotOf.get(id);
+    if (s !== undefined) {
+      if (this.ref[s]! === 0) {
+        this.evictor.remove(s);
+        this.nInactive--;
+        this.nActive++;
+      }
+      this.ref[s]!++;
+      return true;
+    }
+    if (this.nFree === 0 && !this.evictOne()) return false;
+    this.insert(id, isFull, parent);
+    return true;
+  }
+
+  /** Drops one reference; the last reference makes a full block inactive (cached). */
+  deref(id: number): void {
+    const s = this.slotOf.get(id)!;
+    if (--this.ref[s]! > 0) return;
+    this.nActive--;
+    if (this.full[s]) {
+      this.nInactive++;
+      this.evictor.insert(s);
+    } else {
+      this.release(s);
+    }
+  }
+
+  /**
+   * A partial block became full: drop the partial and reference the full block, which may already be
+   * cached (then the partial's slot is simply freed).
+   */
+  promote(partialId: number, fullId: number, parent: number): void {
+    const ps = this.slotOf.get(partialId)!;
+    const existing = this.slotOf.get(fullId);
+    if (existing === undefined) {
+      this.slotOf.delete(partialId);
+      this.slotOf.set(fullId, ps);
+      this.blockOf[ps] = fullId;
+      this.full[ps] = 1;
+      this.linkParent(ps, parent);
+      if (this.events) this.events.push(KV_STORED, fullId);
+      return;
+    }
+    this.nActive--;
+    this.release(ps);
+    if (this.ref[existing]! === 0) {
+      this.evictor.remove(existing);
+      this.nInactive--;
+      this.nActive++;
+    }
+    this.ref[existing]!++;
+  }
+
+  private insert(id: number, isFull: boolean, parent: number): void {
+    const s = this.freeSlots[--this.nFree]!;
+    this.slotOf.set(id, s);
+    this.blockOf[s] = id;
+    this.ref[s] = 1;
+    this.children[s] = 0;
+    this.full[s] = isFull ? 1 : 0;
+    this.parentOf[s] = -1;
+    this.nActive++;
+    if (isFull) {
+      this.linkParent(s, parent);
+      if (this.events) this.events.push(KV_STORED, id);
+    }
+  }
+
+  private linkParent(s: number, parent: number): void {
+    this.parentOf[s] = parent;
+    if (!this.evictor.tracksChildren || parent < 0) return;
+    const ps = this.slotOf.get(parent);
+    if (ps !== undefined && this.children[ps]!++ === 0) this.evictor.childrenChanged(ps, true);
+  }
+
+  private evictOne(): boolean {
+    const s = this.evictor.popVictim();
+    if (s < 0) return false;
+    this.nInactive--;
+    if (this.events) this.events.push(KV_REMOVED, this.blockOf[s]!);
+    this.release(s);
+    return true;
+  }
+
+  /** Frees a slot that holds no references. */
+  private release(s: number): void {
+    const id = this.blockOf[s]!;
+    this.slotOf.delete(id);
+    if (this.evictor.tracksChildren && this.full[s]) {
+      const parent = this.parentOf[s]!;
+      const ps = parent >= 0 ? this.slotOf.get(parent) : undefined;
+      if (ps !== undefined && --this.children[ps]! === 0) this.evictor.childrenChanged(ps, false);
+      if (this.children[s]! > 0) this.evictor.childrenChanged(s, false);
+    }
+    this.children[s] = 0;
+    this.full[s] = 0;
+    this.freeSlots[this.nFree++] = s;
+  }
+
+  /** Invariant check: counts agree with the slot table. Returns a problem or null. */
+  check(): string | null {
+    let active = 0, inactive = 0;
+    for (const s of this.slotOf.values()) {
+      if (this.ref[s]! > 0) active++;
+      else inactive++;
+    }
+    if (active !== this.nActive) return `active block count ${this.nActive} != ${active} referenced slots`;
+    if (inactive !== this.nInactive) return `inactive block count ${this.nInactive} != ${inactive} cached slots`;
+    if (active + inactive + this.nFree !== this.capacity) return `blocks not conserved: ${active} active + ${inactive} inactive + ${this.nFree} free != ${this.capacity}`;
+    return null;
+  }
+}

@@ -1,0 +1,313 @@
+import { IntDeque } from '../core/int-deque.js';
+import type { Collector } from '../metrics/collector.js';
+import type { TimingModel } from '../timing/timing-model.js';
+import type { Engine } from './engine.js';
+import { PassOutput } from './engine.js';
+import type { EngineArgs } from './engine-args.js';
+import { createEvictor } from './evictor.js';
+import { KvBlockManager } from './kv-block-manager.js';
+import type { KvEventLog } from './kv-events.js';
+import { ST_DONE, ST_PREEMPTED, ST_RUNNING, ST_WAITING, type RequestTable } from './request-table.js';
+
+const SCHEDULED = 0;
+const BLOCKED = 1;
+const CURRENT_PREEMPTED = 2;
+
+/**
+ * vLLM-style continuous-batching scheduler (Dynamo mocker `scheduler/vllm`): running requests first
+ * under a per-pass token budget, then admissions from the waiting queue while no preemption happened;
+ * chunked prefill; preemption with recomputation (LIFO or FIFO victim, requeued at the front); a
+ * request's first token comes in the pass that finishes its prefill.
+ */
+export class VllmEngine implements Engine {
+  readonly eventVisibility = 'pass-start' as const;
+  readonly out = new PassOutput();
+  readonly capacityBlocks: number;
+  readonly blockSize: number;
+  private readonly kv: KvBlockManager;
+  private readonly waiting = new IntDeque();
+  private readonly running = new IntDeque();
+  private readonly budgetMax: number;
+  private readonly maxSeqs: number;
+  private readonly prefillDiv: number;
+  private readonly decodeDiv: number;
+  private readonly lifo: boolean;
+  private readonly chunked: boolean;
+  private readonly countsPrefill: boolean;
+  private readonly emitsDecode: boolean;
+  private budget = 0;
+  private preemptedAny = false;
+  private passSerial = 0;
+  private batchCount = 0;
+  private batchIsl = 0;
+  private batchPrefix = 0;
+  private batchAttn = 0;
+  private readyBuf: Int32Array = new Int32Array(64);
+  private readonly isRunning = (r: number): boolean => this.t.status[r] === ST_RUNNING;
+
+  constructor(
+    readonly id: number,
+    args: EngineArgs,
+    private readonly t: RequestTable,
+    private readonly timing: TimingModel,
+    private readonly collector: Collector,
+    readonly kvEvents: KvEventLog | null,
+  ) {
+    this.capacityBlocks = args.num_gpu_blocks;
+    this.blockSize = args.block_size;
+    this.kv = new KvBlockManager(args.num_gpu_blocks, createEvictor(args.eviction_policy, args.num_gpu_blocks), kvEvents);
+    this.budgetMax = args.max_num_batched_tokens ?? Infinity;
+    this.maxSeqs = args.max_num_seqs ?? Infinity;
+    this.prefillDiv = args.speedup_ratio > 0 ? args.speedup_ratio : 1;
+    const dd = args.speedup_ratio * args.decode_speedup_ratio;
+    this.decodeDiv = dd > 0 ? dd : 1;
+    this.lifo = args.preemption_mode === 'lifo';
+    this.chunked = args.enable_chunked_prefill;
+    this.countsPrefill = args.worker_type !== 'decode';
+    this.emitsDecode = args.worker_type !== 'prefill';
+  }
+
+  receive(r: number): void {
+    this.t.status[r] = ST_WAITING;
+    this.waiting.pushBack(r);
+  }
+
+  hasWork(): boolean {
+    return this.waiting.length > 0 || this.running.length > 0;
+  }
+
+  activeBlocks(): number {
+    return this.kv.activeBlocks;
+  }
+
+  executePass(now: number): number {
+    this.out.reset();
+    this.running.filter(this.isRunning);
+    this.passSerial++;
+    this.budget = this.budgetMax;
+    this.preemptedAny = false;
+    this.batchCount = this.batchIsl = this.batchPrefix = this.batchAttn = 0;
+    const running = this.running;
+    let i = 0;
+    while (i < running.length && this.budget > 0) {
+      const res = this.schedule(running.at(i), false, now);
+      if (res === SCHEDULED) i++;
+      else if (res === BLOCKED) break;
+    }
+    const t = this.t;
+    while (!this.preemptedAny && running.length < this.maxSeqs && this.waiting.length > 0) {
+      const r = this.waiting.at(0);
+      const res = this.schedule(r, true, now);
+      if (res !== SCHEDULED) break;
+      if (t.schedTokens[r] === 0 && this.budget === 0) break;
+    }
+    const prefillMs = this.batchCount > 0
+      ? this.timing.prefillMs(this.batchCount, this.batchIsl, this.batchPrefix, this.batchAttn) / this.prefillDiv
+      : 0;
+    const decodeStart = now + prefillMs;
+    return this.emitReadyTokens(decodeStart);
+  }
+
+  /** Dynamo's schedule_request for one request; returns SCHEDULED, BLOCKED or CURRENT_PREEMPTED. */
+  private schedule(r: number, fromWaiting: boolean, now: number): number {
+    const t = this.t;
+    const waitingBefore = this.waiting.length;
+    const promptLen = t.promptLen[r]!;
+    const len = promptLen + t.generated[r]!;
+    const computed = t.numComputed[r]!;
+    const cached = computed === 0 ? this.cachedPrefixTokens(r, promptLen) : 0;
+    const effBefore = computed + cached;
+    const promptBefore = Math.min(effBefore, promptLen);
+    const remainingKnown = len - effBefore;
+    const promptRemaining = promptLen - promptBefore;
+    if (promptRemaining > 0 && !this.chunked && promptRemaining > this.budget) return BLOCKED;
+    const desired = Math.min(remainingKnown, this.budget);
+    if (desired === 0 && remainingKnown > 0) return BLOCKED;
+    const target = effBefore + desired;
+    let actual = target;
+    for (;;) {
+      if (target <= t.allocTokens[r]!) {
+        t.numComputed[r] = actual;
+        break;
+      }
+      const committed = this.allocateTo(r, target, len);
+      t.allocTokens[r] = Math.min(committed, target);
+      t.numComputed[r] = Math.min(actual, committed);
+      if (committed >= target) break;
+      const victim = this.preemptOne();
+      if (victim < 0) {
+        actual = t.numComputed[r]!;
+        break;
+      }
+      if (victim === r) return CURRENT_PREEMPTED;
+    }
+    const tokensUsed = actual - effBefore;
+    if (tokensUsed <= 0 && actual < len) return BLOCKED;
+    const promptTokens = Math.min(actual, promptLen) - promptBefore;
+    t.schedPass[r] = this.passSerial;
+    t.schedTokens[r] = tokensUsed;
+    t.schedPromptTokens[r] = promptTokens;
+    t.schedPromptBefore[r] = promptBefore;
+    if (promptTokens > 0 && this.countsPrefill) {
+      const end = promptBefore + promptTokens;
+      this.batchCount++;
+      this.batchIsl += end;
+      this.batchPrefix += promptBefore;
+      this.batchAttn += end * end - promptBefore * promptBefore;
+    }
+    if (fromWaiting) {
+      // victims preempted while allocating were pushed in front of r
+      this.waiting.removeAt(this.waiting.length - waitingBefore);
+      this.running.pushBack(r);
+      t.status[r] = ST_RUNNING;
+      this.collector.onAdmit(r, now, cached);
+    }
+    this.budget -= tokensUsed;
+    return SCHEDULED;
+  }
+
+  /** Tokens of r's prompt found cached (active or inactive), counted in whole leading blocks. */
+  private cachedPrefixTokens(r: number, promptLen: number): number {
+    const t = this.t;
+    const bs = this.blockSize;
+    const maxBlocks = Math.floor((promptLen + t.generated[r]!) / bs);
+    const limit = Math.min(maxBlocks, Math.ceil(promptLen / bs));
+    let j = 0;
+    while (j < limit && this.kv.has(t.fullId(r, j))) j++;
+    return Math.min(j * bs, promptLen);
+  }
+
+  /**
+   * References blocks until `target` tokens are covered; stops at the first block the pool cannot
+   * give. Returns the tokens now covered (a whole number of blocks, or target).
+   */
+  private allocateTo(r: number, target: number, len: number): number {
+    const t = this.t;
+    const bs = this.blockSize;
+    const need = Math.ceil(target / bs);
+    let j = t.held[r]!;
+    while (j < need) {
+      const isFull = (j + 1) * bs <= len;
+      const id = isFull ? t.fullId(r, j) : t.newPartialId();
+      const parent = j > 0 ? t.fullId(r, j - 1) : -1;
+      if (!this.kv.use(id, isFull, parent)) break;
+      if (!isFull) t.partialId[r] = id;
+      j++;
+    }
+    t.held[r] = j;
+    return j >= need ? target : j * bs;
+  }
+
+  /** Releases all of r's blocks, tail first (suffix blocks become the oldest cache entries). */
+  private freeBlocks(r: number): void {
+    const t = this.t;
+    const bs = this.blockSize;
+    const len = t.promptLen[r]! + t.generated[r]!;
+    for (let j = t.held[r]! - 1; j >= 0; j--) {
+      this.kv.deref((j + 1) * bs <= len ? t.fullId(r, j) : t.partialId[r]!);
+    }
+    t.held[r] = 0;
+    t.allocTokens[r] = 0;
+  }
+
+  /** Preempts the back (LIFO) or front (FIFO) of running; returns the victim or -1. */
+  private preemptOne(): number {
+    if (this.running.length === 0) return -1;
+    const v = this.lifo ? this.running.popBack() : this.running.popFront();
+    const t = this.t;
+    t.status[v] = ST_PREEMPTED;
+    t.numComputed[v] = 0;
+    t.preemptions[v]!++;
+    this.freeBlocks(v);
+    this.waiting.pushFront(v);
+    this.preemptedAny = true;
+    if (t.schedPass[v] === this.passSerial) {
+      this.budget += t.schedTokens[v]!;
+      const pt = t.schedPromptTokens[v]!;
+      if (pt > 0 && this.countsPrefill) {
+        const before = t.schedPromptBefore[v]!;
+        const end = before + pt;
+        this.batchCount--;
+        this.batchIsl -= end;
+        this.batchPrefix -= before;
+        this.batchAttn -= end * end - before * before;
+      }
+      t.schedPass[v] = -1;
+    }
+    return v;
+  }
+
+  private emitReadyTokens(decodeStart: number): number {
+    const t = this.t;
+    const bs = this.blockSize;
+    const running = this.running;
+    let nReady = 0;
+    let kvRead = 0;
+    if (this.readyBuf.length < running.length) this.readyBuf = new Int32Array(running.length * 2);
+    const ready = this.readyBuf;
+    for (let i = 0; i < running.length; i++) {
+      const r = running.at(i);
+      if (t.numComputed[r]! >= t.promptLen[r]! + t.generated[r]! && t.generated[r]! < t.maxOut[r]!) {
+        ready[nReady++] = r;
+        kvRead += t.held[r]! * bs;
+      }
+    }
+    if (nReady === 0) return decodeStart;
+    let decodeMs = 0;
+    if (this.emitsDecode) {
+      decodeMs = this.timing.decodeMs(nReady, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.decodeDiv;
+    }
+    const tokenTime = decodeStart + decodeMs;
+    for (let k = 0; k < nReady; k++) {
+      const r = ready[k]!;
+      if (t.status[r] !== ST_RUNNING) continue;
+      if (!this.generate(r)) continue;
+      this.collector.onToken(r, tokenTime, this.id);
+      this.out.add(r, t.generated[r] === t.maxOut[r]);
+    }
+    return tokenTime;
+  }
+
+  /**
+   * Appends one output token to r, taking a block when it starts a new one (preempting others if
+   * the pool is full) and sealing a filled partial block. On the last token all blocks are released.
+   * Returns false if r itself was preempted or nothing could be freed.
+   */
+  private generate(r: number): boolean {
+    const t = this.t;
+    const bs = this.blockSize;
+    const oldLen = t.promptLen[r]! + t.generated[r]!;
+    if (oldLen % bs === 0) {
+      const j = oldLen / bs;
+      const id = t.newPartialId();
+      const parent = j > 0 ? t.fullId(r, j - 1) : -1;
+      while (!this.kv.use(id, false, parent)) {
+        const v = this.preemptOne();
+        if (v < 0 || v === r) return false;
+      }
+      t.partialId[r] = id;
+      t.held[r] = j + 1;
+    }
+    t.generated[r]!++;
+    const len = oldLen + 1;
+    if (len % bs === 0) {
+      const j = len / bs - 1;
+      this.kv.promote(t.partialId[r]!, t.fullId(r, j), j > 0 ? t.fullId(r, j - 1) : -1);
+    }
+    if (t.generated[r] === t.maxOut[r]) {
+      this.freeBlocks(r);
+      t.status[r] = ST_DONE;
+      t.numComputed[r] = len;
+    } else {
+      t.allocTokens[r] = len;
+    }
+    return true;
+  }
+
+  check(): string | null {
+    const problem = this.kv.check();
+    if (problem) return `worker ${this.id}: ${problem}`;
+    if (!this.hasWork() && this.kv.activeBlocks !== 0) return `worker ${this.id}: idle with ${this.kv.activeBlocks} referenced KV blocks`;
+    return null;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Records what the report needs, per request and pooled, without keeping every token time:
+ * first/second/last token times and counts per request, and inter-token gaps pooled as
+ * (value, count) runs. Gaps of consecutive passes on one worker are usually equal, so runs stay few.
+ * Definitions follow Dynamo's TraceCollector (arrival, first admission, max reused prefix).
+ */
+export class Collector {
+  readonly arrival: Float64Array;
+  readonly firstAdmit: Float64Array;
+  readonly reused: Int32Array;
+  readonly first: Float64Array;
+  readonly second: Float64Array;
+  readonly last: Float64Array;
+  readonly tokens: Int32Array;
+  readonly rejected: Uint8Array;
+  gapValues = new Float64Array(1024);
+  gapCounts = new Float64Array(1024);
+  gapRuns = 0;
+  private readonly runValue: Float64Array;
+  private readonly runCount: Float64Array;
+
+  constructor(readonly n: number, channels: number) {
+    this.arrival = new Float64Array(n).fill(NaN);
+    this.firstAdmit = new Float64Array(n).fill(NaN);
+    this.reused = new Int32Array(n);
+    this.first = new Float64Array(n).fill(NaN);
+    this.second = new Float64Array(n).fill(NaN);
+    this.last = new Float64Array(n).fill(NaN);
+    this.tokens = new Int32Array(n);
+    this.rejected = new Uint8Array(n);
+    this.runValue = new Float64Array(Math.max(1, channels)).fill(NaN);
+    this.runCount = new Float64Array(Math.max(1, channels));
+  }
+
+  onArrival(r: number, t: number): void {
+    this.arrival[r] = t;
+  }
+
+  onReject(r: number): void {
+    this.rejected[r] = 1;
+  }
+
+  onAdmit(r: number, t: number, reusedTokens: number): void {
+    if (Number.isNaN(this.firstAdmit[r]!)) this.firstAdmit[r] = t;
+    if (reusedTokens > this.reused[r]!) this.reused[r] = reusedTokens;
+  }
+
+  /** A token of request r at time t, emitted by worker `channel`. */
+  onToken(r: number, t: number, channel: number): void {
+    const k = this.tokens[r]!++;
+    if (k === 0) {
+      this.first[r] = t;
+    } else {
+      if (k === 1) this.second[r] = t;
+      this.addGap(t - this.last[r]!, 1, channel);
+    }
+    this.last[r] = t;
+  }
+
+  /**
+   * `count` tokens of request r spaced `step` apart, the first at `t0` (a run of identical decode
+   * passes). Equivalent to calling onToken for each, for a request that already has a token.
+   */
+  onTokenRun(r: number, t0: number, step: number, count: number, tEnd: number, channel: number): void {
+    const k = this.tokens[r]!;
+    if (k === 1) this.second[r] = t0;
+    this.addGap(t0 - this.last[r]!, 1, channel);
+    if (count > 1) this.addGap(step, count - 1, channel);
+    this.tokens[r] = k + count;
+    this.last[r] = tEnd;
+  }
+
+  private addGap(g: number, c: number, ch: number): void {
+    if (this.runValue[ch] === g) {
+      this.runCount[ch]! += c;
+      return;
+    }
+    this.flushChannel(ch);
+    this.runValue[ch] = g;
+    this.runCount[ch] = c;
+  }
+
+  private flushChannel(ch: number): void {
+    const c = this.runCount[ch]!;
+    if (c === 0) return;
+    if (this.gapRuns === this.gapValues.length) {
+      const v = new Float64Array(this.gapRuns * 2); v.set(this.gapValues); this.gapValues = v;
+      const k = new Float64Array(this.gapRuns * 2); k.set(this.gapCounts); this.gapCounts = k;
+    }
+    this.gapValues[this.gapRuns] = this.runValue[ch]!;
+    this.gapCounts[this.gapRuns++] = c;
+    this.runCount[ch] = 0;
+    this.runValue[ch] = NaN;
+  }
+
+  /** Moves every channel's open run into the pooled list (call before reading the gaps). */
+  flush(): void {
+    for (let ch = 0; ch < this.runValue.length; ch++) this.flushChannel(ch);
+  }
+}

@@ -1,0 +1,88 @@
+import { Cluster } from './cluster/cluster.js';
+import { WorkloadDriver } from './cluster/workload-driver.js';
+import { Prng } from './core/prng.js';
+import type { Engine } from './engine/engine.js';
+import type { EngineArgs } from './engine/engine-args.js';
+import { KvEventLog } from './engine/kv-events.js';
+import { buildPromptBlocks } from './engine/prompt-blocks.js';
+import { RequestTable } from './engine/request-table.js';
+import { VllmEngine } from './engine/vllm-engine.js';
+import { Collector } from './metrics/collector.js';
+import { buildReport, type Report, type SlaBounds } from './metrics/report.js';
+import { KvRouter } from './router/kv-router.js';
+import type { KvRouterConfig } from './router/router-config.js';
+import type { Router } from './router/router.js';
+import { RandomRouter, RoundRobinRouter } from './router/simple-routers.js';
+import type { TimingModel } from './timing/timing-model.js';
+import { checkWorkload, type Workload } from './workload/workload.js';
+
+export type RouterMode = 'round_robin' | 'random' | 'kv';
+
+export interface ReplayConfig {
+  /** Aggregated workers (each one model replica). */
+  workers: number;
+  /** Resolved engine args (see resolveEngineArgs). */
+  engine: EngineArgs;
+  timing: TimingModel;
+  router: RouterMode;
+  /** Resolved KV router config (see resolveKvRouterConfig); used by the kv router. */
+  routerConfig: KvRouterConfig;
+  seed: number;
+  /** Divides trace timestamps and inter-turn delays. */
+  arrivalSpeedupRatio: number;
+  /** Closed-loop cap on requests in flight; null = replay timestamps. */
+  concurrency: number | null;
+  /** GPUs per worker (tensor parallelism), for GPU-seconds. */
+  gpusPerWorker: number;
+  sla?: SlaBounds;
+  /** Called now and then with requests finished so far and the simulated time. */
+  onProgress?: (finished: number, total: number, nowMs: number) => void;
+}
+
+export interface ReplayResult {
+  report: Report;
+  /** Forward passes simulated. */
+  passes: number;
+}
+
+export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
+  const problem = checkWorkload(workload);
+  if (problem) throw new Error(`invalid workload ${workload.name}: ${problem}`);
+  if (!(Number.isInteger(cfg.workers) && cfg.workers >= 1)) throw new Error(`workers must be an integer >= 1, got ${cfg.workers}`);
+  const root = new Prng(cfg.seed);
+  const args = cfg.engine;
+  const blocks = buildPromptBlocks(workload, args.block_size);
+  const table = new RequestTable(workload, blocks, args.enable_prefix_caching);
+  const collector = new Collector(workload.count, cfg.workers);
+  const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
+  const wantsEvents = cfg.router === 'kv';
+  const engines: Engine[] = [];
+  for (let w = 0; w < cfg.workers; w++) {
+    const events = wantsEvents ? new KvEventLog() : null;
+    if (args.engine_type === 'vllm') engines.push(new VllmEngine(w, args, table, cfg.timing, collector, events));
+    else throw new Error(`engine_type "${args.engine_type}" is not available yet`);
+  }
+  const cluster = new Cluster(engines, table, collector, driver);
+  let router: Router;
+  if (cfg.router === 'round_robin') router = new RoundRobinRouter(cfg.workers, cluster.dispatch);
+  else if (cfg.router === 'random') router = new RandomRouter(cfg.workers, root.split('router'), cluster.dispatch);
+  else if (cfg.router === 'kv') {
+    router = new KvRouter(cfg.routerConfig, blocks, cfg.workers, workload.inputLength, driver.arrival, args.max_num_batched_tokens, root.split('router'), cluster.dispatch);
+  } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
+  cluster.setRouter(router);
+  if (cfg.onProgress) {
+    const cb = cfg.onProgress;
+    cluster.onProgress = (finished, now) => cb(finished, workload.count, now);
+  }
+  cluster.run();
+  cluster.checkInvariants();
+  const report = buildReport(collector, {
+    inputLength: workload.inputLength,
+    outputLength: workload.outputLength,
+    preemptions: table.preemptions,
+    workers: cfg.workers,
+    gpusPerWorker: cfg.gpusPerWorker,
+    sla: cfg.sla,
+  });
+  return { report, passes: cluster.passes };
+}

@@ -1,0 +1,187 @@
+import { EventHeap } from '../core/event-heap.js';
+import type { Prng } from '../core/prng.js';
+import type { KvEventLog } from '../engine/kv-events.js';
+import type { PromptBlocks } from '../engine/prompt-blocks.js';
+import { ActiveSequences } from './active-sequences.js';
+import { KvIndexer } from './kv-indexer.js';
+import type { Dispatch, Router } from './router.js';
+import type { KvRouterConfig } from './router-config.js';
+
+/**
+ * Dynamo's KV-aware router: for each worker,
+ *   cost = prefill_load_scale · max((pending prefill + isl)/bs − credit · overlap, 0)
+ *        + decode blocks (active prompt blocks + this request's new ones)
+ *        + decode_active_request_weight · active requests,
+ * lowest cost wins (ties: smallest cache tree, then a seeded coin), or softmax sampling with a
+ * temperature. Optionally queues arrivals while every worker is busy with prefill.
+ */
+export class KvRouter implements Router {
+  readonly name = 'kv';
+  readonly wantsKvEvents = true;
+  readonly indexer: KvIndexer;
+  readonly active: ActiveSequences;
+  private readonly overlap: Int32Array;
+  private readonly depth: Int32Array;
+  private readonly cost: Float64Array;
+  private readonly queue = new EventHeap();
+  private readonly busyLimit: Float64Array;
+
+  constructor(
+    private readonly cfg: KvRouterConfig,
+    private readonly pb: PromptBlocks,
+    private readonly workers: number,
+    private readonly inputLength: Int32Array,
+    arrivalOf: Float64Array,
+    maxBatchedTokens: number | null,
+    private readonly rng: Prng,
+    private readonly dispatch: Dispatch,
+  ) {
+    this.indexer = new KvIndexer(pb, workers);
+    this.active = new ActiveSequences(pb, workers, inputLength.length, cfg.router_track_active_blocks, cfg.router_assume_kv_reuse, cfg.router_track_prefill_tokens);
+    this.overlap = new Int32Array(workers);
+    this.depth = new Int32Array(workers);
+    this.cost = new Float64Array(workers);
+    this.busyLimit = new Float64Array(workers).fill((cfg.router_queue_threshold ?? Infinity) * (maxBatchedTokens ?? 10_000_000));
+    this.arrivalOf = arrivalOf;
+  }
+
+  private readonly arrivalOf: Float64Array;
+
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  arrive(r: number, now: number): void {
+    if (this.cfg.router_queue_threshold !== null && this.allBusy()) {
+      this.queue.push(this.queueKey(r), r);
+      return;
+    }
+    this.admit(r, now);
+  }
+
+  prefillCompleted(r: number, now: number): void {
+    this.active.prefillCompleted(r);
+    this.drainQueue(now);
+  }
+
+  completed(r: number, now: number): void {
+    this.active.free(r);
+    this.drainQueue(now);
+  }
+
+  kvEvents(w: number, log: KvEventLog): void {
+    this.indexer.apply(w, log);
+  }
+
+  /** Costs of sending r to each worker (written to this.cost); returns nothing. Exposed for tests. */
+  computeCosts(r: number): Float64Array {
+    const cfg = this.cfg;
+    const bs = this.pb.blockSize;
+    const isl = this.inputLength[r]!;
+    const nb = this.pb.start[r + 1]! - this.pb.start[r]!;
+    this.indexer.overlaps(r, this.overlap);
+    this.active.depths(r, this.depth);
+    const act = this.active;
+    let minPrefill = Infinity;
+    if (cfg.overlap_score_credit_decay > 0 && cfg.router_track_prefill_tokens) {
+      for (let w = 0; w < this.workers; w++) minPrefill = Math.min(minPrefill, act.prefillTokens[w]!);
+    }
+    const requestBlocks = Math.max(1, Math.ceil(isl / bs));
+    for (let w = 0; w < this.workers; w++) {
+      const pending = cfg.router_track_prefill_tokens ? act.prefillTokens[w]! : 0;
+      const rawPrefill = (pending + isl) / bs;
+      let credit = cfg.overlap_score_credit;
+      if (cfg.overlap_score_credit_decay > 0 && cfg.router_track_prefill_tokens) {
+        credit /= 1 + cfg.overlap_score_credit_decay * ((pending - minPrefill) / bs) / requestBlocks;
+      }
+      const prefill = Math.max(rawPrefill - credit * this.overlap[w]!, 0);
+      const decode = cfg.router_track_active_blocks ? act.blocks[w]! + (nb - this.depth[w]!) : 0;
+      this.cost[w] = cfg.prefill_load_scale * prefill + decode + cfg.decode_active_request_weight * act.requests[w]!;
+    }
+    return this.cost;
+  }
+
+  /** Picks a worker for r from the current costs. */
+  select(r: number): number {
+    const cost = this.computeCosts(r);
+    const W = this.workers;
+    if (this.cfg.router_temperature > 0) return this.sample(cost, this.cfg.router_temperature);
+    let best = Infinity;
+    for (let w = 0; w < W; w++) if (cost[w]! < best) best = cost[w]!;
+    let bestTree = Infinity, ties = 0;
+    const tree = this.indexer.treeSize;
+    for (let w = 0; w < W; w++) {
+      if (cost[w] !== best) continue;
+      const ts = tree[w]!;
+      if (ts < bestTree) {
+        bestTree = ts;
+        ties = 1;
+      } else if (ts === bestTree) ties++;
+    }
+    let pick = ties > 1 ? this.rng.nextInt(ties) : 0;
+    for (let w = 0; w < W; w++) {
+      if (cost[w] !== best || tree[w] !== bestTree) continue;
+      if (pick-- === 0) return w;
+    }
+    return 0;
+  }
+
+  private sample(cost: Float64Array, temperature: number): number {
+    const W = this.workers;
+    let lo = Infinity, hi = -Infinity;
+    for (let w = 0; w < W; w++) {
+      lo = Math.min(lo, cost[w]!);
+      hi = Math.max(hi, cost[w]!);
+    }
+    if (hi === lo) return this.rng.nextInt(W);
+    let sum = 0;
+    const p = this.depthScratch();
+    for (let w = 0; w < W; w++) {
+      p[w] = Math.exp(-(cost[w]! - lo) / ((hi - lo) * temperature));
+      sum += p[w]!;
+    }
+    let u = this.rng.next() * sum;
+    for (let w = 0; w < W; w++) {
+      u -= p[w]!;
+      if (u < 0) return w;
+    }
+    return W - 1;
+  }
+
+  private scratch: Float64Array | null = null;
+  private depthScratch(): Float64Array {
+    return (this.scratch ??= new Float64Array(this.workers));
+  }
+
+  private admit(r: number, _now: number): void {
+    const w = this.select(r);
+    this.active.add(r, w, this.inputLength[r]!, this.overlap[w]!);
+    this.dispatch(r, w);
+  }
+
+  private allBusy(): boolean {
+    const pt = this.active.prefillTokens;
+    for (let w = 0; w < this.workers; w++) if (pt[w]! <= this.busyLimit[w]!) return false;
+    return true;
+  }
+
+  private queueKey(r: number): number {
+    const arrivalS = this.arrivalOf[r]! / 1000;
+    switch (this.cfg.router_queue_policy) {
+      case 'fcfs':
+        return arrivalS;
+      case 'lcfs':
+        return -arrivalS;
+      case 'wspt': {
+        this.indexer.overlaps(r, this.overlap);
+        let maxOverlap = 0;
+        for (let w = 0; w < this.workers; w++) maxOverlap = Math.max(maxOverlap, this.overlap[w]!);
+        return -1 / Math.max(1, this.inputLength[r]! - maxOverlap * this.pb.blockSize);
+      }
+    }
+  }
+
+  private drainQueue(now: number): void {
+    while (this.queue.size > 0 && !this.allBusy()) this.admit(this.queue.pop(), now);
+  }
+}
