@@ -35,6 +35,8 @@ export interface ReplayConfig {
   /** GPUs per worker (tensor parallelism), for GPU-seconds. */
   gpusPerWorker: number;
   sla?: SlaBounds;
+  /** Fast-forward runs of identical decode passes (exact; off only to cross-check). Default true. */
+  fastForward?: boolean;
   /** Called now and then with requests finished so far and the simulated time. */
   onProgress?: (finished: number, total: number, nowMs: number) => void;
 }
@@ -59,7 +61,11 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const engines: Engine[] = [];
   for (let w = 0; w < cfg.workers; w++) {
     const events = wantsEvents ? new KvEventLog() : null;
-    if (args.engine_type === 'vllm') engines.push(new VllmEngine(w, args, table, cfg.timing, collector, events));
+    if (args.engine_type === 'vllm') {
+      const e = new VllmEngine(w, args, table, cfg.timing, collector, events);
+      e.fastForward = cfg.fastForward ?? true;
+      engines.push(e);
+    }
     else throw new Error(`engine_type "${args.engine_type}" is not available yet`);
   }
   const cluster = new Cluster(engines, table, collector, driver);

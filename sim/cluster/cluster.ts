@@ -23,10 +23,11 @@ export class Cluster {
   readonly inFlight: Int32Array;
   private readonly completions = new EventHeap(64);
   private readonly prefillDone: Uint8Array;
+  /** Bumped when a worker's pending completion event is replaced, so the old one is ignored. */
+  private readonly eventGen: Int32Array;
   now = 0;
   finished = 0;
   rejected = 0;
-  passes = 0;
   private router!: Router;
   onProgress: ((finished: number, now: number) => void) | null = null;
 
@@ -39,6 +40,8 @@ export class Cluster {
     this.busy = new Uint8Array(engines.length);
     this.inFlight = new Int32Array(engines.length);
     this.prefillDone = new Uint8Array(table.n);
+    this.eventGen = new Int32Array(engines.length);
+    if (engines.length > 2048) throw new Error('at most 2048 workers are supported');
   }
 
   setRouter(router: Router): void {
@@ -49,8 +52,27 @@ export class Cluster {
   readonly dispatch = (r: number, w: number): void => {
     this.table.worker[r] = w;
     this.inFlight[w]!++;
+    if (this.busy[w]) this.cutRun(w);
     this.engines[w]!.receive(r);
   };
+
+  /** A request reached a worker in a fast-forwarded run: keep only the pass in flight. */
+  private cutRun(w: number): void {
+    const end = this.engines[w]!.truncate(this.now);
+    if (end < 0) return;
+    this.eventGen[w] = (this.eventGen[w]! + 1) & 0xfffff;
+    if (end === this.now) {
+      this.busy[w] = 0;
+      return;
+    }
+    this.pushCompletion(w, end);
+  }
+
+  private pushCompletion(w: number, end: number): void {
+    // ties between workers ending together go by pass start, then worker id: the order separate
+    // passes would have, whether or not runs were fast-forwarded
+    this.completions.push(end, w + this.engines.length * this.eventGen[w]!, this.engines[w]!.lastPassStart, w);
+  }
 
   private totalInFlight(): number {
     let s = this.router.pending;
@@ -85,7 +107,10 @@ export class Cluster {
     for (;;) {
       let changed = false;
       while (this.completions.size > 0 && this.completions.peekTime() === now) {
-        this.applyPassEnd(this.completions.pop());
+        const p = this.completions.pop();
+        const w = p % engines.length;
+        if ((p - w) / engines.length !== this.eventGen[w] || !this.busy[w]) continue;
+        this.applyPassEnd(w);
         changed = true;
       }
       if (this.releaseArrivals(now)) changed = true;
@@ -102,7 +127,6 @@ export class Cluster {
   private startPass(w: number, now: number): void {
     const e = this.engines[w]!;
     const end = e.executePass(now);
-    this.passes++;
     if (e.kvEvents !== null && e.eventVisibility === 'pass-start') {
       this.router.kvEvents(w, e.kvEvents);
       e.kvEvents.clear();
@@ -113,13 +137,14 @@ export class Cluster {
       return;
     }
     this.busy[w] = 1;
-    this.completions.push(end, w, now);
+    this.pushCompletion(w, end);
   }
 
   private applyPassEnd(w: number): void {
     const e = this.engines[w]!;
     const now = this.now;
     this.busy[w] = 0;
+    e.settle();
     if (e.kvEvents !== null && e.eventVisibility === 'pass-end') {
       this.router.kvEvents(w, e.kvEvents);
       e.kvEvents.clear();
@@ -166,6 +191,12 @@ export class Cluster {
     const e = this.engines[0]!;
     const t = this.table;
     return Math.ceil((t.promptLen[r]! + t.maxOut[r]!) / e.blockSize) > e.capacityBlocks;
+  }
+
+  get passes(): number {
+    let s = 0;
+    for (const e of this.engines) s += e.passCount;
+    return s;
   }
 
   /** End-of-run invariants; throws SimInvariantError on the first violation. */

@@ -22,10 +22,11 @@ export class EventHeap {
     return this.n;
   }
 
-  push(time: number, payload: number, tie = 0): void {
+  /** Adds an event; `seq` defaults to insertion order (pass one to make the order independent of it). */
+  push(time: number, payload: number, tie = 0, seq = this.nextSeq++): void {
     if (this.n === this.time.length) this.grow();
     let i = this.n++;
-    const s = this.nextSeq++;
+    const s = seq;
     const { time: T, tie: K, seq: S, payload: P } = this;
     while (i > 0) {
       const p = (i - 1) >> 1;

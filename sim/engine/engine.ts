@@ -37,8 +37,24 @@ export interface Engine {
   receive(r: number): void;
   /** True while any request is waiting or running. */
   hasWork(): boolean;
-  /** Computes the whole pass starting at `now` (decisions, tokens, KV changes) and returns its end time. */
+  /**
+   * Computes the whole pass starting at `now` (decisions, tokens, KV changes) and returns its end time.
+   * An engine may instead fast-forward a run of identical decode-only passes and return the end of
+   * the last one; their effects are applied by `settle` (at the end) or `truncate` (on an arrival).
+   */
   executePass(now: number): number;
+  /** Start time of the last pass of the work returned by executePass (orders equal end times). */
+  readonly lastPassStart: number;
+  /** Forward passes completed so far. */
+  readonly passCount: number;
+  /** Applies a fast-forwarded run when its last pass ends. */
+  settle(): void;
+  /**
+   * A request arrives at `now` while a fast-forwarded run is in flight: apply the passes that have
+   * ended, keep only the pass in flight, and return its end time (`now` if the worker is free now),
+   * or -1 if no fast-forwarded run is in flight.
+   */
+  truncate(now: number): number;
   /** KV blocks currently referenced. */
   activeBlocks(): number;
   /** Invariant check at the end of a run; returns a problem or null. */

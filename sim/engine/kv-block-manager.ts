@@ -1,3 +1,4 @@
+import { IntMap } from '../core/int-map.js';
 import type { Evictor } from './evictor.js';
 import { KV_REMOVED, KV_STORED, type KvEventLog } from './kv-events.js';
 
@@ -11,7 +12,7 @@ import { KV_REMOVED, KV_STORED, type KvEventLog } from './kv-events.js';
  */
 export class KvBlockManager {
   readonly capacity: number;
-  private readonly slotOf = new Map<number, number>();
+  private readonly slotOf: IntMap;
   private readonly blockOf: Int32Array;
   private readonly parentOf: Int32Array;
   private readonly ref: Int32Array;
@@ -24,6 +25,7 @@ export class KvBlockManager {
 
   constructor(capacity: number, private readonly evictor: Evictor, private readonly events: KvEventLog | null) {
     this.capacity = capacity;
+    this.slotOf = new IntMap(capacity);
     this.blockOf = new Int32Array(capacity);
     this.parentOf = new Int32Array(capacity);
     this.ref = new Int32Array(capacity);
@@ -52,8 +54,9 @@ export class KvBlockManager {
    * Returns false, changing nothing, if the pool is full of referenced blocks.
    */
   use(id: number, isFull: boolean, parent: number): boolean {
-    const s = this.slotOf.get(id);
-    if (s !== undefined) {
+    let pos = this.slotOf.find(id);
+    if (pos >= 0) {
+      const s = this.slotOf.valueAt(pos);
       if (this.ref[s]! === 0) {
         this.evictor.remove(s);
         this.nInactive--;
@@ -62,14 +65,17 @@ export class KvBlockManager {
       this.ref[s]!++;
       return true;
     }
-    if (this.nFree === 0 && !this.evictOne()) return false;
-    this.insert(id, isFull, parent);
+    if (this.nFree === 0) {
+      if (!this.evictOne()) return false;
+      pos = this.slotOf.find(id); // eviction may have shifted entries
+    }
+    this.insert(-pos - 1, id, isFull, parent);
     return true;
   }
 
   /** Drops one reference; the last reference makes a full block inactive (cached). */
   deref(id: number): void {
-    const s = this.slotOf.get(id)!;
+    const s = this.slotOf.get(id);
     if (--this.ref[s]! > 0) return;
     this.nActive--;
     if (this.full[s]) {
@@ -85,9 +91,9 @@ export class KvBlockManager {
    * cached (then the partial's slot is simply freed).
    */
   promote(partialId: number, fullId: number, parent: number): void {
-    const ps = this.slotOf.get(partialId)!;
+    const ps = this.slotOf.get(partialId);
     const existing = this.slotOf.get(fullId);
-    if (existing === undefined) {
+    if (existing < 0) {
       this.slotOf.delete(partialId);
       this.slotOf.set(fullId, ps);
       this.blockOf[ps] = fullId;
@@ -106,9 +112,9 @@ export class KvBlockManager {
     this.ref[existing]!++;
   }
 
-  private insert(id: number, isFull: boolean, parent: number): void {
+  private insert(pos: number, id: number, isFull: boolean, parent: number): void {
     const s = this.freeSlots[--this.nFree]!;
-    this.slotOf.set(id, s);
+    this.slotOf.insertAt(pos, id, s);
     this.blockOf[s] = id;
     this.ref[s] = 1;
     this.children[s] = 0;
@@ -125,7 +131,7 @@ export class KvBlockManager {
     this.parentOf[s] = parent;
     if (!this.evictor.tracksChildren || parent < 0) return;
     const ps = this.slotOf.get(parent);
-    if (ps !== undefined && this.children[ps]!++ === 0) this.evictor.childrenChanged(ps, true);
+    if (ps >= 0 && this.children[ps]!++ === 0) this.evictor.childrenChanged(ps, true);
   }
 
   private evictOne(): boolean {
@@ -143,8 +149,8 @@ export class KvBlockManager {
     this.slotOf.delete(id);
     if (this.evictor.tracksChildren && this.full[s]) {
       const parent = this.parentOf[s]!;
-      const ps = parent >= 0 ? this.slotOf.get(parent) : undefined;
-      if (ps !== undefined && --this.children[ps]! === 0) this.evictor.childrenChanged(ps, false);
+      const ps = parent >= 0 ? this.slotOf.get(parent) : -1;
+      if (ps >= 0 && this.children[ps]! > 0 && --this.children[ps]! === 0) this.evictor.childrenChanged(ps, false);
       if (this.children[s]! > 0) this.evictor.childrenChanged(s, false);
     }
     this.children[s] = 0;
@@ -155,10 +161,10 @@ export class KvBlockManager {
   /** Invariant check: counts agree with the slot table. Returns a problem or null. */
   check(): string | null {
     let active = 0, inactive = 0;
-    for (const s of this.slotOf.values()) {
+    this.slotOf.forEach((_id, s) => {
       if (this.ref[s]! > 0) active++;
       else inactive++;
-    }
+    });
     if (active !== this.nActive) return `active block count ${this.nActive} != ${active} referenced slots`;
     if (inactive !== this.nInactive) return `inactive block count ${this.nInactive} != ${inactive} cached slots`;
     if (active + inactive + this.nFree !== this.capacity) return `blocks not conserved: ${active} active + ${inactive} inactive + ${this.nFree} free != ${this.capacity}`;

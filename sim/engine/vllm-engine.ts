@@ -1,5 +1,5 @@
 import { IntDeque } from '../core/int-deque.js';
-import type { Collector } from '../metrics/collector.js';
+import { quantizeGap, type Collector } from '../metrics/collector.js';
 import type { TimingModel } from '../timing/timing-model.js';
 import type { Engine } from './engine.js';
 import { PassOutput } from './engine.js';
@@ -43,6 +43,13 @@ export class VllmEngine implements Engine {
   private batchPrefix = 0;
   private batchAttn = 0;
   private readyBuf: Int32Array = new Int32Array(64);
+  /** Replace runs of identical decode-only passes by one event (exact; see startRun). */
+  fastForward = true;
+  lastPassStart = 0;
+  passCount = 0;
+  private runStart = 0;
+  private runStep = 0;
+  private runPasses = 0;
   private readonly isRunning = (r: number): boolean => this.t.status[r] === ST_RUNNING;
 
   constructor(
@@ -83,6 +90,12 @@ export class VllmEngine implements Engine {
   executePass(now: number): number {
     this.out.reset();
     this.running.filter(this.isRunning);
+    if (this.fastForward) {
+      const k = this.pureRunLength();
+      if (k >= 2) return this.startRun(now, k);
+    }
+    this.lastPassStart = now;
+    this.passCount++;
     this.passSerial++;
     this.budget = this.budgetMax;
     this.preemptedAny = false;
@@ -106,6 +119,103 @@ export class VllmEngine implements Engine {
       : 0;
     const decodeStart = now + prefillMs;
     return this.emitReadyTokens(decodeStart);
+  }
+
+  /**
+   * How many upcoming passes are pure decode: nothing waiting, every running request decoding (one
+   * token each, within the budget), and no token starting or filling a block or finishing a request.
+   * Such passes change no KV state, emit no signals and all last the same time.
+   */
+  private pureRunLength(): number {
+    const R = this.running.length;
+    if (this.waiting.length > 0 || R === 0 || R > this.budgetMax || !this.emitsDecode) return 0;
+    const t = this.t;
+    const bs = this.blockSize;
+    let k = Infinity;
+    for (let i = 0; i < R; i++) {
+      const r = this.running.at(i);
+      const gen = t.generated[r]!;
+      const len = t.promptLen[r]! + gen;
+      if (gen < 1 || t.numComputed[r] !== len - 1) return 0;
+      const x = len % bs;
+      if (x === 0 || x === bs - 1) return 0;
+      k = Math.min(k, bs - 1 - x, t.maxOut[r]! - gen - 1);
+      if (k < 2) return 0;
+    }
+    return k;
+  }
+
+  /**
+   * Starts a fast-forwarded run of k pure decode passes. End times are summed pass by pass, exactly
+   * as k separate passes would compute them, so results do not depend on fast-forwarding.
+   */
+  private startRun(now: number, k: number): number {
+    const t = this.t;
+    const bs = this.blockSize;
+    let kvRead = 0;
+    for (let i = 0; i < this.running.length; i++) kvRead += t.held[this.running.at(i)]! * bs;
+    this.runStep = this.timing.decodeMs(this.running.length, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.decodeDiv;
+    this.runStart = now;
+    this.runPasses = k;
+    let end = now;
+    let start = now;
+    for (let i = 0; i < k; i++) {
+      start = end;
+      end = end + this.runStep;
+    }
+    this.lastPassStart = start;
+    return end;
+  }
+
+  /** Applies the first j passes of the pending run and moves the run's start past them. */
+  private applyRun(j: number): void {
+    if (j === 0) return;
+    const t = this.t;
+    const c = this.collector;
+    const R = this.running.length;
+    const step = this.runStep;
+    let prev = this.runStart + step;
+    for (let i = 0; i < R; i++) c.onToken(this.running.at(i), prev, this.id);
+    for (let p = 1; p < j; p++) {
+      const cur = prev + step;
+      c.addGaps(quantizeGap(cur - prev), R, this.id);
+      prev = cur;
+    }
+    for (let i = 0; i < R; i++) {
+      const r = this.running.at(i);
+      if (j > 1) c.advance(r, j - 1, prev);
+      const len = t.promptLen[r]! + (t.generated[r]! += j);
+      t.numComputed[r] = len - 1;
+      t.allocTokens[r] = len;
+    }
+    this.passCount += j;
+    this.runPasses -= j;
+    this.runStart = prev;
+  }
+
+  settle(): void {
+    this.applyRun(this.runPasses);
+  }
+
+  truncate(now: number): number {
+    if (this.runPasses === 0) return -1;
+    let t = this.runStart;
+    let j = 0;
+    while (j < this.runPasses) {
+      const next = t + this.runStep;
+      if (next > now) break;
+      t = next;
+      j++;
+    }
+    this.applyRun(j);
+    if (j > 0 && t === now) {
+      this.runPasses = 0;
+      return now;
+    }
+    // the pass in flight at `now` runs to its end; the new request joins the pass after it
+    this.runPasses = 1;
+    this.lastPassStart = this.runStart;
+    return this.runStart + this.runStep;
   }
 
   /** Dynamo's schedule_request for one request; returns SCHEDULED, BLOCKED or CURRENT_PREEMPTED. */

@@ -4,6 +4,14 @@
  * (value, count) runs. Gaps of consecutive passes on one worker are usually equal, so runs stay few.
  * Definitions follow Dynamo's TraceCollector (arrival, first admission, max reused prefix).
  */
+/**
+ * Gaps are kept to the nanosecond so that equal pass durations compare equal however the token
+ * times were summed (pass by pass or in a fast-forwarded run of identical passes).
+ */
+export function quantizeGap(ms: number): number {
+  return Math.round(ms * 1e6) / 1e6;
+}
+
 export class Collector {
   readonly arrival: Float64Array;
   readonly firstAdmit: Float64Array;
@@ -52,25 +60,19 @@ export class Collector {
       this.first[r] = t;
     } else {
       if (k === 1) this.second[r] = t;
-      this.addGap(t - this.last[r]!, 1, channel);
+      this.addGaps(quantizeGap(t - this.last[r]!), 1, channel);
     }
     this.last[r] = t;
   }
 
-  /**
-   * `count` tokens of request r spaced `step` apart, the first at `t0` (a run of identical decode
-   * passes). Equivalent to calling onToken for each, for a request that already has a token.
-   */
-  onTokenRun(r: number, t0: number, step: number, count: number, tEnd: number, channel: number): void {
-    const k = this.tokens[r]!;
-    if (k === 1) this.second[r] = t0;
-    this.addGap(t0 - this.last[r]!, 1, channel);
-    if (count > 1) this.addGap(step, count - 1, channel);
-    this.tokens[r] = k + count;
+  /** `extra` more tokens of r after its last one, the final one at `tEnd`; their gaps go through addGaps. */
+  advance(r: number, extra: number, tEnd: number): void {
+    this.tokens[r]! += extra;
     this.last[r] = tEnd;
   }
 
-  private addGap(g: number, c: number, ch: number): void {
+  /** `c` inter-token gaps of value g (already quantised) from worker `ch`. */
+  addGaps(g: number, c: number, ch: number): void {
     if (this.runValue[ch] === g) {
       this.runCount[ch]! += c;
       return;

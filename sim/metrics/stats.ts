@@ -33,33 +33,40 @@ export function distOf(values: Float64Array, n: number): Dist {
   return { mean, min: v[0]!, max: v[n - 1]!, median: at(50), p75: at(75), p90: at(90), p95: at(95), p99: at(99), std: Math.sqrt(sq / n) };
 }
 
-/** Distribution of a multiset given as (value, count) runs; identical to expanding every run. */
+/**
+ * Distribution of a multiset given as (value, count) runs; identical to expanding every run, and
+ * independent of how the multiset was split into runs (sums run over distinct values in order).
+ */
 export function weightedDistOf(values: Float64Array, counts: Float64Array, runs: number): Dist {
-  let n = 0;
-  for (let i = 0; i < runs; i++) n += counts[i]!;
-  if (n === 0) return { ...EMPTY };
   const order = new Int32Array(runs);
   for (let i = 0; i < runs; i++) order[i] = i;
-  order.sort((a, b) => values[a]! - values[b]! || a - b);
+  order.sort((a, b) => values[a]! - values[b]!);
+  const v = new Float64Array(runs), c = new Float64Array(runs);
+  let m = 0, n = 0;
+  for (let i = 0; i < runs; i++) {
+    const idx = order[i]!;
+    const cnt = counts[idx]!;
+    if (cnt === 0) continue;
+    if (m > 0 && v[m - 1] === values[idx]) c[m - 1]! += cnt;
+    else {
+      v[m] = values[idx]!;
+      c[m++] = cnt;
+    }
+    n += cnt;
+  }
+  if (n === 0) return { ...EMPTY };
   let sum = 0;
-  for (let i = 0; i < runs; i++) sum += values[i]! * counts[i]!;
+  for (let i = 0; i < m; i++) sum += v[i]! * c[i]!;
   const mean = sum / n;
   let sq = 0;
-  for (let i = 0; i < runs; i++) sq += counts[i]! * (values[i]! - mean) * (values[i]! - mean);
+  for (let i = 0; i < m; i++) sq += c[i]! * (v[i]! - mean) * (v[i]! - mean);
   const ps = [50, 75, 90, 95, 99];
   const out = ps.map(() => 0);
   const targets = ps.map((p) => rankIndex(n, p));
   let seen = 0, k = 0;
-  for (let i = 0; i < runs && k < ps.length; i++) {
-    const idx = order[i]!;
-    seen += counts[idx]!;
-    while (k < ps.length && targets[k]! < seen) out[k++] = values[idx]!;
+  for (let i = 0; i < m && k < ps.length; i++) {
+    seen += c[i]!;
+    while (k < ps.length && targets[k]! < seen) out[k++] = v[i]!;
   }
-  return {
-    mean,
-    min: values[order[0]!]!,
-    max: values[order[runs - 1]!]!,
-    median: out[0]!, p75: out[1]!, p90: out[2]!, p95: out[3]!, p99: out[4]!,
-    std: Math.sqrt(sq / n),
-  };
+  return { mean, min: v[0]!, max: v[m - 1]!, median: out[0]!, p75: out[1]!, p90: out[2]!, p95: out[3]!, p99: out[4]!, std: Math.sqrt(sq / n) };
 }
