@@ -45,6 +45,14 @@ export interface ReplayResult {
   report: Report;
   /** Forward passes simulated. */
   passes: number;
+  /** Per request (workload order): worker it ran on (-1 if rejected), arrival, first admission, first and last token (ms; NaN if none). */
+  requests: {
+    worker: Int32Array;
+    arrivalMs: Float64Array;
+    firstAdmitMs: Float64Array;
+    firstTokenMs: Float64Array;
+    lastTokenMs: Float64Array;
+  };
 }
 
 export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
@@ -73,7 +81,13 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   if (cfg.router === 'round_robin') router = new RoundRobinRouter(cfg.workers, cluster.dispatch);
   else if (cfg.router === 'random') router = new RandomRouter(cfg.workers, root.split('router'), cluster.dispatch);
   else if (cfg.router === 'kv') {
-    router = new KvRouter(cfg.routerConfig, blocks, cfg.workers, workload.inputLength, driver.arrival, args.max_num_batched_tokens, root.split('router'), cluster.dispatch);
+    const timing = cfg.timing;
+    const div = args.speedup_ratio > 0 ? args.speedup_ratio : 1;
+    const estimate = cfg.routerConfig.router_prefill_load_model === 'timing'
+      ? (isl: number, cached: number) => timing.prefillMs(1, isl, cached, isl * isl - cached * cached) / div
+      : null;
+    router = new KvRouter(cfg.routerConfig, blocks, cfg.workers, workload.inputLength, driver.arrival,
+      args.max_num_batched_tokens, root.split('router'), cluster.dispatch, estimate);
   } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
   cluster.setRouter(router);
   if (cfg.onProgress) {
@@ -90,5 +104,15 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     gpusPerWorker: cfg.gpusPerWorker,
     sla: cfg.sla,
   });
-  return { report, passes: cluster.passes };
+  return {
+    report,
+    passes: cluster.passes,
+    requests: {
+      worker: table.worker,
+      arrivalMs: collector.arrival,
+      firstAdmitMs: collector.firstAdmit,
+      firstTokenMs: collector.first,
+      lastTokenMs: collector.last,
+    },
+  };
 }

@@ -114,11 +114,7 @@ export class VllmEngine implements Engine {
       if (res !== SCHEDULED) break;
       if (t.schedTokens[r] === 0 && this.budget === 0) break;
     }
-    const prefillMs = this.batchCount > 0
-      ? this.timing.prefillMs(this.batchCount, this.batchIsl, this.batchPrefix, this.batchAttn) / this.prefillDiv
-      : 0;
-    const decodeStart = now + prefillMs;
-    return this.emitReadyTokens(decodeStart);
+    return this.emitReadyTokens(now);
   }
 
   /**
@@ -347,7 +343,11 @@ export class VllmEngine implements Engine {
     return v;
   }
 
-  private emitReadyTokens(decodeStart: number): number {
+  /**
+   * Times the pass and emits one token for every request whose known tokens are all computed. Pass
+   * time is prefill + decode (Dynamo), or the timing model's mixed-batch time when it has one.
+   */
+  private emitReadyTokens(now: number): number {
     const t = this.t;
     const bs = this.blockSize;
     const running = this.running;
@@ -362,12 +362,25 @@ export class VllmEngine implements Engine {
         kvRead += t.held[r]! * bs;
       }
     }
+    const timing = this.timing;
+    const hasPrefill = this.batchCount > 0;
+    if (nReady > 0 && hasPrefill && this.emitsDecode && timing.mixedMs) {
+      const ms = timing.mixedMs(this.batchCount, this.batchIsl, this.batchPrefix, this.batchAttn,
+        nReady, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.prefillDiv;
+      return this.emitTokens(ready, nReady, now + ms);
+    }
+    const prefillMs = hasPrefill ? timing.prefillMs(this.batchCount, this.batchIsl, this.batchPrefix, this.batchAttn) / this.prefillDiv : 0;
+    const decodeStart = now + prefillMs;
     if (nReady === 0) return decodeStart;
     let decodeMs = 0;
     if (this.emitsDecode) {
-      decodeMs = this.timing.decodeMs(nReady, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.decodeDiv;
+      decodeMs = timing.decodeMs(nReady, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.decodeDiv;
     }
-    const tokenTime = decodeStart + decodeMs;
+    return this.emitTokens(ready, nReady, decodeStart + decodeMs);
+  }
+
+  private emitTokens(ready: Int32Array, nReady: number, tokenTime: number): number {
+    const t = this.t;
     for (let k = 0; k < nReady; k++) {
       const r = ready[k]!;
       if (t.status[r] !== ST_RUNNING) continue;
@@ -412,6 +425,12 @@ export class VllmEngine implements Engine {
       t.allocTokens[r] = len;
     }
     return true;
+  }
+
+  /** Request ids in the waiting and running queues, front first (for tests and debugging). */
+  queues(): { waiting: number[]; running: number[] } {
+    const list = (d: IntDeque): number[] => Array.from({ length: d.length }, (_, i) => d.at(i));
+    return { waiting: list(this.waiting), running: list(this.running) };
   }
 
   check(): string | null {

@@ -1,20 +1,20 @@
 import type { PromptBlocks } from '../engine/prompt-blocks.js';
+import { PrefillTracker } from './prefill-tracker.js';
 import { WorkerBitset } from './worker-bitset.js';
 
 /**
  * What the router has sent to each worker and not seen finish (Dynamo's ActiveSequences): distinct
  * prompt blocks of active requests (decode load), prefill tokens not yet computed (prefill load,
- * cleared at the first token) and the number of active requests. No time decay: without a prefill
- * duration estimator Dynamo does not decay either.
+ * cleared at the first token, decaying when a duration estimate is given) and the number of active
+ * requests.
  */
 export class ActiveSequences {
   readonly blocks: Int32Array;
-  readonly prefillTokens: Float64Array;
+  readonly prefill: PrefillTracker;
   readonly requests: Int32Array;
   private readonly present: WorkerBitset;
   private readonly refs: Map<number, number>[];
   private readonly reqWorker: Int32Array;
-  private readonly reqPrefill: Float64Array;
 
   constructor(
     private readonly pb: PromptBlocks,
@@ -25,12 +25,11 @@ export class ActiveSequences {
     private readonly trackPrefill: boolean,
   ) {
     this.blocks = new Int32Array(workers);
-    this.prefillTokens = new Float64Array(workers);
+    this.prefill = new PrefillTracker(requests, workers);
     this.requests = new Int32Array(workers);
     this.present = new WorkerBitset(trackBlocks && assumeReuse ? pb.uniqueBlocks : 0, workers);
     this.refs = Array.from({ length: workers }, () => new Map<number, number>());
     this.reqWorker = new Int32Array(requests).fill(-1);
-    this.reqPrefill = new Float64Array(requests);
   }
 
   /** Prompt blocks of r already active on each worker (the active set is prefix-closed), into out[w]. */
@@ -42,7 +41,8 @@ export class ActiveSequences {
     this.present.leadingRuns(this.pb.ids, this.pb.start[r]!, this.pb.start[r + 1]!, out);
   }
 
-  add(r: number, w: number, isl: number, overlapBlocks: number): void {
+  /** r goes to w at `now`; `prefillMs` is the expected prefill duration (0 = no estimate). */
+  add(r: number, w: number, isl: number, overlapBlocks: number, now: number, prefillMs: number): void {
     this.reqWorker[r] = w;
     this.requests[w]!++;
     if (this.trackBlocks) {
@@ -62,22 +62,17 @@ export class ActiveSequences {
         this.blocks[w]! += to - from;
       }
     }
-    const tokens = this.trackPrefill ? isl - overlapBlocks * this.pb.blockSize : 0;
-    this.reqPrefill[r] = tokens > 0 ? tokens : 0;
-    this.prefillTokens[w]! += this.reqPrefill[r]!;
+    if (this.trackPrefill) this.prefill.add(r, w, isl - overlapBlocks * this.pb.blockSize, prefillMs, now);
   }
 
-  prefillCompleted(r: number): void {
-    const w = this.reqWorker[r]!;
-    if (w < 0) return;
-    this.prefillTokens[w]! -= this.reqPrefill[r]!;
-    this.reqPrefill[r] = 0;
+  prefillCompleted(r: number, now: number): void {
+    this.prefill.remove(r, now);
   }
 
-  free(r: number): void {
+  free(r: number, now: number): void {
     const w = this.reqWorker[r]!;
     if (w < 0) return;
-    this.prefillCompleted(r);
+    this.prefill.remove(r, now);
     this.requests[w]!--;
     if (this.trackBlocks) {
       const from = this.pb.start[r]!, to = this.pb.start[r + 1]!;

@@ -25,34 +25,37 @@ export class KvRouter implements Router {
   private readonly cost: Float64Array;
   private readonly queue = new EventHeap();
   private readonly busyLimit: Float64Array;
+  private readonly pending_: Float64Array;
+  private readonly weights: Float64Array;
 
   constructor(
     private readonly cfg: KvRouterConfig,
     private readonly pb: PromptBlocks,
     private readonly workers: number,
     private readonly inputLength: Int32Array,
-    arrivalOf: Float64Array,
+    private readonly arrivalOf: Float64Array,
     maxBatchedTokens: number | null,
     private readonly rng: Prng,
     private readonly dispatch: Dispatch,
+    /** Expected prefill time of a request with `cached` tokens of its prompt cached (enables decay). */
+    private readonly estimatePrefillMs: ((isl: number, cached: number) => number) | null = null,
   ) {
     this.indexer = new KvIndexer(pb, workers);
     this.active = new ActiveSequences(pb, workers, inputLength.length, cfg.router_track_active_blocks, cfg.router_assume_kv_reuse, cfg.router_track_prefill_tokens);
     this.overlap = new Int32Array(workers);
     this.depth = new Int32Array(workers);
     this.cost = new Float64Array(workers);
+    this.pending_ = new Float64Array(workers);
+    this.weights = new Float64Array(workers);
     this.busyLimit = new Float64Array(workers).fill((cfg.router_queue_threshold ?? Infinity) * (maxBatchedTokens ?? 10_000_000));
-    this.arrivalOf = arrivalOf;
   }
-
-  private readonly arrivalOf: Float64Array;
 
   get pending(): number {
     return this.queue.size;
   }
 
   arrive(r: number, now: number): void {
-    if (this.cfg.router_queue_threshold !== null && this.allBusy()) {
+    if (this.cfg.router_queue_threshold !== null && this.allBusy(now)) {
       this.queue.push(this.queueKey(r), r);
       return;
     }
@@ -60,12 +63,12 @@ export class KvRouter implements Router {
   }
 
   prefillCompleted(r: number, now: number): void {
-    this.active.prefillCompleted(r);
+    this.active.prefillCompleted(r, now);
     this.drainQueue(now);
   }
 
   completed(r: number, now: number): void {
-    this.active.free(r);
+    this.active.free(r, now);
     this.drainQueue(now);
   }
 
@@ -74,7 +77,7 @@ export class KvRouter implements Router {
   }
 
   /** Costs of sending r to each worker (written to this.cost); returns nothing. Exposed for tests. */
-  computeCosts(r: number): Float64Array {
+  computeCosts(r: number, now: number): Float64Array {
     const cfg = this.cfg;
     const bs = this.pb.blockSize;
     const isl = this.inputLength[r]!;
@@ -82,13 +85,15 @@ export class KvRouter implements Router {
     this.indexer.overlaps(r, this.overlap);
     this.active.depths(r, this.depth);
     const act = this.active;
+    const pendingOf = this.pending_;
     let minPrefill = Infinity;
-    if (cfg.overlap_score_credit_decay > 0 && cfg.router_track_prefill_tokens) {
-      for (let w = 0; w < this.workers; w++) minPrefill = Math.min(minPrefill, act.prefillTokens[w]!);
+    for (let w = 0; w < this.workers; w++) {
+      pendingOf[w] = cfg.router_track_prefill_tokens ? act.prefill.at(w, now) : 0;
+      if (pendingOf[w]! < minPrefill) minPrefill = pendingOf[w]!;
     }
     const requestBlocks = Math.max(1, Math.ceil(isl / bs));
     for (let w = 0; w < this.workers; w++) {
-      const pending = cfg.router_track_prefill_tokens ? act.prefillTokens[w]! : 0;
+      const pending = pendingOf[w]!;
       const rawPrefill = (pending + isl) / bs;
       let credit = cfg.overlap_score_credit;
       if (cfg.overlap_score_credit_decay > 0 && cfg.router_track_prefill_tokens) {
@@ -102,8 +107,8 @@ export class KvRouter implements Router {
   }
 
   /** Picks a worker for r from the current costs. */
-  select(r: number): number {
-    const cost = this.computeCosts(r);
+  select(r: number, now: number): number {
+    const cost = this.computeCosts(r, now);
     const W = this.workers;
     if (this.cfg.router_temperature > 0) return this.sample(cost, this.cfg.router_temperature);
     let best = Infinity;
@@ -135,7 +140,7 @@ export class KvRouter implements Router {
     }
     if (hi === lo) return this.rng.nextInt(W);
     let sum = 0;
-    const p = this.depthScratch();
+    const p = this.weights;
     for (let w = 0; w < W; w++) {
       p[w] = Math.exp(-(cost[w]! - lo) / ((hi - lo) * temperature));
       sum += p[w]!;
@@ -148,20 +153,17 @@ export class KvRouter implements Router {
     return W - 1;
   }
 
-  private scratch: Float64Array | null = null;
-  private depthScratch(): Float64Array {
-    return (this.scratch ??= new Float64Array(this.workers));
-  }
-
-  private admit(r: number, _now: number): void {
-    const w = this.select(r);
-    this.active.add(r, w, this.inputLength[r]!, this.overlap[w]!);
+  private admit(r: number, now: number): void {
+    const w = this.select(r, now);
+    const cached = this.overlap[w]! * this.pb.blockSize;
+    const est = this.estimatePrefillMs ? this.estimatePrefillMs(this.inputLength[r]!, cached) : 0;
+    this.active.add(r, w, this.inputLength[r]!, this.overlap[w]!, now, est);
     this.dispatch(r, w);
   }
 
-  private allBusy(): boolean {
-    const pt = this.active.prefillTokens;
-    for (let w = 0; w < this.workers; w++) if (pt[w]! <= this.busyLimit[w]!) return false;
+  private allBusy(now: number): boolean {
+    const pt = this.active.prefill;
+    for (let w = 0; w < this.workers; w++) if (pt.at(w, now) <= this.busyLimit[w]!) return false;
     return true;
   }
 
@@ -182,6 +184,6 @@ export class KvRouter implements Router {
   }
 
   private drainQueue(now: number): void {
-    while (this.queue.size > 0 && !this.allBusy()) this.admit(this.queue.pop(), now);
+    while (this.queue.size > 0 && !this.allBusy(now)) this.admit(this.queue.pop(), now);
   }
 }

@@ -24,6 +24,11 @@ export interface KvRouterConfig {
   /** Queue arrivals while every worker has more than threshold × max_num_batched_tokens pending prefill; null = never queue. */
   router_queue_threshold: number | null;
   router_queue_policy: QueuePolicy;
+  /**
+   * How the router estimates each request's prefill duration so pending prefill decays over it:
+   * "none" (no decay) or "timing" (the replay's timing model; Dynamo's "aic" is accepted as an alias).
+   */
+  router_prefill_load_model: 'none' | 'timing';
 }
 
 export const KV_ROUTER_DEFAULTS: KvRouterConfig = {
@@ -37,6 +42,7 @@ export const KV_ROUTER_DEFAULTS: KvRouterConfig = {
   router_track_prefill_tokens: true,
   router_queue_threshold: null,
   router_queue_policy: 'fcfs',
+  router_prefill_load_model: 'none',
 };
 
 export class RouterConfigError extends Error {
@@ -50,16 +56,24 @@ export class RouterConfigError extends Error {
  * Fills defaults and applies the deprecated alias `overlap_score_weight` = v (sets prefill_load_scale
  * to v, and the credit to 0 when v is 0; it wins over the explicit fields, as in Dynamo).
  */
-export function resolveKvRouterConfig(partial: Partial<KvRouterConfig> & { overlap_score_weight?: number } = {}): KvRouterConfig {
-  const { overlap_score_weight, ...rest } = partial;
+export function resolveKvRouterConfig(
+  partial: Partial<Omit<KvRouterConfig, 'router_prefill_load_model'>> & { overlap_score_weight?: number; router_prefill_load_model?: 'none' | 'timing' | 'aic' } = {},
+): KvRouterConfig {
+  const { overlap_score_weight, router_prefill_load_model, ...rest } = partial;
   const c: KvRouterConfig = { ...KV_ROUTER_DEFAULTS };
-  for (const k of Object.keys(rest) as (keyof KvRouterConfig)[]) {
-    if (rest[k] !== undefined) (c as unknown as Record<string, unknown>)[k] = rest[k];
+  for (const [k, v] of Object.entries(rest)) {
+    if (v !== undefined) (c as unknown as Record<string, unknown>)[k] = v;
   }
   if (overlap_score_weight !== undefined) {
     finite('overlap_score_weight', overlap_score_weight);
     c.prefill_load_scale = overlap_score_weight;
     if (overlap_score_weight === 0) c.overlap_score_credit = 0;
+  }
+  if (router_prefill_load_model !== undefined) {
+    if (router_prefill_load_model !== 'none' && router_prefill_load_model !== 'timing' && router_prefill_load_model !== 'aic') {
+      throw new RouterConfigError('router_prefill_load_model', `must be "none", "timing" or "aic", got ${JSON.stringify(router_prefill_load_model)}`);
+    }
+    c.router_prefill_load_model = router_prefill_load_model === 'none' ? 'none' : 'timing';
   }
   nonNeg('overlap_score_credit', c.overlap_score_credit);
   nonNeg('overlap_score_credit_decay', c.overlap_score_credit_decay);
