@@ -1,0 +1,37 @@
+import { TraceError } from '../trace/trace-error.js';
+import { UsageError } from '../replay/json-arg.js';
+import { replayCommand } from './replay-command.js';
+
+const HELP = `Usage: twinsearch <command> [flags]
+
+twinsearch searches for better LLM-serving policies (router cost functions, autoscaling planners,
+KV-cache eviction) on a fast, deterministic simulator of an LLM serving cluster.
+
+Commands:
+  replay     replay a trace (or a synthetic workload) on a simulated cluster and report metrics
+
+Run \`twinsearch <command> --help\` for the flags of a command.
+`;
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  try {
+    if (cmd === 'replay') return replayCommand(rest);
+    throw new UsageError(`unknown command "${cmd}"; commands: replay`);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof TraceError) {
+      process.stderr.write(`twinsearch ${cmd}: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    process.stderr.write(`twinsearch ${cmd}: ${err.message}\n`);
+    if (process.env.TWINSEARCH_DEBUG) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

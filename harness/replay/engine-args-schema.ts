@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const posInt = z.number().int().positive();
+
+/**
+ * `--engine-args` JSON: Dynamo's MockEngineArgs field names (unknown fields are errors). Range and
+ * cross-field checks happen in sim's resolveEngineArgs, which names the field too.
+ */
+export const EngineArgsJson = z.strictObject({
+  engine_type: z.enum(['vllm', 'sglang']).optional(),
+  num_gpu_blocks: posInt.optional(),
+  block_size: z.number().int().nonnegative().optional(),
+  max_num_seqs: posInt.nullable().optional(),
+  max_num_batched_tokens: posInt.nullable().optional(),
+  enable_prefix_caching: z.boolean().optional(),
+  enable_chunked_prefill: z.boolean().optional(),
+  speedup_ratio: z.number().optional(),
+  decode_speedup_ratio: z.number().optional(),
+  dp_size: posInt.optional(),
+  startup_time: z.number().nonnegative().nullable().optional(),
+  worker_type: z.enum(['aggregated', 'prefill', 'decode']).optional(),
+  is_prefill: z.boolean().optional(),
+  is_decode: z.boolean().optional(),
+  kv_bytes_per_token: z.number().positive().nullable().optional(),
+  kv_transfer_bandwidth: z.number().positive().nullable().optional(),
+  preemption_mode: z.enum(['lifo', 'fifo']).optional(),
+  eviction_policy: z.enum(['lru', 'lineage']).optional(),
+  sglang: z.strictObject({
+    schedule_policy: z.enum(['fifo', 'fcfs', 'lpm']).optional(),
+    page_size: posInt.optional(),
+    max_prefill_tokens: posInt.optional(),
+    chunked_prefill_size: posInt.optional(),
+    clip_max_new_tokens: posInt.optional(),
+    schedule_conservativeness: z.number().positive().optional(),
+  }).optional(),
+});
+export type EngineArgsJson = z.infer<typeof EngineArgsJson>;
+
+/** `--router-config` JSON: Dynamo's KvRouterConfig field names that the simulator models. */
+export const RouterConfigJson = z.strictObject({
+  overlap_score_weight: z.number().optional(),
+  overlap_score_credit: z.number().optional(),
+  overlap_score_credit_decay: z.number().optional(),
+  prefill_load_scale: z.number().optional(),
+  decode_active_request_weight: z.number().optional(),
+  router_temperature: z.number().optional(),
+  router_track_active_blocks: z.boolean().optional(),
+  router_assume_kv_reuse: z.boolean().optional(),
+  router_track_prefill_tokens: z.boolean().optional(),
+  router_queue_threshold: z.number().nullable().optional(),
+  router_queue_policy: z.enum(['fcfs', 'lcfs', 'wspt']).optional(),
+  router_prefill_load_model: z.enum(['none', 'timing', 'aic']).optional(),
+});
+export type RouterConfigJson = z.infer<typeof RouterConfigJson>;

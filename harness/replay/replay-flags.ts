@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** Every `twinsearch replay` flag: name, value kind, and the help text (`--help` prints these). */
+export const REPLAY_FLAGS = {
+  'trace-format': { type: 'string', arg: 'mooncake|azure|auto', help: 'trace file format; auto picks by extension and first line (default auto)' },
+  'trace-block-size': { type: 'string', arg: 'N', help: 'tokens per hash_ids entry in a Mooncake trace (default 512)' },
+  'arrival-speedup-ratio': { type: 'string', arg: 'X', help: 'divide trace timestamps and inter-turn delays by X (default 1)' },
+  concurrency: { type: 'string', arg: 'N', help: 'closed loop: keep at most N requests in flight and ignore timestamps (default: replay timestamps)' },
+  isl: { type: 'string', arg: 'N', help: 'synthetic workload: prompt tokens per request (use instead of a trace)' },
+  osl: { type: 'string', arg: 'N', help: 'synthetic workload: output tokens per request' },
+  requests: { type: 'string', arg: 'N', help: 'synthetic workload: number of sessions (default 1000)' },
+  arrival: { type: 'string', arg: 'fixed|poisson|burst', help: 'synthetic arrivals (default fixed)' },
+  'arrival-interval-ms': { type: 'string', arg: 'MS', help: 'synthetic fixed arrivals: gap between sessions (default 1)' },
+  'request-rate': { type: 'string', arg: 'RPS', help: 'synthetic poisson arrivals: mean sessions per second' },
+  'shared-prefix-ratio': { type: 'string', arg: 'X', help: 'synthetic: share (0..1) of each prompt taken from its prefix group (default 0)' },
+  'num-prefix-groups': { type: 'string', arg: 'N', help: 'synthetic: number of distinct shared prefixes (default 1)' },
+  'turns-per-session': { type: 'string', arg: 'N', help: 'synthetic: turns per session; later turns extend the conversation (default 1)' },
+  'inter-turn-delay-ms': { type: 'string', arg: 'MS', help: 'synthetic: think time after a turn completes (default 0)' },
+  workers: { type: 'string', arg: 'N', help: 'aggregated workers (model replicas) (default 1)' },
+  router: { type: 'string', arg: 'round_robin|random|kv', help: 'request routing (default round_robin; kv_router is accepted for kv)' },
+  'router-config': { type: 'string', arg: 'JSON|FILE', help: 'KV router settings with Dynamo\'s field names, e.g. \'{"prefill_load_scale":2}\'' },
+  engine: { type: 'string', arg: 'vllm|sglang', help: 'engine scheduler to simulate (default vllm, or engine_type from --engine-args)' },
+  'engine-args': { type: 'string', arg: 'JSON|FILE', help: 'engine settings with Dynamo\'s field names, e.g. \'{"block_size":64,"num_gpu_blocks":16384}\'' },
+  timing: { type: 'string', arg: 'dynamo-poly|roofline', help: 'pass-time model (default dynamo-poly; roofline needs --model and --gpu)' },
+  model: { type: 'string', arg: 'NAME', help: 'model for roofline timing and KV sizing (llama-3.1-8b, llama-3.1-70b, qwen3-32b, ...)' },
+  gpu: { type: 'string', arg: 'NAME', help: 'GPU for roofline timing (h100_sxm, h200_sxm, b200_sxm, a100_sxm, l40s, gb200, mi300x)' },
+  tp: { type: 'string', arg: 'N', help: 'tensor parallelism per worker, 1..8 (default 1)' },
+  'weight-dtype': { type: 'string', arg: 'bf16|fp8', help: 'weight precision for roofline timing (default bf16)' },
+  'kv-dtype': { type: 'string', arg: 'bf16|fp8', help: 'KV cache precision (default bf16)' },
+  'gpu-memory-utilization': { type: 'string', arg: 'X', help: 'share of GPU memory for weights + KV when deriving num_gpu_blocks (default 0.9)' },
+  seed: { type: 'string', arg: 'N', help: 'seed for every random choice (router ties, random routing, synthetic workloads) (default 42)' },
+  'sla-ttft-ms': { type: 'string', arg: 'MS', help: 'goodput: a request counts if its TTFT is at most MS' },
+  'sla-tpot-ms': { type: 'string', arg: 'MS', help: 'goodput: a request counts if its TPOT is at most MS' },
+  'sla-e2e-ms': { type: 'string', arg: 'MS', help: 'goodput: a request counts if its end-to-end latency is at most MS' },
+  'report-json': { type: 'string', arg: 'PATH', help: 'where to write the JSON report (default dynamo_replay_report_<date>_<time>.json)' },
+  'no-report-json': { type: 'boolean', help: 'do not write a JSON report' },
+  json: { type: 'boolean', help: 'print the JSON report on stdout instead of the table' },
+  quiet: { type: 'boolean', help: 'no progress on stderr' },
+  'no-fast-forward': { type: 'boolean', help: 'simulate every decode pass one by one (slower; results are identical)' },
+  help: { type: 'boolean', help: 'show this help' },
+} as const;
+
+export type ReplayFlagName = keyof typeof REPLAY_FLAGS;
+export type ReplayFlags = Partial<Record<ReplayFlagName, string | boolean>>;
+
+const num = (what: string) => z.string().trim().min(1, `expected ${what}`).transform(Number).pipe(z.number({ error: `expected ${what}` }).refine(Number.isFinite, `expected ${what}`));
+const int = (min: number) => z.string().trim().regex(/^-?\d+$/, `expected an integer >= ${min}`).transform(Number).pipe(z.number().int().min(min, `expected an integer >= ${min}`));
+const pos = num('a number > 0').pipe(z.number().positive('expected a number > 0'));
+const nonneg = num('a number >= 0').pipe(z.number().nonnegative('expected a number >= 0'));
+
+/** Typed view of the flags; messages name the flag. */
+export const ReplayFlagValues = z.object({
+  'trace-format': z.enum(['mooncake', 'azure', 'auto']).default('auto'),
+  'trace-block-size': int(1).default(512),
+  'arrival-speedup-ratio': pos.default(1),
+  concurrency: int(1).optional(),
+  isl: int(1).optional(),
+  osl: int(1).optional(),
+  requests: int(1).optional(),
+  arrival: z.enum(['fixed', 'poisson', 'burst']).optional(),
+  'arrival-interval-ms': nonneg.optional(),
+  'request-rate': pos.optional(),
+  'shared-prefix-ratio': num('a number in [0, 1]').pipe(z.number().min(0).max(1, 'expected a number in [0, 1]')).optional(),
+  'num-prefix-groups': int(1).optional(),
+  'turns-per-session': int(1).optional(),
+  'inter-turn-delay-ms': nonneg.optional(),
+  workers: int(1).default(1),
+  router: z.enum(['round_robin', 'random', 'kv', 'kv_router']).default('round_robin'),
+  'router-config': z.string().optional(),
+  engine: z.enum(['vllm', 'sglang']).optional(),
+  'engine-args': z.string().optional(),
+  timing: z.enum(['dynamo-poly', 'roofline']).optional(),
+  model: z.string().optional(),
+  gpu: z.string().optional(),
+  tp: int(1).pipe(z.number().max(8, 'expected an integer in 1..8')).optional(),
+  'weight-dtype': z.enum(['bf16', 'fp8']).default('bf16'),
+  'kv-dtype': z.enum(['bf16', 'fp8']).default('bf16'),
+  'gpu-memory-utilization': num('a number in (0, 1]').pipe(z.number().gt(0).max(1, 'expected a number in (0, 1]')).optional(),
+  seed: int(0).pipe(z.number().max(0xffffffff, 'expected an integer in 0..4294967295')).default(42),
+  'sla-ttft-ms': pos.optional(),
+  'sla-tpot-ms': pos.optional(),
+  'sla-e2e-ms': pos.optional(),
+  'report-json': z.string().optional(),
+  'no-report-json': z.boolean().default(false),
+  json: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+  'no-fast-forward': z.boolean().default(false),
+  help: z.boolean().default(false),
+});
+export type ReplayFlagValues = z.infer<typeof ReplayFlagValues>;
+
+export const SYNTHETIC_FLAGS: ReplayFlagName[] = [
+  'isl', 'osl', 'requests', 'arrival', 'arrival-interval-ms', 'request-rate', 'shared-prefix-ratio',
+  'num-prefix-groups', 'turns-per-session', 'inter-turn-delay-ms',
+];

@@ -1,0 +1,151 @@
+import { deriveNumGpuBlocks } from '../../sim/catalog/kv-capacity.js';
+import { getGpu } from '../../sim/catalog/gpus.js';
+import { getModel, kvBytesPerToken } from '../../sim/catalog/models.js';
+import { EngineArgsError, resolveEngineArgs, type EngineArgs } from '../../sim/engine/engine-args.js';
+import type { ReplayConfig, RouterMode } from '../../sim/replay.js';
+import { resolveKvRouterConfig, RouterConfigError } from '../../sim/router/router-config.js';
+import { dynamoPoly } from '../../sim/timing/dynamo-poly.js';
+import { createRooflineModel } from '../../sim/timing/roofline.js';
+import type { TimingModel } from '../../sim/timing/timing-model.js';
+import { generateSynthetic, type Arrival } from '../../sim/workload/synthetic.js';
+import type { Workload } from '../../sim/workload/workload.js';
+import { loadTrace } from '../trace/load-trace.js';
+import { EngineArgsJson, RouterConfigJson } from './engine-args-schema.js';
+import { describeZodError, parseJsonArg, UsageError } from './json-arg.js';
+import { ReplayFlagValues, SYNTHETIC_FLAGS, type ReplayFlags } from './replay-flags.js';
+
+export interface ReplaySetup {
+  workload: Workload;
+  config: Omit<ReplayConfig, 'onProgress'>;
+  flags: ReplayFlagValues;
+  /** One line saying what is simulated. */
+  summary: string;
+}
+
+/** Turns parsed command-line flags into a workload and a replay configuration; throws UsageError. */
+export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetup {
+  const parsed = ReplayFlagValues.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = String(issue.path[0]) as keyof ReplayFlags;
+    const given = raw[flag];
+    throw new UsageError(`--${flag}: ${issue.message.replace(/^Invalid option: expected one of /, 'expected one of ')}${typeof given === 'string' ? `, got ${JSON.stringify(given)}` : ''}`);
+  }
+  const f = parsed.data;
+  const workload = buildWorkload(f, raw, positionals);
+  const engine = buildEngineArgs(f);
+  const timing = buildTiming(f, engine);
+  let routerConfig;
+  try {
+    routerConfig = resolveKvRouterConfig(f['router-config'] ? parseJsonArg('--router-config', f['router-config'], RouterConfigJson) : {});
+  } catch (e) {
+    if (e instanceof RouterConfigError) throw new UsageError(`--router-config: ${e.message.replace(/^router config: /, '')}`);
+    throw e;
+  }
+  const router: RouterMode = f.router === 'kv_router' ? 'kv' : f.router;
+  const sla = f['sla-ttft-ms'] || f['sla-tpot-ms'] || f['sla-e2e-ms']
+    ? { ttftMs: f['sla-ttft-ms'], tpotMs: f['sla-tpot-ms'], e2eMs: f['sla-e2e-ms'] }
+    : undefined;
+  const config: ReplaySetup['config'] = {
+    workers: f.workers,
+    engine,
+    timing,
+    router,
+    routerConfig,
+    seed: f.seed,
+    arrivalSpeedupRatio: f['arrival-speedup-ratio'],
+    concurrency: f.concurrency ?? null,
+    gpusPerWorker: f.tp ?? 1,
+    sla,
+    fastForward: !f['no-fast-forward'],
+  };
+  const hw = f.model || f.gpu ? ` ${f.model ?? '?'} on ${f.tp ?? 1}× ${f.gpu ?? '?'}` : '';
+  const summary = `${workload.name}: ${workload.count} requests · ${f.workers} × ${engine.engine_type}${hw} · ${timing.name} timing · `
+    + `${router} router · block ${engine.block_size} × ${engine.num_gpu_blocks} · `
+    + (f.concurrency ? `concurrency ${f.concurrency}` : `arrival speedup ${f['arrival-speedup-ratio']}`) + ` · seed ${f.seed}`;
+  return { workload, config, flags: f, summary };
+}
+
+function buildWorkload(f: ReplayFlagValues, raw: ReplayFlags, positionals: string[]): Workload {
+  const synthetic = SYNTHETIC_FLAGS.filter((k) => raw[k] !== undefined);
+  if (positionals.length > 1) throw new UsageError(`expected one trace file, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length === 1) {
+    if (synthetic.length > 0) throw new UsageError(`--${synthetic[0]} is for synthetic workloads; use either a trace file or synthetic flags, not both`);
+    return loadTrace(positionals[0]!, { format: f['trace-format'], traceBlockSize: f['trace-block-size'] });
+  }
+  if (f.isl === undefined || f.osl === undefined) {
+    throw new UsageError('give a trace file (e.g. data/traces/conversation_trace.jsonl) or a synthetic workload with --isl and --osl');
+  }
+  const kind = f.arrival ?? (f['request-rate'] !== undefined ? 'poisson' : 'fixed');
+  let arrival: Arrival;
+  if (kind === 'poisson') {
+    if (f['request-rate'] === undefined) throw new UsageError('--arrival poisson needs --request-rate');
+    if (f['arrival-interval-ms'] !== undefined) throw new UsageError('--arrival-interval-ms is for --arrival fixed, not poisson');
+    arrival = { kind: 'poisson', ratePerSec: f['request-rate'] };
+  } else if (kind === 'burst') {
+    if (f['request-rate'] !== undefined || f['arrival-interval-ms'] !== undefined) throw new UsageError('--arrival burst takes no rate or interval');
+    arrival = { kind: 'burst' };
+  } else {
+    if (f['request-rate'] !== undefined) throw new UsageError('--request-rate is for --arrival poisson');
+    arrival = { kind: 'fixed', intervalMs: f['arrival-interval-ms'] ?? 1 };
+  }
+  try {
+    return generateSynthetic({
+      requests: f.requests ?? 1000,
+      isl: f.isl,
+      osl: f.osl,
+      arrival,
+      sharedPrefixRatio: f['shared-prefix-ratio'],
+      numPrefixGroups: f['num-prefix-groups'],
+      turnsPerSession: f['turns-per-session'],
+      interTurnDelayMs: f['inter-turn-delay-ms'],
+      seed: f.seed,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function buildEngineArgs(f: ReplayFlagValues): EngineArgs {
+  const json: EngineArgsJson = f['engine-args'] ? parseJsonArg('--engine-args', f['engine-args'], EngineArgsJson) : {};
+  const { is_prefill, is_decode, sglang, ...rest } = json;
+  if (is_prefill && is_decode) throw new UsageError('--engine-args: is_prefill and is_decode cannot both be true');
+  const workerType = is_prefill ? 'prefill' : is_decode ? 'decode' : rest.worker_type;
+  if (workerType !== undefined && workerType !== 'aggregated') {
+    throw new UsageError(`--engine-args: worker_type "${workerType}" needs a disaggregated cluster, which replay does not simulate yet; use "aggregated"`);
+  }
+  if (f.engine && rest.engine_type && f.engine !== rest.engine_type) {
+    throw new UsageError(`--engine ${f.engine} contradicts engine_type "${rest.engine_type}" in --engine-args`);
+  }
+  const sg = sglang ? { ...sglang, schedule_policy: sglang.schedule_policy === 'fcfs' ? 'fifo' as const : sglang.schedule_policy } : undefined;
+  const input = { ...rest, engine_type: f.engine ?? rest.engine_type, worker_type: workerType, sglang: sg };
+  try {
+    const args = resolveEngineArgs(input);
+    if (f.model) getModel(f.model);
+    if (f.gpu) getGpu(f.gpu);
+    if (rest.num_gpu_blocks === undefined && f.model && f.gpu) {
+      args.num_gpu_blocks = deriveNumGpuBlocks({
+        gpu: f.gpu, model: f.model, tp: f.tp ?? 1, weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'],
+        blockSize: args.block_size, gpuMemoryUtilization: f['gpu-memory-utilization'],
+      });
+    }
+    if (rest.kv_bytes_per_token === undefined && f.model) args.kv_bytes_per_token = kvBytesPerToken(f.model, f.tp ?? 1, f['kv-dtype']) * (f.tp ?? 1);
+    return args;
+  } catch (e) {
+    if (e instanceof EngineArgsError) throw new UsageError(`--engine-args: ${e.message.replace(/^engine args: /, '')}`);
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function buildTiming(f: ReplayFlagValues, engine: EngineArgs): TimingModel {
+  const kind = f.timing ?? (f.gpu ? 'roofline' : 'dynamo-poly');
+  if (kind === 'dynamo-poly') return dynamoPoly;
+  if (!f.model || !f.gpu) throw new UsageError('--timing roofline needs --model and --gpu (e.g. --model qwen3-32b --gpu h200_sxm --tp 2)');
+  try {
+    return createRooflineModel({ gpu: f.gpu, model: f.model, tp: f.tp ?? 1, weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'], framework: engine.engine_type });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export { describeZodError };

@@ -1,0 +1,99 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { setupReplay } from '../../harness/replay/replay-setup.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const main = join(root, 'harness/cli/main.ts');
+const trace = join(root, 'data/traces/conversation_trace.jsonl');
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
+}
+
+describe('twinsearch replay (CLI process)', () => {
+  it('runs a synthetic workload and writes the JSON report with Dynamo\'s keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-replay-'));
+    const out = join(dir, 'r.json');
+    const r = cli(['replay', '--isl', '600', '--osl', '20', '--requests', '50', '--workers', '2', '--router', 'kv', '--report-json', out, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Time To First Token (ms)');
+    const rep = JSON.parse(readFileSync(out, 'utf8'));
+    for (const k of ['completed_requests', 'duration_ms', 'mean_ttft_ms', 'p90_ttft_ms', 'prefix_cache_reused_ratio', 'p99_itl_ms', 'mean_output_token_throughput_per_user']) {
+      expect(rep).toHaveProperty(k);
+    }
+    expect(rep.completed_requests).toBe(50);
+    expect(Object.keys(rep)).toEqual([...Object.keys(rep)].sort());
+  });
+
+  it('gives a one-line error naming the bad flag', () => {
+    const r = cli(['replay', trace, '--wrokers', '8']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('twinsearch replay: unknown flag --wrokers');
+    const w = cli(['replay', trace, '--workers', 'many']);
+    expect(w.err).toBe('twinsearch replay: --workers: expected an integer >= 1, got "many"');
+  });
+
+  it('gives a one-line error naming the trace line and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-replay-'));
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"timestamp":0,"input_length":10,"output_length":5,"hash_ids":[1]}\n{"timestamp":1,"input_length":10,"output_length":5,"hash_ids":"x"}\n');
+    const r = cli(['replay', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`twinsearch replay: ${bad}:2: hash_ids must be an array of integers`);
+  });
+
+  it('prints help that lists every flag', () => {
+    const r = cli(['replay', '--help']);
+    expect(r.code).toBe(0);
+    for (const f of ['--trace-format', '--trace-block-size', '--arrival-speedup-ratio', '--concurrency', '--workers', '--router', '--router-config', '--engine', '--engine-args', '--model', '--gpu', '--tp', '--timing', '--seed', '--report-json']) {
+      expect(r.out).toContain(f);
+    }
+  });
+
+  it('the bin shim works from another directory', () => {
+    const out = execFileSync(join(root, 'bin/twinsearch.js'), ['replay', '--help'], { cwd: tmpdir(), encoding: 'utf8' });
+    expect(out).toContain('Usage: twinsearch replay');
+  });
+});
+
+describe('replay setup (flag validation)', () => {
+  const msg = (flags: Record<string, string | boolean>, pos: string[] = [trace]) => {
+    try {
+      setupReplay(flags, pos);
+      return 'ok';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('rejects unknown and invalid engine args with the field name', () => {
+    expect(msg({ 'engine-args': '{"block_size":64,"foo":1}' })).toBe('--engine-args: unknown field "foo"');
+    expect(msg({ 'engine-args': '{"sglang":{"page_sise":4}}' })).toBe('--engine-args: unknown field "sglang.page_sise"');
+    expect(msg({ 'engine-args': '{"max_num_seqs":0}' })).toMatch(/^--engine-args: max_num_seqs: /);
+    expect(msg({ 'engine-args': '{"dp_size":2}' })).toBe('--engine-args: dp_size must be 1 (attention data parallelism is not simulated)');
+    expect(msg({ 'engine-args': '{"engine_type":"sglang","block_size":4,"sglang":{"page_size":8}}' })).toMatch(/block_size must equal sglang.page_size/);
+    expect(msg({ engine: 'sglang', 'engine-args': '{"engine_type":"vllm"}' })).toMatch(/contradicts/);
+  });
+
+  it('rejects bad combinations', () => {
+    expect(msg({ isl: '10', osl: '2' })).toMatch(/either a trace file or synthetic flags/);
+    expect(msg({}, [])).toMatch(/give a trace file/);
+    expect(msg({ isl: '10', osl: '2', arrival: 'poisson' }, [])).toBe('--arrival poisson needs --request-rate');
+    expect(msg({ timing: 'roofline' })).toMatch(/needs --model and --gpu/);
+    expect(msg({ model: 'gpt-5', gpu: 'h100_sxm' })).toMatch(/unknown model "gpt-5"/);
+    expect(msg({ 'router-config': '{"router_temperature":-1}' })).toMatch(/^--router-config: router_temperature must be >= 0/);
+    expect(msg({ 'router-config': '{"router_ttl":1}' })).toBe('--router-config: unknown field "router_ttl"');
+  });
+
+  it('derives KV capacity from the catalog when num_gpu_blocks is not pinned', () => {
+    const s = setupReplay({ model: 'qwen3-32b', gpu: 'h200_sxm', tp: '2' }, [trace]);
+    expect(s.config.timing.name).toMatch(/roofline/);
+    expect(s.config.engine.num_gpu_blocks).toBeGreaterThan(1000);
+    const pinned = setupReplay({ model: 'qwen3-32b', gpu: 'h200_sxm', tp: '2', 'engine-args': '{"num_gpu_blocks":5000}' }, [trace]);
+    expect(pinned.config.engine.num_gpu_blocks).toBe(5000);
+  });
+});
