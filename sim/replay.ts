@@ -6,6 +6,7 @@ import type { EngineArgs } from './engine/engine-args.js';
 import { KvEventLog } from './engine/kv-events.js';
 import { buildPromptBlocks } from './engine/prompt-blocks.js';
 import { RequestTable } from './engine/request-table.js';
+import { SglangEngine } from './engine/sglang-engine.js';
 import { VllmEngine } from './engine/vllm-engine.js';
 import { Collector } from './metrics/collector.js';
 import { buildReport, type Report, type SlaBounds } from './metrics/report.js';
@@ -61,7 +62,9 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   if (!(Number.isInteger(cfg.workers) && cfg.workers >= 1)) throw new Error(`workers must be an integer >= 1, got ${cfg.workers}`);
   const root = new Prng(cfg.seed);
   const args = cfg.engine;
-  const blocks = buildPromptBlocks(workload, args.block_size);
+  // SGLang caches tokens (page size 1 by default); the router indexes it in 64-token blocks at least,
+  // since per-token block ids would be far too many.
+  const blocks = buildPromptBlocks(workload, args.engine_type === 'sglang' ? Math.max(64, args.block_size) : args.block_size);
   const table = new RequestTable(workload, blocks, args.enable_prefix_caching);
   const collector = new Collector(workload.count, cfg.workers);
   const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
@@ -73,8 +76,11 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       const e = new VllmEngine(w, args, table, cfg.timing, collector, events);
       e.fastForward = cfg.fastForward ?? true;
       engines.push(e);
-    }
-    else throw new Error(`engine_type "${args.engine_type}" is not available yet`);
+    } else if (args.engine_type === 'sglang') {
+      const e = new SglangEngine(w, args, table, cfg.timing, collector, events, workload, blocks);
+      e.matchBeforeChunk = args.sglang.match_before_chunk;
+      engines.push(e);
+    } else throw new Error(`engine_type "${args.engine_type}" is not available yet`);
   }
   const cluster = new Cluster(engines, table, collector, driver);
   let router: Router;
@@ -86,8 +92,9 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     const estimate = cfg.routerConfig.router_prefill_load_model === 'timing'
       ? (isl: number, cached: number) => timing.prefillMs(1, isl, cached, isl * isl - cached * cached) / div
       : null;
+    const passTokens = args.engine_type === 'sglang' ? args.sglang.chunked_prefill_size : args.max_num_batched_tokens;
     router = new KvRouter(cfg.routerConfig, blocks, cfg.workers, workload.inputLength, driver.arrival,
-      args.max_num_batched_tokens, root.split('router'), cluster.dispatch, estimate);
+      passTokens, root.split('router'), cluster.dispatch, estimate);
   } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
   cluster.setRouter(router);
   if (cfg.onProgress) {

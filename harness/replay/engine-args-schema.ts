@@ -32,6 +32,7 @@ export const EngineArgsJson = z.strictObject({
     chunked_prefill_size: posInt.optional(),
     clip_max_new_tokens: posInt.optional(),
     schedule_conservativeness: z.number().positive().optional(),
+    match_before_chunk: z.boolean().optional(),
   }).optional(),
 });
 export type EngineArgsJson = z.infer<typeof EngineArgsJson>;

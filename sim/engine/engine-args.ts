@@ -19,6 +19,12 @@ export interface SglangArgs {
   clip_max_new_tokens: number;
   /** Scales the initial new-token ratio (higher admits less optimistically). */
   schedule_conservativeness: number;
+  /**
+   * Match the radix cache before cutting a long prompt into chunks, as SGLang does (twinsearch
+   * extension, default true). Dynamo's mocker cuts first, so later chunks recompute tokens that are
+   * cached; false reproduces that.
+   */
+  match_before_chunk: boolean;
 }
 
 export interface EngineArgs {
@@ -58,6 +64,7 @@ export const SGLANG_DEFAULTS: SglangArgs = {
   chunked_prefill_size: 8192,
   clip_max_new_tokens: 4096,
   schedule_conservativeness: 1.0,
+  match_before_chunk: true,
 };
 
 export const ENGINE_DEFAULTS: EngineArgs = {
@@ -80,6 +87,9 @@ export const ENGINE_DEFAULTS: EngineArgs = {
   sglang: SGLANG_DEFAULTS,
 };
 
+/** KV capacity in tokens an SGLang engine gets when num_gpu_blocks is not given. */
+export const SGLANG_DEFAULT_KV_TOKENS = 16384 * 64;
+
 export class EngineArgsError extends Error {
   constructor(readonly field: string, message: string) {
     super(`engine args: ${field} ${message}`);
@@ -99,6 +109,9 @@ export function resolveEngineArgs(partial: Partial<Omit<EngineArgs, 'sglang'>> &
     }
     if (a.block_size === 0) a.block_size = sglang.page_size;
     else sglang.page_size = a.block_size;
+    // Dynamo's default of 16384 blocks is only 16384 tokens at page size 1; unless pinned, give
+    // SGLang the same KV capacity in tokens as the vLLM default (16384 × 64).
+    if (partial.num_gpu_blocks === undefined) a.num_gpu_blocks = Math.max(1, Math.floor(SGLANG_DEFAULT_KV_TOKENS / a.block_size));
     posInt('sglang.page_size', sglang.page_size);
     posInt('sglang.max_prefill_tokens', sglang.max_prefill_tokens);
     posInt('sglang.chunked_prefill_size', sglang.chunked_prefill_size);

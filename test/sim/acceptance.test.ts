@@ -15,9 +15,9 @@ const totalOutput = lines.reduce((s, l) => s + l.output_length, 0);
 const totalInput = lines.reduce((s, l) => s + l.input_length, 0);
 
 describe('full replay of the conversation trace (8 workers)', () => {
-  for (const router of ['round_robin', 'random', 'kv'] as const) {
-    it(`vllm + ${router}: all 12,031 requests complete with invariants holding`, () => {
-      const { report } = replay(conversation, { workers: 8, router, seed: 42 });
+  for (const [engine, router] of ['vllm', 'sglang'].flatMap((e) => ['round_robin', 'random', 'kv'].map((r) => [e, r] as const))) {
+    it(`${engine} + ${router}: all 12,031 requests complete with invariants holding`, () => {
+      const { report } = replay(conversation, { workers: 8, router: router as 'kv', seed: 42, engine: { engine_type: engine as 'vllm' } });
       expect(report.completed_requests).toBe(12031);
       expect(report.num_requests).toBe(12031);
       expect(report.rejected_requests).toBe(0);
