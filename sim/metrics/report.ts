@@ -1,4 +1,5 @@
 import type { Collector } from './collector.js';
+import { sortOrder } from './radix-order.js';
 import { DIST_KEYS, distOf, weightedDistOf, type Dist } from './stats.js';
 
 /** SLA bounds for goodput: a request counts if it meets every bound given. */
@@ -56,8 +57,10 @@ export function buildReport(c: Collector, ctx: ReportContext): Report {
       && (sla.tpotMs === undefined || Number.isNaN(tp) || tp <= sla.tpotMs)) good++;
   }
   c.flush();
-  const itl = weightedDistOf(c.gapValues, c.gapCounts, c.gapRuns);
-  const perUser = perUserThroughput(c);
+  const gapOrder = sortOrder(c.gapValues, c.gapRuns);
+  const itl = weightedDistOf(c.gapValues, c.gapCounts, c.gapRuns, undefined, gapOrder);
+  // 1000/gap over every gap > 0: the tokens per second a user sees between two tokens
+  const perUser = weightedDistOf(c.gapValues, c.gapCounts, c.gapRuns, (g) => (g > 0 ? 1000 / g : NaN), gapOrder);
   const durS = Math.max(duration / 1000, 1e-9);
   const rep: Report = {
     num_requests: arrived,
@@ -92,18 +95,6 @@ export function buildReport(c: Collector, ctx: ReportContext): Report {
 
 function put(rep: Report, name: string, suffix: string, d: Dist): void {
   for (const k of DIST_KEYS) rep[`${k}_${name}${suffix}`] = d[k];
-}
-
-function perUserThroughput(c: Collector): Dist {
-  const v = new Float64Array(c.gapRuns), k = new Float64Array(c.gapRuns);
-  let m = 0;
-  for (let i = 0; i < c.gapRuns; i++) {
-    if (c.gapValues[i]! > 0) {
-      v[m] = 1000 / c.gapValues[i]!;
-      k[m++] = c.gapCounts[i]!;
-    }
-  }
-  return weightedDistOf(v, k, m);
 }
 
 /** JSON with sorted keys, two-space indent, as Dynamo writes its report. */

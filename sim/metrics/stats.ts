@@ -1,3 +1,5 @@
+import { sortOrder } from './radix-order.js';
+
 /** Summary of a distribution as Dynamo reports it: nearest-rank percentiles, population std. */
 export interface Dist {
   mean: number;
@@ -36,25 +38,30 @@ export function distOf(values: Float64Array, n: number): Dist {
 /**
  * Distribution of a multiset given as (value, count) runs; identical to expanding every run, and
  * independent of how the multiset was split into runs (sums run over distinct values in order).
+ * `transform` maps each value before summarising (it must be monotone: increasing or decreasing);
+ * values it maps to NaN are left out.
  */
-export function weightedDistOf(values: Float64Array, counts: Float64Array, runs: number): Dist {
-  const order = new Int32Array(runs);
-  for (let i = 0; i < runs; i++) order[i] = i;
-  order.sort((a, b) => values[a]! - values[b]!);
+export function weightedDistOf(values: Float64Array, counts: Float64Array, runs: number, transform?: (v: number) => number,
+  order: Int32Array = sortOrder(values, runs)): Dist {
   const v = new Float64Array(runs), c = new Float64Array(runs);
   let m = 0, n = 0;
   for (let i = 0; i < runs; i++) {
     const idx = order[i]!;
     const cnt = counts[idx]!;
-    if (cnt === 0) continue;
-    if (m > 0 && v[m - 1] === values[idx]) c[m - 1]! += cnt;
+    const x = transform ? transform(values[idx]!) : values[idx]!;
+    if (cnt === 0 || Number.isNaN(x)) continue;
+    if (m > 0 && v[m - 1] === x) c[m - 1]! += cnt;
     else {
-      v[m] = values[idx]!;
+      v[m] = x;
       c[m++] = cnt;
     }
     n += cnt;
   }
   if (n === 0) return { ...EMPTY };
+  if (m > 1 && v[0]! > v[m - 1]!) {
+    v.subarray(0, m).reverse();
+    c.subarray(0, m).reverse();
+  }
   let sum = 0;
   for (let i = 0; i < m; i++) sum += v[i]! * c[i]!;
   const mean = sum / n;

@@ -59,3 +59,20 @@ describe('collector and report', () => {
     expect(a.mean).toBeCloseTo(expanded.mean, 12);
   });
 });
+
+describe('radix sort order', () => {
+  it('orders quantised gaps like a comparator sort, stably, and falls back for other values', async () => {
+    const { sortOrder } = await import('../../sim/metrics/radix-order.js');
+    const { Prng } = await import('../../sim/core/prng.js');
+    const rng = new Prng(3);
+    for (const scale of [0.05, 40, 5e6]) {
+      const n = 5000;
+      const v = new Float64Array(n);
+      for (let i = 0; i < n; i++) v[i] = Math.round(rng.next() * scale * 1e6) / 1e6;
+      const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a]! - v[b]! || a - b);
+      expect(Array.from(sortOrder(v, n))).toEqual(expected);
+    }
+    const odd = Float64Array.of(0.1234567891, -1, 3);
+    expect(Array.from(sortOrder(odd, 3))).toEqual([1, 0, 2]);
+  });
+});
