@@ -69,23 +69,27 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const collector = new Collector(workload.count, cfg.workers);
   const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
   const wantsEvents = cfg.router === 'kv';
-  const engines: Engine[] = [];
-  for (let w = 0; w < cfg.workers; w++) {
+  const slots = cfg.workers;
+  const makeEngine = (w: number): Engine => {
     const events = wantsEvents ? new KvEventLog() : null;
     if (args.engine_type === 'vllm') {
       const e = new VllmEngine(w, args, table, cfg.timing, collector, events);
       e.fastForward = cfg.fastForward ?? true;
-      engines.push(e);
-    } else if (args.engine_type === 'sglang') {
+      return e;
+    }
+    if (args.engine_type === 'sglang') {
       const e = new SglangEngine(w, args, table, cfg.timing, collector, events, workload, blocks);
       e.matchBeforeChunk = args.sglang.match_before_chunk;
-      engines.push(e);
-    } else throw new Error(`engine_type "${args.engine_type}" is not available yet`);
-  }
-  const cluster = new Cluster(engines, table, collector, driver);
+      return e;
+    }
+    throw new Error(`engine_type "${args.engine_type}" is not available`);
+  };
+  const kvTokens = args.num_gpu_blocks * args.block_size;
+  const cluster = new Cluster(cfg.workers, slots, makeEngine, table, collector, driver, kvTokens / blocks.blockSize, blocks.blockSize);
+  const ws = cluster.workers;
   let router: Router;
-  if (cfg.router === 'round_robin') router = new RoundRobinRouter(cfg.workers, cluster.dispatch);
-  else if (cfg.router === 'random') router = new RandomRouter(cfg.workers, root.split('router'), cluster.dispatch);
+  if (cfg.router === 'round_robin') router = new RoundRobinRouter(ws, cluster.dispatch);
+  else if (cfg.router === 'random') router = new RandomRouter(ws, root.split('router'), cluster.dispatch);
   else if (cfg.router === 'kv') {
     const timing = cfg.timing;
     const div = args.speedup_ratio > 0 ? args.speedup_ratio : 1;
@@ -93,7 +97,7 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       ? (isl: number, cached: number) => timing.prefillMs(1, isl, cached, isl * isl - cached * cached) / div
       : null;
     const passTokens = args.engine_type === 'sglang' ? args.sglang.chunked_prefill_size : args.max_num_batched_tokens;
-    router = new KvRouter(cfg.routerConfig, blocks, cfg.workers, workload.inputLength, driver.arrival,
+    router = new KvRouter(cfg.routerConfig, blocks, ws, workload.inputLength, driver.arrival,
       passTokens, root.split('router'), cluster.dispatch, estimate);
   } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
   cluster.setRouter(router);
@@ -109,6 +113,7 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     preemptions: table.preemptions,
     workers: cfg.workers,
     gpusPerWorker: cfg.gpusPerWorker,
+    workerMs: ws.workerMs,
     sla: cfg.sla,
   });
   return {

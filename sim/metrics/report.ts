@@ -16,6 +16,8 @@ export interface ReportContext {
   preemptions: Int32Array;
   workers: number;
   gpusPerWorker: number;
+  /** Σ over workers of the time each was alive (cold start and draining included); default workers × duration. */
+  workerMs?: number;
   sla?: SlaBounds;
 }
 
@@ -76,7 +78,7 @@ export function buildReport(c: Collector, ctx: ReportContext): Report {
     prefix_cache_reused_ratio: inTok > 0 ? reusedTok / inTok : 0,
     num_preemptions: preempt,
     num_workers: ctx.workers,
-    gpu_seconds: ctx.workers * ctx.gpusPerWorker * (duration / 1000),
+    gpu_seconds: ctx.gpusPerWorker * (ctx.workerMs ?? ctx.workers * duration) / 1000,
   };
   put(rep, 'ttft', '_ms', distOf(ttft, nT));
   put(rep, 'ttst', '_ms', distOf(ttst, nS));

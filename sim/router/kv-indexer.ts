@@ -31,6 +31,12 @@ export class KvIndexer {
     }
   }
 
+  /** Worker w left: it holds nothing any more. */
+  forget(w: number): void {
+    for (let id = 0; id < this.blocks.uniqueBlocks; id++) this.cached.clear(id, w);
+    this.treeSize[w] = 0;
+  }
+
   /** Leading cached blocks of request r's prompt on each worker, into out[w]. */
   overlaps(r: number, out: Int32Array): void {
     this.cached.leadingRuns(this.blocks.ids, this.blocks.start[r]!, this.blocks.start[r + 1]!, out);

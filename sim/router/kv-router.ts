@@ -6,6 +6,7 @@ import { ActiveSequences } from './active-sequences.js';
 import { KvIndexer } from './kv-indexer.js';
 import type { Dispatch, Router } from './router.js';
 import type { KvRouterConfig } from './router-config.js';
+import type { WorkerSet } from '../cluster/worker-set.js';
 
 /**
  * Dynamo's KV-aware router: for each worker,
@@ -31,7 +32,7 @@ export class KvRouter implements Router {
   constructor(
     private readonly cfg: KvRouterConfig,
     private readonly pb: PromptBlocks,
-    private readonly workers: number,
+    private readonly ws: WorkerSet,
     private readonly inputLength: Int32Array,
     private readonly arrivalOf: Float64Array,
     maxBatchedTokens: number | null,
@@ -40,6 +41,7 @@ export class KvRouter implements Router {
     /** Expected prefill time of a request with `cached` tokens of its prompt cached (enables decay). */
     private readonly estimatePrefillMs: ((isl: number, cached: number) => number) | null = null,
   ) {
+    const workers = ws.capacity;
     this.indexer = new KvIndexer(pb, workers);
     this.active = new ActiveSequences(pb, workers, inputLength.length, cfg.router_track_active_blocks, cfg.router_assume_kv_reuse, cfg.router_track_prefill_tokens);
     this.overlap = new Int32Array(workers);
@@ -55,7 +57,7 @@ export class KvRouter implements Router {
   }
 
   arrive(r: number, now: number): void {
-    if (this.cfg.router_queue_threshold !== null && this.allBusy(now)) {
+    if (this.ws.nActive === 0 || (this.cfg.router_queue_threshold !== null && this.allBusy(now))) {
       this.queue.push(this.queueKey(r), r);
       return;
     }
@@ -76,6 +78,14 @@ export class KvRouter implements Router {
     this.indexer.apply(w, log);
   }
 
+  workersChanged(now: number): void {
+    this.drainQueue(now);
+  }
+
+  workerRemoved(w: number): void {
+    this.indexer.forget(w);
+  }
+
   /** Costs of sending r to each worker (written to this.cost); returns nothing. Exposed for tests. */
   computeCosts(r: number, now: number): Float64Array {
     const cfg = this.cfg;
@@ -86,13 +96,16 @@ export class KvRouter implements Router {
     this.active.depths(r, this.depth);
     const act = this.active;
     const pendingOf = this.pending_;
+    const ws = this.ws;
     let minPrefill = Infinity;
-    for (let w = 0; w < this.workers; w++) {
+    for (let k = 0; k < ws.nActive; k++) {
+      const w = ws.active[k]!;
       pendingOf[w] = cfg.router_track_prefill_tokens ? act.prefill.at(w, now) : 0;
       if (pendingOf[w]! < minPrefill) minPrefill = pendingOf[w]!;
     }
     const requestBlocks = Math.max(1, Math.ceil(isl / bs));
-    for (let w = 0; w < this.workers; w++) {
+    for (let k = 0; k < ws.nActive; k++) {
+      const w = ws.active[k]!;
       const pending = pendingOf[w]!;
       const rawPrefill = (pending + isl) / bs;
       let credit = cfg.overlap_score_credit;
@@ -109,13 +122,14 @@ export class KvRouter implements Router {
   /** Picks a worker for r from the current costs. */
   select(r: number, now: number): number {
     const cost = this.computeCosts(r, now);
-    const W = this.workers;
+    const ws = this.ws;
     if (this.cfg.router_temperature > 0) return this.sample(cost, this.cfg.router_temperature);
     let best = Infinity;
-    for (let w = 0; w < W; w++) if (cost[w]! < best) best = cost[w]!;
+    for (let k = 0; k < ws.nActive; k++) if (cost[ws.active[k]!]! < best) best = cost[ws.active[k]!]!;
     let bestTree = Infinity, ties = 0;
     const tree = this.indexer.treeSize;
-    for (let w = 0; w < W; w++) {
+    for (let k = 0; k < ws.nActive; k++) {
+      const w = ws.active[k]!;
       if (cost[w] !== best) continue;
       const ts = tree[w]!;
       if (ts < bestTree) {
@@ -124,33 +138,35 @@ export class KvRouter implements Router {
       } else if (ts === bestTree) ties++;
     }
     let pick = ties > 1 ? this.rng.nextInt(ties) : 0;
-    for (let w = 0; w < W; w++) {
+    for (let k = 0; k < ws.nActive; k++) {
+      const w = ws.active[k]!;
       if (cost[w] !== best || tree[w] !== bestTree) continue;
       if (pick-- === 0) return w;
     }
-    return 0;
+    return ws.active[0]!;
   }
 
   private sample(cost: Float64Array, temperature: number): number {
-    const W = this.workers;
+    const ws = this.ws;
+    const n = ws.nActive;
     let lo = Infinity, hi = -Infinity;
-    for (let w = 0; w < W; w++) {
-      lo = Math.min(lo, cost[w]!);
-      hi = Math.max(hi, cost[w]!);
+    for (let k = 0; k < n; k++) {
+      lo = Math.min(lo, cost[ws.active[k]!]!);
+      hi = Math.max(hi, cost[ws.active[k]!]!);
     }
-    if (hi === lo) return this.rng.nextInt(W);
+    if (hi === lo) return ws.active[this.rng.nextInt(n)]!;
     let sum = 0;
     const p = this.weights;
-    for (let w = 0; w < W; w++) {
-      p[w] = Math.exp(-(cost[w]! - lo) / ((hi - lo) * temperature));
-      sum += p[w]!;
+    for (let k = 0; k < n; k++) {
+      p[k] = Math.exp(-(cost[ws.active[k]!]! - lo) / ((hi - lo) * temperature));
+      sum += p[k]!;
     }
     let u = this.rng.next() * sum;
-    for (let w = 0; w < W; w++) {
-      u -= p[w]!;
-      if (u < 0) return w;
+    for (let k = 0; k < n; k++) {
+      u -= p[k]!;
+      if (u < 0) return ws.active[k]!;
     }
-    return W - 1;
+    return ws.active[n - 1]!;
   }
 
   private admit(r: number, now: number): void {
@@ -163,7 +179,8 @@ export class KvRouter implements Router {
 
   private allBusy(now: number): boolean {
     const pt = this.active.prefill;
-    for (let w = 0; w < this.workers; w++) if (pt.at(w, now) <= this.busyLimit[w]!) return false;
+    const ws = this.ws;
+    for (let k = 0; k < ws.nActive; k++) if (pt.at(ws.active[k]!, now) <= this.busyLimit[ws.active[k]!]!) return false;
     return true;
   }
 
@@ -177,13 +194,13 @@ export class KvRouter implements Router {
       case 'wspt': {
         this.indexer.overlaps(r, this.overlap);
         let maxOverlap = 0;
-        for (let w = 0; w < this.workers; w++) maxOverlap = Math.max(maxOverlap, this.overlap[w]!);
+        for (let k = 0; k < this.ws.nActive; k++) maxOverlap = Math.max(maxOverlap, this.overlap[this.ws.active[k]!]!);
         return -1 / Math.max(1, this.inputLength[r]! - maxOverlap * this.pb.blockSize);
       }
     }
   }
 
   private drainQueue(now: number): void {
-    while (this.queue.size > 0 && !this.allBusy(now)) this.admit(this.queue.pop(), now);
+    while (this.queue.size > 0 && this.ws.nActive > 0 && !this.allBusy(now)) this.admit(this.queue.pop(), now);
   }
 }

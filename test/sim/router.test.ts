@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { W_ACTIVE, WorkerSet } from '../../sim/cluster/worker-set.js';
 import { PrefillTracker } from '../../sim/router/prefill-tracker.js';
 import { resolveKvRouterConfig, RouterConfigError } from '../../sim/router/router-config.js';
 import { RoundRobinRouter } from '../../sim/router/simple-routers.js';
@@ -8,7 +9,9 @@ import { makeWorkload } from '../helpers/workloads.js';
 describe('routers', () => {
   it('round robin visits workers in ascending order: [0,1,2,3,0]', () => {
     const picks: number[] = [];
-    const rr = new RoundRobinRouter(4, (_r, w) => picks.push(w));
+    const ws = new WorkerSet(4);
+    for (let i = 0; i < 4; i++) ws.add(W_ACTIVE, 0);
+    const rr = new RoundRobinRouter(ws, (_r, w) => picks.push(w));
     for (let r = 0; r < 5; r++) rr.arrive(r);
     expect(picks).toEqual([0, 1, 2, 3, 0]);
   });

@@ -86,16 +86,17 @@ function runSglang(w: Workload, opts: RunOptions = {}) {
   const driver = new WorkloadDriver(w, 1, null);
   const wantsEvents = opts.router === 'kv';
   const engines: SglangEngine[] = [];
-  for (let i = 0; i < workers; i++) {
+  const make = (i: number): SglangEngine => {
     const Ctor = opts.checked === false ? SglangEngine : CheckedSglang;
     const e = new Ctor(i, args, table, dynamoPoly, collector, wantsEvents ? new TrackedLog() : null, w, blocks);
     e.matchBeforeChunk = opts.matchBeforeChunk ?? false;
     engines.push(e);
-  }
-  const cluster = new Cluster(engines, table, collector, driver);
+    return e;
+  };
+  const cluster = new Cluster(workers, workers, make, table, collector, driver, args.num_gpu_blocks * args.block_size, 1);
   const router: Router = opts.router === 'kv'
-    ? new KvRouter(resolveKvRouterConfig({}), blocks, workers, w.inputLength, driver.arrival, args.max_num_batched_tokens, new Prng(1).split('router'), cluster.dispatch)
-    : new RoundRobinRouter(workers, cluster.dispatch);
+    ? new KvRouter(resolveKvRouterConfig({}), blocks, cluster.workers, w.inputLength, driver.arrival, args.max_num_batched_tokens, new Prng(1).split('router'), cluster.dispatch)
+    : new RoundRobinRouter(cluster.workers, cluster.dispatch);
   cluster.setRouter(router);
   cluster.run();
   cluster.checkInvariants();
