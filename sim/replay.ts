@@ -15,6 +15,10 @@ import type { KvRouterConfig } from './router/router-config.js';
 import type { Router } from './router/router.js';
 import { RandomRouter, RoundRobinRouter } from './router/simple-routers.js';
 import type { TimingModel } from './timing/timing-model.js';
+import type { PlannerPolicy } from './planner/observation.js';
+import { Planner } from './planner/planner.js';
+import type { ResolvedPlannerConfig } from './planner/planner-config.js';
+import type { PassSink } from './engine/pass-stats.js';
 import { checkWorkload, type Workload } from './workload/workload.js';
 
 export type RouterMode = 'round_robin' | 'random' | 'kv';
@@ -36,6 +40,8 @@ export interface ReplayConfig {
   /** GPUs per worker (tensor parallelism), for GPU-seconds. */
   gpusPerWorker: number;
   sla?: SlaBounds;
+  /** Autoscaling: a planner policy and its resolved settings; absent = a fixed number of workers. */
+  planner?: { policy: PlannerPolicy; config: ResolvedPlannerConfig };
   /** Fast-forward runs of identical decode passes (exact; off only to cross-check). Default true. */
   fastForward?: boolean;
   /** Called now and then with requests finished so far and the simulated time. */
@@ -69,20 +75,27 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const collector = new Collector(workload.count, cfg.workers);
   const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
   const wantsEvents = cfg.router === 'kv';
-  const slots = cfg.workers;
+  const plan = cfg.planner;
+  if (plan && (cfg.workers < plan.config.min_endpoint || cfg.workers > plan.config.maxWorkers)) {
+    throw new Error(`workers (${cfg.workers}) must be within the planner's bounds [${plan.config.min_endpoint}, ${plan.config.maxWorkers}]`);
+  }
+  // draining workers keep their slot until empty, so leave room for a full set of new ones
+  const slots = plan ? cfg.workers + 2 * plan.config.maxWorkers : cfg.workers;
+  let passSink: PassSink | null = null;
   const makeEngine = (w: number): Engine => {
     const events = wantsEvents ? new KvEventLog() : null;
+    let e: Engine;
     if (args.engine_type === 'vllm') {
-      const e = new VllmEngine(w, args, table, cfg.timing, collector, events);
-      e.fastForward = cfg.fastForward ?? true;
-      return e;
-    }
-    if (args.engine_type === 'sglang') {
-      const e = new SglangEngine(w, args, table, cfg.timing, collector, events, workload, blocks);
-      e.matchBeforeChunk = args.sglang.match_before_chunk;
-      return e;
-    }
-    throw new Error(`engine_type "${args.engine_type}" is not available`);
+      const v = new VllmEngine(w, args, table, cfg.timing, collector, events);
+      v.fastForward = cfg.fastForward ?? true;
+      e = v;
+    } else if (args.engine_type === 'sglang') {
+      const g = new SglangEngine(w, args, table, cfg.timing, collector, events, workload, blocks);
+      g.matchBeforeChunk = args.sglang.match_before_chunk;
+      e = g;
+    } else throw new Error(`engine_type "${args.engine_type}" is not available`);
+    e.stats.sink = passSink;
+    return e;
   };
   const kvTokens = args.num_gpu_blocks * args.block_size;
   const cluster = new Cluster(cfg.workers, slots, makeEngine, table, collector, driver, kvTokens / blocks.blockSize, blocks.blockSize);
@@ -101,6 +114,18 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       passTokens, root.split('router'), cluster.dispatch, estimate);
   } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
   cluster.setRouter(router);
+  let planner: Planner | null = null;
+  if (plan) {
+    planner = new Planner(cluster, plan.config, plan.policy, collector, workload.inputLength, workload.outputLength, {
+      maxNumBatchedTokens: args.engine_type === 'sglang' ? args.sglang.chunked_prefill_size : args.max_num_batched_tokens ?? Infinity,
+      maxNumSeqs: args.max_num_seqs ?? Infinity,
+      kvCapacityTokens: kvTokens,
+    });
+    passSink = planner.passSink;
+    for (const e of cluster.engines) if (e !== null) e.stats.sink = passSink;
+    cluster.setAgent(planner);
+    cluster.listener = planner;
+  }
   if (cfg.onProgress) {
     const cb = cfg.onProgress;
     cluster.onProgress = (finished, now) => cb(finished, workload.count, now);
@@ -114,6 +139,12 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     workers: cfg.workers,
     gpusPerWorker: cfg.gpusPerWorker,
     workerMs: ws.workerMs,
+    extra: planner === null ? undefined : {
+      scale_up_events: cluster.scaleUps,
+      scale_down_events: cluster.scaleDowns,
+      planner_ticks: planner.tickCount,
+      max_workers: planner.maxLiveWorkers,
+    },
     sla: cfg.sla,
   });
   return {

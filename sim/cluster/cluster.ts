@@ -1,5 +1,6 @@
 import { EventHeap } from '../core/event-heap.js';
 import type { Engine } from '../engine/engine.js';
+import type { PassStats } from '../engine/pass-stats.js';
 import { ST_DONE, ST_REJECTED, type RequestTable } from '../engine/request-table.js';
 import type { Collector } from '../metrics/collector.js';
 import type { Router } from '../router/router.js';
@@ -19,6 +20,14 @@ export interface ClusterAgent {
   nextTime(): number;
   /** Acts at `now` (after every event at `now` has been processed). */
   act(now: number): void;
+}
+
+/** Sees requests arrive and finish (the planner's traffic window). */
+export interface ClusterListener {
+  arrived(r: number, now: number): void;
+  completed(r: number, now: number): void;
+  /** A worker is leaving the cluster; these are its final pass totals. */
+  workerLeaving(stats: PassStats): void;
 }
 
 /**
@@ -47,6 +56,7 @@ export class Cluster {
   private retiredPasses = 0;
   private router!: Router;
   private agent: ClusterAgent | null = null;
+  listener: ClusterListener | null = null;
   onProgress: ((finished: number, now: number) => void) | null = null;
 
   constructor(
@@ -213,6 +223,7 @@ export class Cluster {
         this.finished++;
         this.router.completed(r, now);
         this.driver.complete(r, now);
+        if (this.listener !== null) this.listener.completed(r, now);
       } else if (!this.prefillDone[r]) {
         this.prefillDone[r] = 1;
         this.router.prefillCompleted(r, now);
@@ -231,6 +242,7 @@ export class Cluster {
       any = true;
       const arrival = this.driver.arrival[r]!;
       this.collector.onArrival(r, arrival);
+      if (this.listener !== null) this.listener.arrived(r, now);
       if (this.tooLarge(r)) {
         this.table.status[r] = ST_REJECTED;
         this.collector.onReject(r);
@@ -271,6 +283,7 @@ export class Cluster {
     let slot = this.workers.newest(W_STARTING);
     if (slot >= 0) {
       this.workers.set(slot, W_ABSENT, now);
+      if (this.listener !== null) this.listener.workerLeaving(this.engines[slot]!.stats);
       this.retiredPasses += this.engines[slot]!.passCount;
       this.engines[slot] = null;
       this.scaleDowns++;
@@ -289,6 +302,7 @@ export class Cluster {
   private retire(w: number): void {
     this.workers.set(w, W_ABSENT, this.now);
     this.router.workerRemoved(w);
+    if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats);
     this.retiredPasses += this.engines[w]!.passCount;
     const problem = this.engines[w]!.check();
     if (problem) throw new SimInvariantError(problem);

@@ -1,4 +1,5 @@
 import type { KvEventLog } from './kv-events.js';
+import type { PassStats, WorkerLoad } from './pass-stats.js';
 
 /** Token signals of one pass, in emission order, applied by the cluster when the pass ends. */
 export class PassOutput {
@@ -57,6 +58,15 @@ export interface Engine {
   truncate(now: number): number;
   /** KV blocks currently referenced. */
   activeBlocks(): number;
+  /** Totals over the passes this engine has completed. */
+  readonly stats: PassStats;
+  /** Writes what the engine holds now into `out`. */
+  load(out: WorkerLoad): void;
+  /**
+   * Applies the passes of a fast-forwarded run that end at or before `now`, keeping the rest in
+   * flight (no-op otherwise), so that observations at `now` see them.
+   */
+  advanceTo(now: number): void;
   /** Invariant check at the end of a run; returns a problem or null. */
   check(): string | null;
 }

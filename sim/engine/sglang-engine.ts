@@ -7,6 +7,7 @@ import { PassOutput } from './engine.js';
 import type { EngineArgs } from './engine-args.js';
 import type { KvEventLog } from './kv-events.js';
 import type { PromptBlocks } from './prompt-blocks.js';
+import { PassStats, type WorkerLoad } from './pass-stats.js';
 import { RadixCache } from './radix-cache.js';
 import { ST_DONE, ST_PREEMPTED, ST_RUNNING, ST_WAITING, type RequestTable } from './request-table.js';
 
@@ -35,6 +36,7 @@ const RATIO_DECAY_PASSES = 600;
 export class SglangEngine implements Engine {
   readonly eventVisibility = 'pass-end' as const;
   readonly out = new PassOutput();
+  readonly stats = new PassStats();
   readonly capacityBlocks: number;
   readonly blockSize: number;
   readonly cache: RadixCache;
@@ -300,7 +302,11 @@ export class SglangEngine implements Engine {
     const cache = this.cache;
     const timing = this.timing;
     const prefillEnd = now + (hasPrefill ? timing.prefillMs(count, sumIsl, sumPrefix, sumAttn) / this.prefillDiv : 0);
-    if (this.nRunning === 0) return prefillEnd;
+    const newTokens = hasPrefill ? sumIsl - sumPrefix : 0;
+    if (this.nRunning === 0) {
+      this.stats.record(newTokens, 0, 0, prefillEnd - now, 1);
+      return prefillEnd;
+    }
     // check_decode_mem: each running request appends one token
     while (this.nRunning > 1 && cache.available + cache.evictable < this.nRunning) this.retractOne();
     if (cache.available < this.nRunning) cache.evict(this.nRunning - cache.available);
@@ -323,6 +329,7 @@ export class SglangEngine implements Engine {
     } else {
       tokenTime = prefillEnd + timing.decodeMs(R, active, ctx, cap) / this.decodeDiv;
     }
+    this.stats.record(newTokens, R, ctx, tokenTime - now, 1);
     let w = 0;
     for (let i = 0; i < R; i++) {
       const r = this.running[i]!;
@@ -499,6 +506,29 @@ export class SglangEngine implements Engine {
    * Invariants: slot conservation (tree + request-held + free = capacity), lock counts equal to the
    * requests holding each path, running requests hold all their KV, an idle engine holds nothing.
    */
+  advanceTo(): void {}
+
+  load(out: WorkerLoad): void {
+    const t = this.t;
+    let queuedPrefill = 0, queuedDecode = 0, runningKv = 0;
+    for (let i = 0; i < this.waiting.length; i++) {
+      const r = this.waiting.at(i);
+      if (t.status[r] === ST_PREEMPTED) queuedDecode += t.promptLen[r]! + t.generated[r]!;
+      else queuedPrefill += Math.max(0, t.promptLen[r]! - t.numComputed[r]!);
+    }
+    for (let i = 0; i < this.nRunning; i++) {
+      const r = this.running[i]!;
+      runningKv += t.promptLen[r]! + t.generated[r]!;
+    }
+    out.waiting = this.waiting.length;
+    out.running = this.nRunning;
+    out.queuedPrefillTokens = queuedPrefill;
+    out.queuedDecodeKvTokens = queuedDecode;
+    out.runningKvTokens = runningKv;
+    out.usedKvTokens = this.capacityTokens - this.cache.available - this.cache.evictable;
+    out.capacityKvTokens = this.capacityTokens;
+  }
+
   check(): string | null {
     const t = this.t;
     const cache = this.cache;

@@ -7,6 +7,7 @@ import type { EngineArgs } from './engine-args.js';
 import { createEvictor } from './evictor.js';
 import { KvBlockManager } from './kv-block-manager.js';
 import type { KvEventLog } from './kv-events.js';
+import { PassStats, type WorkerLoad } from './pass-stats.js';
 import { ST_DONE, ST_PREEMPTED, ST_RUNNING, ST_WAITING, type RequestTable } from './request-table.js';
 
 const SCHEDULED = 0;
@@ -22,6 +23,7 @@ const CURRENT_PREEMPTED = 2;
 export class VllmEngine implements Engine {
   readonly eventVisibility = 'pass-start' as const;
   readonly out = new PassOutput();
+  readonly stats = new PassStats();
   readonly capacityBlocks: number;
   readonly blockSize: number;
   private readonly kv: KvBlockManager;
@@ -50,6 +52,7 @@ export class VllmEngine implements Engine {
   private runStart = 0;
   private runStep = 0;
   private runPasses = 0;
+  private runKvRead = 0;
   private readonly isRunning = (r: number): boolean => this.t.status[r] === ST_RUNNING;
 
   constructor(
@@ -153,6 +156,7 @@ export class VllmEngine implements Engine {
     this.runStep = this.timing.decodeMs(this.running.length, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.decodeDiv;
     this.runStart = now;
     this.runPasses = k;
+    this.runKvRead = kvRead;
     let end = now;
     let start = now;
     for (let i = 0; i < k; i++) {
@@ -187,10 +191,48 @@ export class VllmEngine implements Engine {
     this.passCount += j;
     this.runPasses -= j;
     this.runStart = prev;
+    this.stats.record(0, R, this.runKvRead, step, j);
   }
 
   settle(): void {
     this.applyRun(this.runPasses);
+  }
+
+  advanceTo(now: number): void {
+    if (this.runPasses === 0) return;
+    let t = this.runStart;
+    let j = 0;
+    while (j < this.runPasses - 1) {
+      const next = t + this.runStep;
+      if (next > now) break;
+      t = next;
+      j++;
+    }
+    this.applyRun(j);
+  }
+
+  load(out: WorkerLoad): void {
+    const t = this.t;
+    let queuedPrefill = 0, queuedDecode = 0, runningKv = 0;
+    for (let i = 0; i < this.waiting.length; i++) {
+      const r = this.waiting.at(i);
+      if (t.status[r] === ST_PREEMPTED) queuedDecode += t.promptLen[r]! + t.generated[r]!;
+      else queuedPrefill += t.promptLen[r]! - t.numComputed[r]!;
+    }
+    let running = 0;
+    for (let i = 0; i < this.running.length; i++) {
+      const r = this.running.at(i);
+      if (t.status[r] !== ST_RUNNING) continue;
+      running++;
+      runningKv += t.promptLen[r]! + t.generated[r]!;
+    }
+    out.waiting = this.waiting.length;
+    out.running = running;
+    out.queuedPrefillTokens = queuedPrefill;
+    out.queuedDecodeKvTokens = queuedDecode;
+    out.runningKvTokens = runningKv;
+    out.usedKvTokens = this.kv.activeBlocks * this.blockSize;
+    out.capacityKvTokens = this.capacityBlocks * this.blockSize;
   }
 
   truncate(now: number): number {
@@ -364,19 +406,26 @@ export class VllmEngine implements Engine {
     }
     const timing = this.timing;
     const hasPrefill = this.batchCount > 0;
+    const newTokens = this.batchIsl - this.batchPrefix;
     if (nReady > 0 && hasPrefill && this.emitsDecode && timing.mixedMs) {
       const ms = timing.mixedMs(this.batchCount, this.batchIsl, this.batchPrefix, this.batchAttn,
         nReady, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.prefillDiv;
+      this.stats.record(newTokens, nReady, kvRead, ms, 1);
       return this.emitTokens(ready, nReady, now + ms);
     }
     const prefillMs = hasPrefill ? timing.prefillMs(this.batchCount, this.batchIsl, this.batchPrefix, this.batchAttn) / this.prefillDiv : 0;
     const decodeStart = now + prefillMs;
-    if (nReady === 0) return decodeStart;
+    if (nReady === 0) {
+      this.stats.record(newTokens, 0, 0, prefillMs, 1);
+      return decodeStart;
+    }
     let decodeMs = 0;
     if (this.emitsDecode) {
       decodeMs = timing.decodeMs(nReady, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.decodeDiv;
     }
-    return this.emitTokens(ready, nReady, decodeStart + decodeMs);
+    const end = this.emitTokens(ready, nReady, decodeStart + decodeMs);
+    this.stats.record(newTokens, nReady, kvRead, end - now, 1);
+    return end;
   }
 
   private emitTokens(ready: Int32Array, nReady: number, tokenTime: number): number {

@@ -18,6 +18,8 @@ export interface ReportContext {
   gpusPerWorker: number;
   /** Σ over workers of the time each was alive (cold start and draining included); default workers × duration. */
   workerMs?: number;
+  /** More keys to add to the report (e.g. the planner's). */
+  extra?: Record<string, number>;
   sla?: SlaBounds;
 }
 
@@ -80,6 +82,9 @@ export function buildReport(c: Collector, ctx: ReportContext): Report {
     num_workers: ctx.workers,
     gpu_seconds: ctx.gpusPerWorker * (ctx.workerMs ?? ctx.workers * duration) / 1000,
   };
+  rep.gpu_hours = rep.gpu_seconds! / 3600;
+  rep.mean_workers = duration > 0 ? (ctx.workerMs ?? ctx.workers * duration) / duration : ctx.workers;
+  if (ctx.extra) Object.assign(rep, ctx.extra);
   put(rep, 'ttft', '_ms', distOf(ttft, nT));
   put(rep, 'ttst', '_ms', distOf(ttst, nS));
   put(rep, 'tpot', '_ms', distOf(tpot, nP));
