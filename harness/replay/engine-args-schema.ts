@@ -53,3 +53,20 @@ export const RouterConfigJson = z.strictObject({
   router_prefill_load_model: z.enum(['none', 'timing', 'aic']).optional(),
 });
 export type RouterConfigJson = z.infer<typeof RouterConfigJson>;
+
+/** `--planner-config` JSON: Dynamo's planner field names (seconds for intervals and startup, ms for SLA targets). */
+export const PlannerConfigJson = z.strictObject({
+  load_adjustment_interval: z.number().optional(),
+  throughput_adjustment_interval: z.number().optional(),
+  enable_load_scaling: z.boolean().optional(),
+  enable_throughput_scaling: z.boolean().optional(),
+  optimization_target: z.enum(['throughput', 'latency']).optional(),
+  ttft: z.number().optional(),
+  itl: z.number().optional(),
+  max_gpu_budget: z.number().int().optional(),
+  min_endpoint: z.number().int().optional(),
+  max_endpoint: z.number().int().nullable().optional(),
+  startup_time: z.number().nullable().optional(),
+  max_num_fpm_samples: z.number().int().optional(),
+});
+export type PlannerConfigJson = z.infer<typeof PlannerConfigJson>;

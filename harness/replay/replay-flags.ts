@@ -28,9 +28,17 @@ export const REPLAY_FLAGS = {
   'weight-dtype': { type: 'string', arg: 'bf16|fp8', help: 'weight precision for roofline timing (default bf16)' },
   'kv-dtype': { type: 'string', arg: 'bf16|fp8', help: 'KV cache precision (default bf16)' },
   'gpu-memory-utilization': { type: 'string', arg: 'X', help: 'share of GPU memory for weights + KV when deriving num_gpu_blocks (default 0.9)' },
+  planner: { type: 'string', arg: 'static|dynamo-load|dynamo-sla', help: 'autoscale the workers with a planner (--workers is the starting count)' },
+  'planner-config': { type: 'string', arg: 'JSON|FILE', help: 'planner settings with Dynamo\'s field names, e.g. \'{"load_adjustment_interval":10,"ttft":2000}\'' },
+  'startup-time': { type: 'string', arg: 'S', help: 'planner: cold start of an added worker, seconds (default 0)' },
+  'gpu-budget': { type: 'string', arg: 'N', help: 'planner: most GPUs in use at once (default 8)' },
+  'min-workers': { type: 'string', arg: 'N', help: 'planner: fewest workers (default 1)' },
+  'max-workers': { type: 'string', arg: 'N', help: 'planner: most workers (default: what the GPU budget allows)' },
+  'load-interval': { type: 'string', arg: 'S', help: 'planner: seconds between load-based decisions (default 5)' },
+  'throughput-interval': { type: 'string', arg: 'S', help: 'planner: seconds between throughput-based decisions (default 180; dynamo-sla only)' },
   seed: { type: 'string', arg: 'N', help: 'seed for every random choice (router ties, random routing, synthetic workloads) (default 42)' },
-  'sla-ttft-ms': { type: 'string', arg: 'MS', help: 'goodput: a request counts if its TTFT is at most MS' },
-  'sla-tpot-ms': { type: 'string', arg: 'MS', help: 'goodput: a request counts if its TPOT is at most MS' },
+  'sla-ttft-ms': { type: 'string', arg: 'MS', help: 'goodput: a request counts if its TTFT is at most MS (also the planner\'s TTFT target)' },
+  'sla-tpot-ms': { type: 'string', arg: 'MS', help: 'goodput: a request counts if its TPOT is at most MS (also the planner\'s ITL target)' },
   'sla-e2e-ms': { type: 'string', arg: 'MS', help: 'goodput: a request counts if its end-to-end latency is at most MS' },
   'report-json': { type: 'string', arg: 'PATH', help: 'where to write the JSON report (default dynamo_replay_report_<date>_<time>.json)' },
   'no-report-json': { type: 'boolean', help: 'do not write a JSON report' },
@@ -76,6 +84,14 @@ export const ReplayFlagValues = z.object({
   'weight-dtype': z.enum(['bf16', 'fp8']).default('bf16'),
   'kv-dtype': z.enum(['bf16', 'fp8']).default('bf16'),
   'gpu-memory-utilization': num('a number in (0, 1]').pipe(z.number().gt(0).max(1, 'expected a number in (0, 1]')).optional(),
+  planner: z.enum(['static', 'dynamo-load', 'dynamo-sla']).optional(),
+  'planner-config': z.string().optional(),
+  'startup-time': nonneg.optional(),
+  'gpu-budget': int(1).optional(),
+  'min-workers': int(1).optional(),
+  'max-workers': int(1).optional(),
+  'load-interval': pos.optional(),
+  'throughput-interval': pos.optional(),
   seed: int(0).pipe(z.number().max(0xffffffff, 'expected an integer in 0..4294967295')).default(42),
   'sla-ttft-ms': pos.optional(),
   'sla-tpot-ms': pos.optional(),
@@ -88,6 +104,10 @@ export const ReplayFlagValues = z.object({
   help: z.boolean().default(false),
 });
 export type ReplayFlagValues = z.infer<typeof ReplayFlagValues>;
+
+export const PLANNER_FLAGS: ReplayFlagName[] = [
+  'planner-config', 'startup-time', 'gpu-budget', 'min-workers', 'max-workers', 'load-interval', 'throughput-interval',
+];
 
 export const SYNTHETIC_FLAGS: ReplayFlagName[] = [
   'isl', 'osl', 'requests', 'arrival', 'arrival-interval-ms', 'request-rate', 'shared-prefix-ratio',

@@ -10,9 +10,11 @@ import type { TimingModel } from '../../sim/timing/timing-model.js';
 import { generateSynthetic, type Arrival } from '../../sim/workload/synthetic.js';
 import type { Workload } from '../../sim/workload/workload.js';
 import { loadTrace } from '../trace/load-trace.js';
-import { EngineArgsJson, RouterConfigJson } from './engine-args-schema.js';
+import { EngineArgsJson, PlannerConfigJson, RouterConfigJson } from './engine-args-schema.js';
+import { builtinPlanner } from '../../sim/planner/builtin-policies.js';
+import { PlannerConfigError, resolvePlannerConfig } from '../../sim/planner/planner-config.js';
 import { describeZodError, parseJsonArg, UsageError } from './json-arg.js';
-import { ReplayFlagValues, SYNTHETIC_FLAGS, type ReplayFlags } from './replay-flags.js';
+import { PLANNER_FLAGS, ReplayFlagValues, SYNTHETIC_FLAGS, type ReplayFlags } from './replay-flags.js';
 
 export interface ReplaySetup {
   workload: Workload;
@@ -46,6 +48,7 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
   const sla = f['sla-ttft-ms'] || f['sla-tpot-ms'] || f['sla-e2e-ms']
     ? { ttftMs: f['sla-ttft-ms'], tpotMs: f['sla-tpot-ms'], e2eMs: f['sla-e2e-ms'] }
     : undefined;
+  const planner = buildPlanner(f, raw, engine);
   const config: ReplaySetup['config'] = {
     workers: f.workers,
     engine,
@@ -58,9 +61,14 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
     gpusPerWorker: f.tp ?? 1,
     sla,
     fastForward: !f['no-fast-forward'],
+    planner,
   };
+  if (planner && (f.workers < planner.config.min_endpoint || f.workers > planner.config.maxWorkers)) {
+    throw new UsageError(`--workers ${f.workers} is outside the planner's bounds: ${planner.config.min_endpoint}..${planner.config.maxWorkers} workers (GPU budget ${planner.config.max_gpu_budget} / ${planner.config.gpusPerWorker} GPUs per worker)`);
+  }
   const hw = f.model || f.gpu ? ` ${f.model ?? '?'} on ${f.tp ?? 1}× ${f.gpu ?? '?'}` : '';
-  const summary = `${workload.name}: ${workload.count} requests · ${f.workers} × ${engine.engine_type}${hw} · ${timing.name} timing · `
+  const plan = planner ? ` · ${planner.policy.name} planner (${planner.config.min_endpoint}..${planner.config.maxWorkers} workers, cold start ${planner.config.startupMs / 1000} s)` : '';
+  const summary = `${workload.name}: ${workload.count} requests · ${f.workers} × ${engine.engine_type}${hw}${plan} · ${timing.name} timing · `
     + `${router} router · block ${engine.block_size} × ${engine.num_gpu_blocks} · `
     + (f.concurrency ? `concurrency ${f.concurrency}` : `arrival speedup ${f['arrival-speedup-ratio']}`) + ` · seed ${f.seed}`;
   return { workload, config, flags: f, summary };
@@ -134,6 +142,39 @@ function buildEngineArgs(f: ReplayFlagValues): EngineArgs {
   } catch (e) {
     if (e instanceof EngineArgsError) throw new UsageError(`--engine-args: ${e.message.replace(/^engine args: /, '')}`);
     throw new UsageError((e as Error).message);
+  }
+}
+
+function buildPlanner(f: ReplayFlagValues, raw: ReplayFlags, engine: EngineArgs): ReplayConfig['planner'] {
+  if (!f.planner) {
+    const stray = PLANNER_FLAGS.find((k) => raw[k] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --planner (static, dynamo-load or dynamo-sla)`);
+    return undefined;
+  }
+  const json: PlannerConfigJson = f['planner-config'] ? parseJsonArg('--planner-config', f['planner-config'], PlannerConfigJson) : {};
+  const cfg = {
+    enable_throughput_scaling: f.planner === 'dynamo-sla',
+    ...json,
+    ...(f['startup-time'] !== undefined ? { startup_time: f['startup-time'] } : {}),
+    ...(f['gpu-budget'] !== undefined ? { max_gpu_budget: f['gpu-budget'] } : {}),
+    ...(f['min-workers'] !== undefined ? { min_endpoint: f['min-workers'] } : {}),
+    ...(f['max-workers'] !== undefined ? { max_endpoint: f['max-workers'] } : {}),
+    ...(f['load-interval'] !== undefined ? { load_adjustment_interval: f['load-interval'] } : {}),
+    ...(f['throughput-interval'] !== undefined ? { throughput_adjustment_interval: f['throughput-interval'] } : {}),
+    ...(f['sla-ttft-ms'] !== undefined ? { ttft: f['sla-ttft-ms'] } : {}),
+    ...(f['sla-tpot-ms'] !== undefined ? { itl: f['sla-tpot-ms'] } : {}),
+  };
+  try {
+    const config = resolvePlannerConfig(cfg, f.tp ?? 1, engine.startup_time);
+    return { policy: builtinPlanner(f.planner, config.optimization_target), config };
+  } catch (e) {
+    if (e instanceof PlannerConfigError) {
+      const flagFor: Record<string, string> = { startup_time: '--startup-time', max_gpu_budget: '--gpu-budget', min_endpoint: '--min-workers', max_endpoint: '--max-workers', load_adjustment_interval: '--load-interval', throughput_adjustment_interval: '--throughput-interval' };
+      const own = flagFor[e.field];
+      const flag = own !== undefined && raw[own.slice(2) as keyof ReplayFlags] !== undefined ? own : '--planner-config';
+      throw new UsageError(`${flag}: ${e.message.replace(/^planner config: /, '')}`);
+    }
+    throw e;
   }
 }
 

@@ -36,6 +36,9 @@ export function formatReportTable(rep: Report, title = 'twinsearch replay | LLM 
     `Duration: ${fmt(rep.duration_ms! / 1000)} s simulated`,
     `GPU-seconds: ${fmt(rep.gpu_seconds!)}`,
   ];
+  if (rep.scale_up_events !== undefined) {
+    extra.push(`Planner: ${rep.scale_up_events} scale-ups, ${rep.scale_down_events} scale-downs, up to ${rep.max_workers} workers (mean ${fmt(rep.mean_workers!)}) · GPU-hours: ${fmt(rep.gpu_hours!)}`);
+  }
   if (rep.goodput_requests !== undefined) extra.push(`Goodput: ${fmt(rep.goodput_rps!)} req/s (${(100 * rep.sla_attainment!).toFixed(1)}% of completed requests met the SLA)`);
   out.push(extra.join(' · '));
   return out.join('\n');
