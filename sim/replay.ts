@@ -1,4 +1,4 @@
-import { Cluster } from './cluster/cluster.js';
+import { Cluster, type PoolRole, type PoolSpec } from './cluster/cluster.js';
 import { WorkloadDriver } from './cluster/workload-driver.js';
 import { Prng } from './core/prng.js';
 import type { Engine } from './engine/engine.js';
@@ -8,7 +8,7 @@ import { buildPromptBlocks } from './engine/prompt-blocks.js';
 import { RequestTable } from './engine/request-table.js';
 import { SglangEngine } from './engine/sglang-engine.js';
 import { VllmEngine } from './engine/vllm-engine.js';
-import { Collector } from './metrics/collector.js';
+import { AdmissionsOnly, Collector } from './metrics/collector.js';
 import { buildReport, type Report, type SlaBounds } from './metrics/report.js';
 import { KvRouter } from './router/kv-router.js';
 import type { KvRouterConfig } from './router/router-config.js';
@@ -40,6 +40,19 @@ export interface ReplayConfig {
   /** GPUs per worker (tensor parallelism), for GPU-seconds. */
   gpusPerWorker: number;
   sla?: SlaBounds;
+  /**
+   * Disaggregated prefill/decode pools instead of `workers` aggregated ones: each pool's worker
+   * count and engine args (worker_type is set here), and the KV handoff's bandwidth (GB/s) and size
+   * (bytes per prompt token); the handoff takes isl × bytes ÷ bandwidth.
+   */
+  disagg?: {
+    prefillWorkers: number;
+    decodeWorkers: number;
+    prefillEngine: EngineArgs;
+    decodeEngine: EngineArgs;
+    kvTransferBandwidthGBs: number | null;
+    kvBytesPerToken: number | null;
+  };
   /** Autoscaling: a planner policy and its resolved settings; absent = a fixed number of workers. */
   planner?: { policy: PlannerPolicy; config: ResolvedPlannerConfig };
   /** Fast-forward runs of identical decode passes (exact; off only to cross-check). Default true. */
@@ -67,53 +80,73 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   if (problem) throw new Error(`invalid workload ${workload.name}: ${problem}`);
   if (!(Number.isInteger(cfg.workers) && cfg.workers >= 1)) throw new Error(`workers must be an integer >= 1, got ${cfg.workers}`);
   const root = new Prng(cfg.seed);
-  const args = cfg.engine;
+  const dis = cfg.disagg;
+  if (dis) validateDisagg(cfg);
+  const args = dis ? { ...dis.decodeEngine, worker_type: 'decode' as const } : cfg.engine;
+  const prefillArgs = dis ? { ...dis.prefillEngine, worker_type: 'prefill' as const } : null;
   // SGLang caches tokens (page size 1 by default); the router indexes it in 64-token blocks at least,
   // since per-token block ids would be far too many.
   const blocks = buildPromptBlocks(workload, args.engine_type === 'sglang' ? Math.max(64, args.block_size) : args.block_size);
-  const table = new RequestTable(workload, blocks, args.enable_prefix_caching);
-  const collector = new Collector(workload.count, cfg.workers);
-  const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
-  const wantsEvents = cfg.router === 'kv';
+  const table = new RequestTable(workload, blocks, (prefillArgs ?? args).enable_prefix_caching);
   const plan = cfg.planner;
+  // draining workers keep their slot until empty, so leave room for a full set of new ones
+  const aggSlots = plan ? cfg.workers + 2 * plan.config.maxWorkers : cfg.workers;
+  const collector = new Collector(workload.count, dis ? dis.prefillWorkers + dis.decodeWorkers : aggSlots);
+  const hidden = new AdmissionsOnly(collector);
+  const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
+  if (plan && dis) throw new Error('the planner does not scale disaggregated pools yet');
   if (plan && (cfg.workers < plan.config.min_endpoint || cfg.workers > plan.config.maxWorkers)) {
     throw new Error(`workers (${cfg.workers}) must be within the planner's bounds [${plan.config.min_endpoint}, ${plan.config.maxWorkers}]`);
   }
-  // draining workers keep their slot until empty, so leave room for a full set of new ones
-  const slots = plan ? cfg.workers + 2 * plan.config.maxWorkers : cfg.workers;
   let passSink: PassSink | null = null;
-  const makeEngine = (w: number): Engine => {
-    const events = wantsEvents ? new KvEventLog() : null;
+  const engineMaker = (a: EngineArgs, role: PoolRole) => (w: number): Engine => {
+    // only the side that computes prompts publishes KV events (Dynamo: prefill workers in disagg)
+    const events = cfg.router === 'kv' && role !== 'decode' ? new KvEventLog() : null;
+    const recorder = role === 'prefill' ? hidden : collector;
     let e: Engine;
-    if (args.engine_type === 'vllm') {
-      const v = new VllmEngine(w, args, table, cfg.timing, collector, events);
+    if (a.engine_type === 'vllm') {
+      const v = new VllmEngine(w, a, table, cfg.timing, recorder, events);
       v.fastForward = cfg.fastForward ?? true;
       e = v;
-    } else if (args.engine_type === 'sglang') {
-      const g = new SglangEngine(w, args, table, cfg.timing, collector, events, workload, blocks);
-      g.matchBeforeChunk = args.sglang.match_before_chunk;
+    } else if (a.engine_type === 'sglang') {
+      const g = new SglangEngine(w, a, table, cfg.timing, recorder, events, workload, blocks);
+      g.matchBeforeChunk = a.sglang.match_before_chunk;
       e = g;
-    } else throw new Error(`engine_type "${args.engine_type}" is not available`);
+    } else throw new Error(`engine_type "${a.engine_type}" is not available`);
     e.stats.sink = passSink;
     return e;
   };
+  const kvBlocksOf = (a: EngineArgs): number => (a.num_gpu_blocks * a.block_size) / blocks.blockSize;
+  const specs: PoolSpec[] = dis
+    ? [
+      { role: 'prefill', initial: dis.prefillWorkers, slots: dis.prefillWorkers, makeEngine: engineMaker(prefillArgs!, 'prefill'), kvBlocks: kvBlocksOf(prefillArgs!), kvBlockSize: blocks.blockSize },
+      { role: 'decode', initial: dis.decodeWorkers, slots: dis.decodeWorkers, makeEngine: engineMaker(args, 'decode'), kvBlocks: kvBlocksOf(args), kvBlockSize: blocks.blockSize },
+    ]
+    : [{
+      role: 'agg', initial: cfg.workers, slots: aggSlots,
+      makeEngine: engineMaker(args, 'agg'), kvBlocks: kvBlocksOf(args), kvBlockSize: blocks.blockSize,
+    }];
+  const handoffMsPerToken = dis && dis.kvBytesPerToken && dis.kvTransferBandwidthGBs ? (dis.kvBytesPerToken / (dis.kvTransferBandwidthGBs * 1e9)) * 1000 : 0;
+  const cluster = new Cluster(specs, table, collector, driver, handoffMsPerToken);
+  const timing = cfg.timing;
+  for (const pool of cluster.pools) {
+    const a = pool.role === 'prefill' ? prefillArgs! : args;
+    const rng = root.split(pool.role === 'agg' ? 'router' : `router-${pool.role}`);
+    let router: Router;
+    if (cfg.router === 'round_robin') router = new RoundRobinRouter(pool.workers, pool.dispatch);
+    else if (cfg.router === 'random') router = new RandomRouter(pool.workers, rng, pool.dispatch);
+    else if (cfg.router === 'kv') {
+      const div = a.speedup_ratio > 0 ? a.speedup_ratio : 1;
+      const rc = routerConfigFor(pool.role, cfg.routerConfig);
+      const estimate = rc.router_prefill_load_model === 'timing' && pool.role !== 'decode'
+        ? (isl: number, cached: number) => timing.prefillMs(1, isl, cached, isl * isl - cached * cached) / div
+        : null;
+      const passTokens = a.engine_type === 'sglang' ? a.sglang.chunked_prefill_size : a.max_num_batched_tokens;
+      router = new KvRouter(rc, blocks, pool.workers, workload.inputLength, driver.arrival, passTokens, rng, pool.dispatch, estimate);
+    } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
+    cluster.setRouter(router, pool.index);
+  }
   const kvTokens = args.num_gpu_blocks * args.block_size;
-  const cluster = new Cluster(cfg.workers, slots, makeEngine, table, collector, driver, kvTokens / blocks.blockSize, blocks.blockSize);
-  const ws = cluster.workers;
-  let router: Router;
-  if (cfg.router === 'round_robin') router = new RoundRobinRouter(ws, cluster.dispatch);
-  else if (cfg.router === 'random') router = new RandomRouter(ws, root.split('router'), cluster.dispatch);
-  else if (cfg.router === 'kv') {
-    const timing = cfg.timing;
-    const div = args.speedup_ratio > 0 ? args.speedup_ratio : 1;
-    const estimate = cfg.routerConfig.router_prefill_load_model === 'timing'
-      ? (isl: number, cached: number) => timing.prefillMs(1, isl, cached, isl * isl - cached * cached) / div
-      : null;
-    const passTokens = args.engine_type === 'sglang' ? args.sglang.chunked_prefill_size : args.max_num_batched_tokens;
-    router = new KvRouter(cfg.routerConfig, blocks, ws, workload.inputLength, driver.arrival,
-      passTokens, root.split('router'), cluster.dispatch, estimate);
-  } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
-  cluster.setRouter(router);
   let planner: Planner | null = null;
   if (plan) {
     planner = new Planner(cluster, plan.config, plan.policy, collector, workload.inputLength, workload.outputLength, {
@@ -136,14 +169,23 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     inputLength: workload.inputLength,
     outputLength: workload.outputLength,
     preemptions: table.preemptions,
-    workers: cfg.workers,
+    workers: dis ? dis.prefillWorkers + dis.decodeWorkers : cfg.workers,
     gpusPerWorker: cfg.gpusPerWorker,
-    workerMs: ws.workerMs,
-    extra: planner === null ? undefined : {
-      scale_up_events: cluster.scaleUps,
-      scale_down_events: cluster.scaleDowns,
-      planner_ticks: planner.tickCount,
-      max_workers: planner.maxLiveWorkers,
+    workerMs: cluster.pools.reduce((ms, p) => ms + p.workers.workerMs, 0),
+    extra: {
+      ...(planner === null ? {} : {
+        scale_up_events: cluster.scaleUps,
+        scale_down_events: cluster.scaleDowns,
+        planner_ticks: planner.tickCount,
+        max_workers: planner.maxLiveWorkers,
+      }),
+      ...(dis ? {
+        num_prefill_workers: dis.prefillWorkers,
+        num_decode_workers: dis.decodeWorkers,
+        kv_handoffs: cluster.handoffCount,
+        prefill_worker_seconds: cluster.workerMs(0) / 1000,
+        decode_worker_seconds: cluster.workerMs(1) / 1000,
+      } : {}),
     },
     sla: cfg.sla,
   });
@@ -158,4 +200,27 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       lastTokenMs: collector.last,
     },
   };
+}
+
+/** Dynamo's derived router settings per pool: prefill ignores decode load, decode ignores the cache. */
+function routerConfigFor(role: PoolRole, base: KvRouterConfig): KvRouterConfig {
+  if (role === 'prefill') return { ...base, router_track_active_blocks: false };
+  if (role === 'decode') {
+    return { ...base, overlap_score_credit: 0, router_assume_kv_reuse: false, router_track_prefill_tokens: false, router_prefill_load_model: 'none', router_queue_threshold: null };
+  }
+  return base;
+}
+
+function validateDisagg(cfg: ReplayConfig): void {
+  const d = cfg.disagg!;
+  for (const [name, n] of [['prefill workers', d.prefillWorkers], ['decode workers', d.decodeWorkers]] as const) {
+    if (!(Number.isInteger(n) && n >= 1)) throw new Error(`disaggregated serving needs at least one of each pool: ${name} = ${n}`);
+  }
+  if (d.prefillEngine.block_size !== d.decodeEngine.block_size) {
+    throw new Error(`disaggregated pools need equal KV block sizes: prefill ${d.prefillEngine.block_size}, decode ${d.decodeEngine.block_size}`);
+  }
+  if (d.prefillEngine.engine_type !== d.decodeEngine.engine_type) {
+    throw new Error(`disaggregated pools need the same engine: prefill ${d.prefillEngine.engine_type}, decode ${d.decodeEngine.engine_type}`);
+  }
+  if (d.kvTransferBandwidthGBs !== null && !(d.kvTransferBandwidthGBs > 0)) throw new Error(`KV transfer bandwidth must be > 0 GB/s, got ${d.kvTransferBandwidthGBs}`);
 }

@@ -30,21 +30,59 @@ export interface ClusterListener {
   workerLeaving(stats: PassStats): void;
 }
 
+export type PoolRole = 'agg' | 'prefill' | 'decode';
+
+/** One pool of interchangeable workers: all of them (aggregated), or the prefill or decode side. */
+export interface PoolSpec {
+  role: PoolRole;
+  /** Workers at the start. */
+  initial: number;
+  /** Worker slots (room for planner growth and draining workers). */
+  slots: number;
+  /** Creates the engine for a worker in global slot `index`. */
+  makeEngine: (index: number) => Engine;
+  /** KV capacity of one worker in blocks, and the block size. */
+  kvBlocks: number;
+  kvBlockSize: number;
+}
+
+export class Pool {
+  readonly workers: WorkerSet;
+  router!: Router;
+  /** The pool's routers dispatch with pool-local slots; this maps them to global ones. */
+  readonly dispatch: (r: number, local: number) => void;
+
+  constructor(readonly index: number, readonly spec: PoolSpec, readonly base: number, cluster: Cluster) {
+    this.workers = new WorkerSet(spec.slots);
+    this.dispatch = (r, local) => cluster.dispatchTo(r, base + local);
+  }
+
+  get role(): PoolRole {
+    return this.spec.role;
+  }
+}
+
 /**
- * Aggregated multi-worker runtime on one virtual clock (Dynamo's offline AggRuntime). At each
+ * Multi-worker runtime on one virtual clock (Dynamo's offline AggRuntime). At each
  * timestamp, until nothing changes: pass completions (in pass order), workers becoming ready,
  * arrivals (routed or queued), then one pass start on the first idle worker with work (in slot
  * order). A pass is computed whole when it starts and its effects land when it ends, so a request
  * arriving mid-pass waits for the next pass. Agents (the planner) act once the timestamp is settled.
  * Workers can be added (ready after a cold start) and removed (drained first) while it runs.
+ * Disaggregated: requests go to the prefill pool with one output token to make; when it is done the
+ * KV cache moves to the decode pool after `isl × handoffMsPerToken` and a decode worker, with no
+ * prefill time, emits every output token.
  */
 export class Cluster {
-  readonly workers: WorkerSet;
+  readonly pools: Pool[];
   readonly engines: (Engine | null)[];
   readonly busy: Uint8Array;
   readonly inFlight: Int32Array;
+  /** Pool of each global slot. */
+  private readonly poolOf: Int8Array;
   private readonly completions = new EventHeap(64);
   private readonly readyEvents = new EventHeap(16);
+  private readonly handoffs = new EventHeap(64);
   private readonly prefillDone: Uint8Array;
   /** Bumped when a worker's pending completion event is replaced, so the old one is ignored. */
   private readonly eventGen: Int32Array;
@@ -53,52 +91,68 @@ export class Cluster {
   rejected = 0;
   scaleUps = 0;
   scaleDowns = 0;
+  handoffCount = 0;
   private retiredPasses = 0;
-  private router!: Router;
   private agent: ClusterAgent | null = null;
   listener: ClusterListener | null = null;
   onProgress: ((finished: number, now: number) => void) | null = null;
 
   constructor(
-    initialWorkers: number,
-    capacity: number,
-    private readonly makeEngine: (slot: number) => Engine,
+    specs: PoolSpec[],
     private readonly table: RequestTable,
     private readonly collector: Collector,
     private readonly driver: WorkloadDriver,
-    /** KV capacity of a worker in blocks and its block size: a request needing more is rejected. */
-    private readonly kvBlocks: number,
-    private readonly kvBlockSize: number,
+    /** Disaggregated handoff delay per prompt token, ms (0: immediate). */
+    private readonly handoffMsPerToken = 0,
   ) {
-    if (capacity > 2048) throw new Error('at most 2048 worker slots are supported');
-    if (initialWorkers > capacity) throw new Error(`${initialWorkers} workers exceed the ${capacity} worker slots`);
-    this.workers = new WorkerSet(capacity);
-    this.engines = new Array<Engine | null>(capacity).fill(null);
-    this.busy = new Uint8Array(capacity);
-    this.inFlight = new Int32Array(capacity);
+    const total = specs.reduce((n, p) => n + p.slots, 0);
+    if (total > 2048) throw new Error('at most 2048 worker slots are supported');
+    if (specs.length === 2 && (specs[0]!.role !== 'prefill' || specs[1]!.role !== 'decode')) throw new Error('a two-pool cluster is [prefill, decode]');
+    if (specs.length === 1 && specs[0]!.role !== 'agg') throw new Error('a one-pool cluster is aggregated');
+    this.engines = new Array<Engine | null>(total).fill(null);
+    this.busy = new Uint8Array(total);
+    this.inFlight = new Int32Array(total);
+    this.poolOf = new Int8Array(total);
+    this.eventGen = new Int32Array(total);
     this.prefillDone = new Uint8Array(table.n);
-    this.eventGen = new Int32Array(capacity);
-    for (let i = 0; i < initialWorkers; i++) {
-      const slot = this.workers.add(W_ACTIVE, 0);
-      this.engines[slot] = makeEngine(slot);
-    }
+    let base = 0;
+    this.pools = specs.map((spec, i) => {
+      if (spec.initial > spec.slots) throw new Error(`${spec.initial} ${spec.role} workers exceed its ${spec.slots} slots`);
+      const pool = new Pool(i, spec, base, this);
+      this.poolOf.fill(i, base, base + spec.slots);
+      for (let k = 0; k < spec.initial; k++) {
+        const local = pool.workers.add(W_ACTIVE, 0);
+        this.engines[base + local] = spec.makeEngine(base + local);
+      }
+      base += spec.slots;
+      return pool;
+    });
   }
 
-  setRouter(router: Router): void {
-    this.router = router;
+  /** The aggregated pool, or the prefill pool of a disaggregated cluster. */
+  get workers(): WorkerSet {
+    return this.pools[0]!.workers;
+  }
+
+  get disaggregated(): boolean {
+    return this.pools.length === 2;
+  }
+
+  setRouter(router: Router, pool = 0): void {
+    this.pools[pool]!.router = router;
   }
 
   setAgent(agent: ClusterAgent): void {
     this.agent = agent;
   }
 
-  /** Hands request r to worker w (the routers' dispatch target). */
-  readonly dispatch = (r: number, w: number): void => {
+  /** Hands request r to the worker in global slot w. */
+  dispatchTo(r: number, w: number): void {
     this.table.worker[r] = w;
     this.inFlight[w]!++;
     if (this.busy[w]) this.cutRun(w);
     this.engines[w]!.receive(r);
-  };
+  }
 
   /** A request reached a worker in a fast-forwarded run: keep only the pass in flight. */
   private cutRun(w: number): void {
@@ -119,7 +173,8 @@ export class Cluster {
   }
 
   private totalInFlight(): number {
-    let s = this.router.pending;
+    let s = this.handoffs.size;
+    for (const p of this.pools) s += p.router.pending;
     for (let w = 0; w < this.inFlight.length; w++) s += this.inFlight[w]!;
     return s;
   }
@@ -134,6 +189,7 @@ export class Cluster {
       let next = this.completions.peekTime();
       if (tArrive < next) next = tArrive;
       if (this.readyEvents.peekTime() < next) next = this.readyEvents.peekTime();
+      if (this.handoffs.peekTime() < next) next = this.handoffs.peekTime();
       const tAgent = this.agent === null ? Infinity : this.agent.nextTime();
       if (tAgent < next) next = tAgent;
       if (next === Infinity) {
@@ -148,7 +204,7 @@ export class Cluster {
         progressAt = this.finished + Math.max(1, n >> 6);
       }
     }
-    this.workers.account(this.now);
+    for (const p of this.pools) p.workers.account(this.now);
   }
 
   private runAgent(): void {
@@ -172,9 +228,15 @@ export class Cluster {
       }
       while (this.readyEvents.size > 0 && this.readyEvents.peekTime() === now) {
         const w = this.readyEvents.pop();
-        if (this.workers.state[w] !== W_STARTING) continue; // cancelled while starting
-        this.workers.set(w, W_ACTIVE, now);
-        this.router.workersChanged(now);
+        const pool = this.pools[this.poolOf[w]!]!;
+        const local = w - pool.base;
+        if (pool.workers.state[local] !== W_STARTING) continue; // cancelled while starting
+        pool.workers.set(local, W_ACTIVE, now);
+        pool.router.workersChanged(now);
+        changed = true;
+      }
+      while (this.handoffs.size > 0 && this.handoffs.peekTime() === now) {
+        this.startDecode(this.handoffs.pop(), now);
         changed = true;
       }
       if (this.releaseArrivals(now)) changed = true;
@@ -193,7 +255,8 @@ export class Cluster {
     const e = this.engines[w]!;
     const end = e.executePass(now);
     if (e.kvEvents !== null && e.eventVisibility === 'pass-start') {
-      this.router.kvEvents(w, e.kvEvents);
+      const pool = this.pools[this.poolOf[w]!]!;
+      pool.router.kvEvents(w - pool.base, e.kvEvents);
       e.kvEvents.clear();
     }
     if (end < now) throw new SimInvariantError(`worker ${w} pass ends at ${end} before it starts at ${now}`);
@@ -208,29 +271,49 @@ export class Cluster {
   private applyPassEnd(w: number): void {
     const e = this.engines[w]!;
     const now = this.now;
+    const pool = this.pools[this.poolOf[w]!]!;
+    const router = pool.router;
     this.busy[w] = 0;
     e.settle();
     if (e.kvEvents !== null && e.eventVisibility === 'pass-end') {
-      this.router.kvEvents(w, e.kvEvents);
+      router.kvEvents(w - pool.base, e.kvEvents);
       e.kvEvents.clear();
     }
     const out = e.out;
     this.inFlight[w]! -= out.nCompleted;
+    const prefillSide = pool.role === 'prefill';
     for (let i = 0; i < out.length; i++) {
       const r = out.requests[i]!;
       if (out.done[i]) {
+        router.completed(r, now);
+        if (prefillSide) {
+          this.handOff(r, now);
+          continue;
+        }
         this.table.status[r] = ST_DONE;
         this.finished++;
-        this.router.completed(r, now);
         this.driver.complete(r, now);
         if (this.listener !== null) this.listener.completed(r, now);
       } else if (!this.prefillDone[r]) {
         this.prefillDone[r] = 1;
-        this.router.prefillCompleted(r, now);
+        router.prefillCompleted(r, now);
       }
     }
     out.reset();
-    if (this.workers.state[w] === W_DRAINING && !e.hasWork()) this.retire(w);
+    if (pool.workers.state[w - pool.base] === W_DRAINING && !e.hasWork()) this.retire(w);
+  }
+
+  /** A prefill worker finished r: its KV cache travels to the decode side. */
+  private handOff(r: number, now: number): void {
+    this.handoffCount++;
+    const delay = this.table.promptLen[r]! * this.handoffMsPerToken;
+    if (delay > 0) this.handoffs.push(now + delay, r);
+    else this.startDecode(r, now);
+  }
+
+  private startDecode(r: number, now: number): void {
+    this.table.startPhase(r, this.table.outputLength[r]!);
+    this.pools[1]!.router.arrive(r, now);
   }
 
   private releaseArrivals(now: number): boolean {
@@ -250,63 +333,78 @@ export class Cluster {
         this.driver.complete(r, now);
         continue;
       }
-      this.router.arrive(r, now);
+      if (this.disaggregated) this.table.startPhase(r, 1);
+      this.pools[0]!.router.arrive(r, now);
     }
   }
 
   /** A request whose prompt plus output needs more KV blocks than a whole worker has can never finish. */
   private tooLarge(r: number): boolean {
     const t = this.table;
-    return Math.ceil((t.promptLen[r]! + t.maxOut[r]!) / this.kvBlockSize) > this.kvBlocks;
+    for (const p of this.pools) {
+      const out = p.role === 'prefill' ? 1 : t.outputLength[r]!;
+      if (Math.ceil((t.promptLen[r]! + out) / p.spec.kvBlockSize) > p.spec.kvBlocks) return true;
+    }
+    return false;
   }
 
-  /** Adds a worker that becomes routable after `startupMs` (at once if 0); returns false if no slot is free. */
-  addWorker(startupMs: number): boolean {
+  /** Adds a worker to `pool` that becomes routable after `startupMs` (at once if 0); false if no slot is free. */
+  addWorker(startupMs: number, pool = 0): boolean {
     const now = this.now;
-    const slot = this.workers.add(startupMs > 0 ? W_STARTING : W_ACTIVE, now);
-    if (slot < 0) return false;
-    this.engines[slot] = this.makeEngine(slot);
-    this.busy[slot] = 0;
-    this.inFlight[slot] = 0;
+    const p = this.pools[pool]!;
+    const local = p.workers.add(startupMs > 0 ? W_STARTING : W_ACTIVE, now);
+    if (local < 0) return false;
+    const w = p.base + local;
+    this.engines[w] = p.spec.makeEngine(w);
+    this.busy[w] = 0;
+    this.inFlight[w] = 0;
     this.scaleUps++;
-    if (startupMs > 0) this.readyEvents.push(now + startupMs, slot);
-    else this.router.workersChanged(now);
+    if (startupMs > 0) this.readyEvents.push(now + startupMs, w);
+    else p.router.workersChanged(now);
     return true;
   }
 
   /**
-   * Removes one worker: a starting one if any (the newest), else the newest active one, which stops
-   * taking requests at once and leaves when its requests are done. Returns false if none can go.
+   * Removes one worker from `pool`: a starting one if any (the newest), else the newest active one,
+   * which stops taking requests at once and leaves when its requests are done. False if none can go.
    */
-  removeWorker(): boolean {
+  removeWorker(pool = 0): boolean {
     const now = this.now;
-    let slot = this.workers.newest(W_STARTING);
-    if (slot >= 0) {
-      this.workers.set(slot, W_ABSENT, now);
-      if (this.listener !== null) this.listener.workerLeaving(this.engines[slot]!.stats);
-      this.retiredPasses += this.engines[slot]!.passCount;
-      this.engines[slot] = null;
+    const p = this.pools[pool]!;
+    let local = p.workers.newest(W_STARTING);
+    if (local >= 0) {
+      const w = p.base + local;
+      p.workers.set(local, W_ABSENT, now);
+      if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats);
+      this.retiredPasses += this.engines[w]!.passCount;
+      this.engines[w] = null;
       this.scaleDowns++;
       return true;
     }
-    slot = this.workers.newest(W_ACTIVE);
-    if (slot < 0) return false;
-    this.workers.set(slot, W_DRAINING, now);
+    local = p.workers.newest(W_ACTIVE);
+    if (local < 0) return false;
+    const w = p.base + local;
+    p.workers.set(local, W_DRAINING, now);
     this.scaleDowns++;
-    this.router.workersChanged(now);
-    const e = this.engines[slot]!;
-    if (!this.busy[slot] && !e.hasWork()) this.retire(slot);
+    p.router.workersChanged(now);
+    if (!this.busy[w] && !this.engines[w]!.hasWork()) this.retire(w);
     return true;
   }
 
   private retire(w: number): void {
-    this.workers.set(w, W_ABSENT, this.now);
-    this.router.workerRemoved(w);
+    const p = this.pools[this.poolOf[w]!]!;
+    p.workers.set(w - p.base, W_ABSENT, this.now);
+    p.router.workerRemoved(w - p.base);
     if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats);
     this.retiredPasses += this.engines[w]!.passCount;
     const problem = this.engines[w]!.check();
     if (problem) throw new SimInvariantError(problem);
     this.engines[w] = null;
+  }
+
+  /** Σ over pools of live-worker time × GPUs per worker, ms. */
+  workerMs(pool: number): number {
+    return this.pools[pool]!.workers.workerMs;
   }
 
   get passes(): number {
@@ -321,8 +419,8 @@ export class Cluster {
     for (let r = 0; r < t.n; r++) {
       const s = t.status[r];
       if (s !== ST_DONE && s !== ST_REJECTED) throw new SimInvariantError(`request ${r} neither completed nor rejected (status ${s})`);
-      if (s === ST_DONE && this.collector.tokens[r] !== t.maxOut[r]) {
-        throw new SimInvariantError(`request ${r} completed with ${this.collector.tokens[r]} of ${t.maxOut[r]} output tokens`);
+      if (s === ST_DONE && this.collector.tokens[r] !== t.outputLength[r]) {
+        throw new SimInvariantError(`request ${r} completed with ${this.collector.tokens[r]} of ${t.outputLength[r]} output tokens`);
       }
     }
     for (let w = 0; w < this.engines.length; w++) {
@@ -331,6 +429,7 @@ export class Cluster {
       const problem = e ? e.check() : null;
       if (problem) throw new SimInvariantError(problem);
     }
-    if (this.router.pending !== 0) throw new SimInvariantError(`${this.router.pending} requests left in the router queue`);
+    for (const p of this.pools) if (p.router.pending !== 0) throw new SimInvariantError(`${p.router.pending} requests left in the ${p.role} router queue`);
+    if (this.handoffs.size !== 0) throw new SimInvariantError(`${this.handoffs.size} KV handoffs still in flight`);
   }
 }

@@ -21,7 +21,10 @@ export const ST_REJECTED = 5;
 export class RequestTable {
   readonly n: number;
   readonly promptLen: Int32Array;
+  /** Output tokens the current phase must produce (1 on a disaggregated prefill worker). */
   readonly maxOut: Int32Array;
+  /** Output tokens the user asked for. */
+  readonly outputLength: Int32Array;
   readonly promptFull: Int32Array;
   readonly promptStart: Int32Array;
   readonly promptIds: Int32Array;
@@ -44,7 +47,8 @@ export class RequestTable {
   constructor(w: Workload, readonly blocks: PromptBlocks, readonly prefixCaching: boolean) {
     const n = (this.n = w.count);
     this.promptLen = w.inputLength;
-    this.maxOut = w.outputLength;
+    this.outputLength = w.outputLength;
+    this.maxOut = Int32Array.from(w.outputLength);
     this.promptFull = new Int32Array(n);
     this.promptStart = blocks.start;
     this.promptIds = blocks.ids;
@@ -69,6 +73,21 @@ export class RequestTable {
     this.schedTokens = new Int32Array(n);
     this.schedPromptTokens = new Int32Array(n);
     this.schedPromptBefore = new Int32Array(n);
+  }
+
+  /**
+   * Clears r's engine-side state so another engine can take it from the start (disaggregated
+   * serving hands a request from its prefill worker to a decode worker) and sets the tokens the
+   * next phase must produce.
+   */
+  startPhase(r: number, maxOut: number): void {
+    this.status[r] = ST_NONE;
+    this.generated[r] = 0;
+    this.numComputed[r] = 0;
+    this.allocTokens[r] = 0;
+    this.held[r] = 0;
+    this.partialId[r] = 0;
+    this.maxOut[r] = maxOut;
   }
 
   /** Id of request r's block j when that block is full. */

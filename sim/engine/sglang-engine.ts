@@ -1,5 +1,5 @@
 import { IntDeque } from '../core/int-deque.js';
-import type { Collector } from '../metrics/collector.js';
+import type { TokenRecorder } from '../metrics/collector.js';
 import type { TimingModel } from '../timing/timing-model.js';
 import type { Workload } from '../workload/workload.js';
 import type { Engine } from './engine.js';
@@ -88,7 +88,7 @@ export class SglangEngine implements Engine {
     args: EngineArgs,
     private readonly t: RequestTable,
     private readonly timing: TimingModel,
-    private readonly collector: Collector,
+    private readonly collector: TokenRecorder,
     readonly kvEvents: KvEventLog | null,
     private readonly wl: Workload,
     routerBlocks: PromptBlocks | null,

@@ -1,5 +1,5 @@
 import { IntDeque } from '../core/int-deque.js';
-import { quantizeGap, type Collector } from '../metrics/collector.js';
+import { quantizeGap, type TokenRecorder } from '../metrics/collector.js';
 import type { TimingModel } from '../timing/timing-model.js';
 import type { Engine } from './engine.js';
 import { PassOutput } from './engine.js';
@@ -60,7 +60,7 @@ export class VllmEngine implements Engine {
     args: EngineArgs,
     private readonly t: RequestTable,
     private readonly timing: TimingModel,
-    private readonly collector: Collector,
+    private readonly collector: TokenRecorder,
     readonly kvEvents: KvEventLog | null,
   ) {
     this.capacityBlocks = args.num_gpu_blocks;

@@ -12,7 +12,29 @@ export function quantizeGap(ms: number): number {
   return Math.round(ms * 1e6) / 1e6;
 }
 
-export class Collector {
+/** What engines report about their requests (the collector, or a filter in front of it). */
+export interface TokenRecorder {
+  onAdmit(r: number, t: number, reusedTokens: number): void;
+  onToken(r: number, t: number, channel: number): void;
+  advance(r: number, extra: number, tEnd: number): void;
+  addGaps(g: number, c: number, ch: number): void;
+}
+
+/**
+ * Passes admissions through and drops tokens: a disaggregated prefill worker's token is not the
+ * user's first token (the decode worker emits every output token), but its admission is the request's.
+ */
+export class AdmissionsOnly implements TokenRecorder {
+  constructor(private readonly c: Collector) {}
+  onAdmit(r: number, t: number, reusedTokens: number): void {
+    this.c.onAdmit(r, t, reusedTokens);
+  }
+  onToken(): void {}
+  advance(): void {}
+  addGaps(): void {}
+}
+
+export class Collector implements TokenRecorder {
   readonly arrival: Float64Array;
   readonly firstAdmit: Float64Array;
   readonly reused: Int32Array;

@@ -93,10 +93,11 @@ function runSglang(w: Workload, opts: RunOptions = {}) {
     engines.push(e);
     return e;
   };
-  const cluster = new Cluster(workers, workers, make, table, collector, driver, args.num_gpu_blocks * args.block_size, 1);
+  const cluster = new Cluster([{ role: 'agg', initial: workers, slots: workers, makeEngine: make, kvBlocks: args.num_gpu_blocks * args.block_size, kvBlockSize: 1 }], table, collector, driver);
+  const pool = cluster.pools[0]!;
   const router: Router = opts.router === 'kv'
-    ? new KvRouter(resolveKvRouterConfig({}), blocks, cluster.workers, w.inputLength, driver.arrival, args.max_num_batched_tokens, new Prng(1).split('router'), cluster.dispatch)
-    : new RoundRobinRouter(cluster.workers, cluster.dispatch);
+    ? new KvRouter(resolveKvRouterConfig({}), blocks, pool.workers, w.inputLength, driver.arrival, args.max_num_batched_tokens, new Prng(1).split('router'), pool.dispatch)
+    : new RoundRobinRouter(pool.workers, pool.dispatch);
   cluster.setRouter(router);
   cluster.run();
   cluster.checkInvariants();
