@@ -35,7 +35,9 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
   }
   const f = parsed.data;
   const workload = buildWorkload(f, raw, positionals);
-  const engine = buildEngineArgs(f);
+  const engine = buildEngineArgs(f, f['engine-args'], '--engine-args');
+  const disagg = buildDisagg(f, engine);
+  const workers = f.workers ?? 1;
   const timing = buildTiming(f, engine);
   let routerConfig;
   try {
@@ -50,7 +52,7 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
     : undefined;
   const planner = buildPlanner(f, raw, engine);
   const config: ReplaySetup['config'] = {
-    workers: f.workers,
+    workers,
     engine,
     timing,
     router,
@@ -62,13 +64,16 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
     sla,
     fastForward: !f['no-fast-forward'],
     planner,
+    disagg,
   };
-  if (planner && (f.workers < planner.config.min_endpoint || f.workers > planner.config.maxWorkers)) {
-    throw new UsageError(`--workers ${f.workers} is outside the planner's bounds: ${planner.config.min_endpoint}..${planner.config.maxWorkers} workers (GPU budget ${planner.config.max_gpu_budget} / ${planner.config.gpusPerWorker} GPUs per worker)`);
+  if (planner && disagg) throw new UsageError('--planner does not scale disaggregated pools yet; use it with --workers');
+  if (planner && (workers < planner.config.min_endpoint || workers > planner.config.maxWorkers)) {
+    throw new UsageError(`--workers ${workers} is outside the planner's bounds: ${planner.config.min_endpoint}..${planner.config.maxWorkers} workers (GPU budget ${planner.config.max_gpu_budget} / ${planner.config.gpusPerWorker} GPUs per worker)`);
   }
   const hw = f.model || f.gpu ? ` ${f.model ?? '?'} on ${f.tp ?? 1}× ${f.gpu ?? '?'}` : '';
   const plan = planner ? ` · ${planner.policy.name} planner (${planner.config.min_endpoint}..${planner.config.maxWorkers} workers, cold start ${planner.config.startupMs / 1000} s)` : '';
-  const summary = `${workload.name}: ${workload.count} requests · ${f.workers} × ${engine.engine_type}${hw}${plan} · ${timing.name} timing · `
+  const pools = disagg ? `${disagg.prefillWorkers} prefill + ${disagg.decodeWorkers} decode` : `${workers}`;
+  const summary = `${workload.name}: ${workload.count} requests · ${pools} × ${engine.engine_type}${hw}${plan} · ${timing.name} timing · `
     + `${router} router · block ${engine.block_size} × ${engine.num_gpu_blocks} · `
     + (f.concurrency ? `concurrency ${f.concurrency}` : `arrival speedup ${f['arrival-speedup-ratio']}`) + ` · seed ${f.seed}`;
   return { workload, config, flags: f, summary };
@@ -114,16 +119,52 @@ function buildWorkload(f: ReplayFlagValues, raw: ReplayFlags, positionals: strin
   }
 }
 
-function buildEngineArgs(f: ReplayFlagValues): EngineArgs {
-  const json: EngineArgsJson = f['engine-args'] ? parseJsonArg('--engine-args', f['engine-args'], EngineArgsJson) : {};
+/** Disaggregated pools from --prefill-workers/--decode-workers, or undefined. */
+function buildDisagg(f: ReplayFlagValues, base: EngineArgs): ReplaySetup['config']['disagg'] {
+  const p = f['prefill-workers'], d = f['decode-workers'];
+  if (p === undefined && d === undefined) {
+    for (const k of ['prefill-engine-args', 'decode-engine-args', 'kv-transfer-bandwidth'] as const) {
+      if (f[k] !== undefined) throw new UsageError(`--${k} needs --prefill-workers and --decode-workers`);
+    }
+    return undefined;
+  }
+  if (p === undefined || d === undefined) throw new UsageError('disaggregated serving needs both --prefill-workers and --decode-workers');
+  if (f.workers !== undefined) throw new UsageError('--workers is for aggregated serving; with --prefill-workers/--decode-workers leave it out');
+  const prefillEngine = f['prefill-engine-args'] ? buildEngineArgs(f, mergeJson(f['engine-args'], f['prefill-engine-args'], '--prefill-engine-args'), '--prefill-engine-args') : base;
+  const decodeEngine = f['decode-engine-args'] ? buildEngineArgs(f, mergeJson(f['engine-args'], f['decode-engine-args'], '--decode-engine-args'), '--decode-engine-args') : base;
+  if (prefillEngine.block_size !== decodeEngine.block_size) {
+    throw new UsageError(`prefill and decode workers need the same KV block size to hand KV over: prefill block_size ${prefillEngine.block_size}, decode ${decodeEngine.block_size}`);
+  }
+  if (prefillEngine.engine_type !== decodeEngine.engine_type) {
+    throw new UsageError(`prefill and decode workers must run the same engine: prefill ${prefillEngine.engine_type}, decode ${decodeEngine.engine_type}`);
+  }
+  return {
+    prefillWorkers: p,
+    decodeWorkers: d,
+    prefillEngine,
+    decodeEngine,
+    kvTransferBandwidthGBs: f['kv-transfer-bandwidth'] ?? prefillEngine.kv_transfer_bandwidth ?? 64,
+    kvBytesPerToken: prefillEngine.kv_bytes_per_token,
+  };
+}
+
+/** Per-pool engine args JSON laid over the shared --engine-args JSON. */
+function mergeJson(base: string | undefined, over: string, flag: string): string {
+  const b = base ? parseJsonArg('--engine-args', base, EngineArgsJson) : {};
+  const o = parseJsonArg(flag, over, EngineArgsJson);
+  return JSON.stringify({ ...b, ...o, sglang: b.sglang || o.sglang ? { ...(b.sglang ?? {}), ...(o.sglang ?? {}) } : undefined });
+}
+
+function buildEngineArgs(f: ReplayFlagValues, text: string | undefined, flag: string): EngineArgs {
+  const json: EngineArgsJson = text ? parseJsonArg(flag, text, EngineArgsJson) : {};
   const { is_prefill, is_decode, sglang, ...rest } = json;
   if (is_prefill && is_decode) throw new UsageError('--engine-args: is_prefill and is_decode cannot both be true');
   const workerType = is_prefill ? 'prefill' : is_decode ? 'decode' : rest.worker_type;
   if (workerType !== undefined && workerType !== 'aggregated') {
-    throw new UsageError(`--engine-args: worker_type "${workerType}" needs a disaggregated cluster, which replay does not simulate yet; use "aggregated"`);
+    throw new UsageError(`${flag}: worker_type is set by the pool; use --prefill-workers/--decode-workers for disaggregated serving`);
   }
   if (f.engine && rest.engine_type && f.engine !== rest.engine_type) {
-    throw new UsageError(`--engine ${f.engine} contradicts engine_type "${rest.engine_type}" in --engine-args`);
+    throw new UsageError(`--engine ${f.engine} contradicts engine_type "${rest.engine_type}" in ${flag}`);
   }
   const sg = sglang ? { ...sglang, schedule_policy: sglang.schedule_policy === 'fcfs' ? 'fifo' as const : sglang.schedule_policy } : undefined;
   const input = { ...rest, engine_type: f.engine ?? rest.engine_type, worker_type: workerType, sglang: sg };
@@ -140,7 +181,7 @@ function buildEngineArgs(f: ReplayFlagValues): EngineArgs {
     if (rest.kv_bytes_per_token === undefined && f.model) args.kv_bytes_per_token = kvBytesPerToken(f.model, f.tp ?? 1, f['kv-dtype']) * (f.tp ?? 1);
     return args;
   } catch (e) {
-    if (e instanceof EngineArgsError) throw new UsageError(`--engine-args: ${e.message.replace(/^engine args: /, '')}`);
+    if (e instanceof EngineArgsError) throw new UsageError(`${flag}: ${e.message.replace(/^engine args: /, '')}`);
     throw new UsageError((e as Error).message);
   }
 }

@@ -36,6 +36,9 @@ export function formatReportTable(rep: Report, title = 'twinsearch replay | LLM 
     `Duration: ${fmt(rep.duration_ms! / 1000)} s simulated`,
     `GPU-seconds: ${fmt(rep.gpu_seconds!)}`,
   ];
+  if (rep.kv_handoffs !== undefined) {
+    extra.push(`Disaggregated: ${rep.num_prefill_workers} prefill + ${rep.num_decode_workers} decode workers, ${rep.kv_handoffs} KV handoffs`);
+  }
   if (rep.scale_up_events !== undefined) {
     extra.push(`Planner: ${rep.scale_up_events} scale-ups, ${rep.scale_down_events} scale-downs, up to ${rep.max_workers} workers (mean ${fmt(rep.mean_workers!)}) · GPU-hours: ${fmt(rep.gpu_hours!)}`);
   }

@@ -89,6 +89,21 @@ describe('replay setup (flag validation)', () => {
     expect(msg({ 'router-config': '{"router_ttl":1}' })).toBe('--router-config: unknown field "router_ttl"');
   });
 
+  it('checks disaggregated and planner flags', () => {
+    expect(msg({ 'prefill-workers': '2' })).toBe('disaggregated serving needs both --prefill-workers and --decode-workers');
+    expect(msg({ 'prefill-workers': '2', 'decode-workers': '2', workers: '4' })).toMatch(/--workers is for aggregated serving/);
+    expect(msg({ 'prefill-workers': '1', 'decode-workers': '1', 'decode-engine-args': '{"block_size":32}' })).toMatch(/same KV block size/);
+    expect(msg({ 'kv-transfer-bandwidth': '5' })).toBe('--kv-transfer-bandwidth needs --prefill-workers and --decode-workers');
+    expect(msg({ 'startup-time': '5' })).toBe('--startup-time needs --planner (static, dynamo-load or dynamo-sla)');
+    expect(msg({ planner: 'magic' })).toMatch(/^--planner: expected one of/);
+    expect(msg({ planner: 'dynamo-sla', 'startup-time': '-3' })).toBe('--startup-time: expected a number >= 0, got "-3"');
+    expect(msg({ planner: 'dynamo-sla', 'gpu-budget': '1', tp: '2', model: 'qwen3-32b', gpu: 'h200_sxm' })).toMatch(/^--gpu-budget: max_gpu_budget \(1 GPUs\) is below min_endpoint/);
+    expect(msg({ planner: 'dynamo-load', 'planner-config': '{"load_predictor":"arima"}' })).toBe('--planner-config: unknown field "load_predictor"');
+    const s = setupReplay({ 'prefill-workers': '2', 'decode-workers': '3', model: 'qwen3-32b', gpu: 'h200_sxm', tp: '2' }, [trace]);
+    expect(s.config.disagg!.kvBytesPerToken).toBe(262144);
+    expect(s.config.disagg!.kvTransferBandwidthGBs).toBe(64);
+  });
+
   it('derives KV capacity from the catalog when num_gpu_blocks is not pinned', () => {
     const s = setupReplay({ model: 'qwen3-32b', gpu: 'h200_sxm', tp: '2' }, [trace]);
     expect(s.config.timing.name).toMatch(/roofline/);
