@@ -24,7 +24,11 @@ export const EngineArgsJson = z.strictObject({
   kv_bytes_per_token: z.number().positive().nullable().optional(),
   kv_transfer_bandwidth: z.number().positive().nullable().optional(),
   preemption_mode: z.enum(['lifo', 'fifo']).optional(),
+  preempt_on_admit: z.boolean().optional(),
   eviction_policy: z.enum(['lru', 'lineage']).optional(),
+  num_g2_blocks: z.number().int().nonnegative().optional(),
+  bandwidth_g1_to_g2_gbps: z.number().positive().optional(),
+  bandwidth_g2_to_g1_gbps: z.number().positive().optional(),
   sglang: z.strictObject({
     schedule_policy: z.enum(['fifo', 'fcfs', 'lpm']).optional(),
     page_size: posInt.optional(),

@@ -179,6 +179,13 @@ function buildEngineArgs(f: ReplayFlagValues, text: string | undefined, flag: st
       });
     }
     if (rest.kv_bytes_per_token === undefined && f.model) args.kv_bytes_per_token = kvBytesPerToken(f.model, f.tp ?? 1, f['kv-dtype']) * (f.tp ?? 1);
+    if (f['host-kv-blocks'] !== undefined) args.num_g2_blocks = f['host-kv-blocks'];
+    if (f['host-kv-bandwidth'] !== undefined) args.bandwidth_g1_to_g2_gbps = args.bandwidth_g2_to_g1_gbps = f['host-kv-bandwidth'];
+    if (args.num_g2_blocks > 0 && args.kv_bytes_per_token === null) {
+      throw new UsageError('a host KV tier needs the KV size of a token: give --model (with --tp) or "kv_bytes_per_token" in --engine-args');
+    }
+    if (args.num_g2_blocks > 0 && args.engine_type !== 'vllm') throw new UsageError('the host KV tier is simulated for the vllm engine only');
+    resolveEngineArgs({ ...args, sglang: args.sglang }); // re-check the overridden fields
     return args;
   } catch (e) {
     if (e instanceof EngineArgsError) throw new UsageError(`${flag}: ${e.message.replace(/^engine args: /, '')}`);

@@ -83,6 +83,9 @@ export class Cluster {
   private readonly completions = new EventHeap(64);
   private readonly readyEvents = new EventHeap(16);
   private readonly handoffs = new EventHeap(64);
+  /** Engines' own timers (host-tier loads finishing); wakeTime holds each worker's earliest pushed time. */
+  private readonly wakeups = new EventHeap(16);
+  private readonly wakeTime: Float64Array;
   private readonly prefillDone: Uint8Array;
   /** Bumped when a worker's pending completion event is replaced, so the old one is ignored. */
   private readonly eventGen: Int32Array;
@@ -114,6 +117,7 @@ export class Cluster {
     this.inFlight = new Int32Array(total);
     this.poolOf = new Int8Array(total);
     this.eventGen = new Int32Array(total);
+    this.wakeTime = new Float64Array(total).fill(Infinity);
     this.prefillDone = new Uint8Array(table.n);
     let base = 0;
     this.pools = specs.map((spec, i) => {
@@ -154,6 +158,15 @@ export class Cluster {
     this.engines[w]!.receive(r);
   }
 
+  /** Makes sure the cluster wakes worker w when its engine next needs the clock. */
+  private scheduleWake(w: number): void {
+    const t = this.engines[w]!.wakeAt();
+    if (t < this.wakeTime[w]!) {
+      this.wakeTime[w] = t;
+      this.wakeups.push(t, w);
+    }
+  }
+
   /** A request reached a worker in a fast-forwarded run: keep only the pass in flight. */
   private cutRun(w: number): void {
     const end = this.engines[w]!.truncate(this.now);
@@ -190,6 +203,7 @@ export class Cluster {
       if (tArrive < next) next = tArrive;
       if (this.readyEvents.peekTime() < next) next = this.readyEvents.peekTime();
       if (this.handoffs.peekTime() < next) next = this.handoffs.peekTime();
+      if (this.wakeups.peekTime() < next) next = this.wakeups.peekTime();
       const tAgent = this.agent === null ? Infinity : this.agent.nextTime();
       if (tAgent < next) next = tAgent;
       if (next === Infinity) {
@@ -239,6 +253,16 @@ export class Cluster {
         this.startDecode(this.handoffs.pop(), now);
         changed = true;
       }
+      while (this.wakeups.size > 0 && this.wakeups.peekTime() === now) {
+        const w = this.wakeups.pop();
+        const e = engines[w];
+        if (e === null || this.wakeTime[w] !== now) continue;
+        this.wakeTime[w] = Infinity;
+        if (this.busy[w]) this.cutRun(w);
+        e!.wake(now);
+        this.scheduleWake(w);
+        changed = true;
+      }
       if (this.releaseArrivals(now)) changed = true;
       for (let w = 0; w < slots; w++) {
         const e = engines[w];
@@ -260,6 +284,7 @@ export class Cluster {
       e.kvEvents.clear();
     }
     if (end < now) throw new SimInvariantError(`worker ${w} pass ends at ${end} before it starts at ${now}`);
+    this.scheduleWake(w);
     if (end === now) {
       this.applyPassEnd(w);
       return;

@@ -52,8 +52,20 @@ export interface EngineArgs {
   /** P/D KV transfer bandwidth in GB/s. */
   kv_transfer_bandwidth: number | null;
   preemption_mode: PreemptionMode;
+  /**
+   * Let a waiting request preempt running ones to fit (Dynamo's mocker). Default false: like vLLM, a
+   * waiting request is admitted only when its blocks fit, so two large requests cannot keep evicting
+   * each other (twinsearch extension).
+   */
+  preempt_on_admit: boolean;
   /** Which cached, unreferenced KV block is evicted first (twinsearch extension). */
   eviction_policy: EvictionName;
+  /** Host-memory KV tier (KVBM G2) capacity in blocks; 0 = no host tier. Needs kv_bytes_per_token. */
+  num_g2_blocks: number;
+  /** GPU → host copy bandwidth, GB/s (shared by concurrent copies). */
+  bandwidth_g1_to_g2_gbps: number;
+  /** Host → GPU load bandwidth, GB/s. */
+  bandwidth_g2_to_g1_gbps: number;
   sglang: SglangArgs;
 }
 
@@ -83,7 +95,11 @@ export const ENGINE_DEFAULTS: EngineArgs = {
   kv_bytes_per_token: null,
   kv_transfer_bandwidth: null,
   preemption_mode: 'lifo',
+  preempt_on_admit: false,
   eviction_policy: 'lru',
+  num_g2_blocks: 0,
+  bandwidth_g1_to_g2_gbps: 14,
+  bandwidth_g2_to_g1_gbps: 14,
   sglang: SGLANG_DEFAULTS,
 };
 
@@ -138,6 +154,10 @@ export function resolveEngineArgs(partial: Partial<Omit<EngineArgs, 'sglang'>> &
   if (a.kv_transfer_bandwidth !== null && !(a.kv_transfer_bandwidth > 0)) throw new EngineArgsError('kv_transfer_bandwidth', 'must be > 0 GB/s');
   if (a.preemption_mode !== 'lifo' && a.preemption_mode !== 'fifo') throw new EngineArgsError('preemption_mode', `must be "lifo" or "fifo", got ${JSON.stringify(a.preemption_mode)}`);
   if (a.eviction_policy !== 'lru' && a.eviction_policy !== 'lineage') throw new EngineArgsError('eviction_policy', `must be "lru" or "lineage", got ${JSON.stringify(a.eviction_policy)}`);
+  if (!(Number.isInteger(a.num_g2_blocks) && a.num_g2_blocks >= 0)) throw new EngineArgsError('num_g2_blocks', `must be an integer >= 0, got ${JSON.stringify(a.num_g2_blocks)}`);
+  if (!(a.bandwidth_g1_to_g2_gbps > 0)) throw new EngineArgsError('bandwidth_g1_to_g2_gbps', 'must be > 0 GB/s');
+  if (!(a.bandwidth_g2_to_g1_gbps > 0)) throw new EngineArgsError('bandwidth_g2_to_g1_gbps', 'must be > 0 GB/s');
+  if (a.num_g2_blocks > 0 && a.engine_type !== 'vllm') throw new EngineArgsError('num_g2_blocks', 'needs the vllm engine (the host tier is not simulated for sglang yet)');
   if (a.worker_type !== 'aggregated' && a.worker_type !== 'prefill' && a.worker_type !== 'decode') {
     throw new EngineArgsError('worker_type', `must be "aggregated", "prefill" or "decode", got ${JSON.stringify(a.worker_type)}`);
   }

@@ -22,6 +22,8 @@ export class KvBlockManager {
   private nFree: number;
   private nActive = 0;
   private nInactive = 0;
+  /** Called with each full block evicted from the pool (the host tier copies it out). */
+  onEvict: ((id: number) => void) | null = null;
 
   constructor(capacity: number, private readonly evictor: Evictor, private readonly events: KvEventLog | null) {
     this.capacity = capacity;
@@ -42,6 +44,17 @@ export class KvBlockManager {
 
   get inactiveBlocks(): number {
     return this.nInactive;
+  }
+
+  /** Slots that can take a new block without dropping a referenced one: free plus evictable. */
+  get reclaimable(): number {
+    return this.nFree + this.nInactive;
+  }
+
+  /** Whether a block is cached and unreferenced (using it takes it out of the evictable pool). */
+  isInactive(id: number): boolean {
+    const s = this.slotOf.get(id);
+    return s >= 0 && this.ref[s] === 0;
   }
 
   /** Whether a block is cached (active or inactive). */
@@ -138,8 +151,10 @@ export class KvBlockManager {
     const s = this.evictor.popVictim();
     if (s < 0) return false;
     this.nInactive--;
-    if (this.events) this.events.push(KV_REMOVED, this.blockOf[s]!);
+    const id = this.blockOf[s]!;
+    if (this.events) this.events.push(KV_REMOVED, id);
     this.release(s);
+    if (this.onEvict !== null) this.onEvict(id);
     return true;
   }
 

@@ -7,6 +7,8 @@ export const ST_RUNNING = 2;
 export const ST_PREEMPTED = 3;
 export const ST_DONE = 4;
 export const ST_REJECTED = 5;
+/** Waiting for prefix blocks to load from the host-memory tier. */
+export const ST_LOADING = 6;
 
 /**
  * Engine-side state of every request, one typed-array slot per workload request (a request lives on

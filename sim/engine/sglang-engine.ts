@@ -508,6 +508,12 @@ export class SglangEngine implements Engine {
    */
   advanceTo(): void {}
 
+  wakeAt(): number {
+    return Infinity;
+  }
+
+  wake(): void {}
+
   load(out: WorkerLoad): void {
     const t = this.t;
     let queuedPrefill = 0, queuedDecode = 0, runningKv = 0;

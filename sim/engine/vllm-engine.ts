@@ -8,11 +8,14 @@ import { createEvictor } from './evictor.js';
 import { KvBlockManager } from './kv-block-manager.js';
 import type { KvEventLog } from './kv-events.js';
 import { PassStats, type WorkerLoad } from './pass-stats.js';
-import { ST_DONE, ST_PREEMPTED, ST_RUNNING, ST_WAITING, type RequestTable } from './request-table.js';
+import { ST_DONE, ST_LOADING, ST_PREEMPTED, ST_RUNNING, ST_WAITING, type RequestTable } from './request-table.js';
+import { HostTier } from '../kvtier/host-tier.js';
 
 const SCHEDULED = 0;
 const BLOCKED = 1;
 const CURRENT_PREEMPTED = 2;
+/** The request left the queue to load its prefix from the host tier. */
+const LOADING = 3;
 
 /**
  * vLLM-style continuous-batching scheduler (Dynamo mocker `scheduler/vllm`): running requests first
@@ -34,12 +37,19 @@ export class VllmEngine implements Engine {
   private readonly prefillDiv: number;
   private readonly decodeDiv: number;
   private readonly lifo: boolean;
+  private readonly preemptOnAdmit: boolean;
   private readonly chunked: boolean;
   private readonly countsPrefill: boolean;
   private readonly emitsDecode: boolean;
+  /** Host-memory KV tier, when configured. */
+  readonly host: HostTier | null;
+  /** Requests whose host-tier load finished: they skip the host check once. */
+  private readonly loaded = new Set<number>();
+  private nLoading = 0;
   private budget = 0;
   private preemptedAny = false;
   private passSerial = 0;
+  private passNow = 0;
   private batchCount = 0;
   private batchIsl = 0;
   private batchPrefix = 0;
@@ -66,12 +76,19 @@ export class VllmEngine implements Engine {
     this.capacityBlocks = args.num_gpu_blocks;
     this.blockSize = args.block_size;
     this.kv = new KvBlockManager(args.num_gpu_blocks, createEvictor(args.eviction_policy, args.num_gpu_blocks), kvEvents);
+    if (args.num_g2_blocks > 0) {
+      if (args.kv_bytes_per_token === null) throw new Error('a host KV tier (num_g2_blocks) needs kv_bytes_per_token');
+      const host = new HostTier(args.num_g2_blocks, args.kv_bytes_per_token * args.block_size, args.bandwidth_g1_to_g2_gbps, args.bandwidth_g2_to_g1_gbps, kvEvents);
+      this.host = host;
+      this.kv.onEvict = (id) => host.offload(id, this.passNow);
+    } else this.host = null;
     this.budgetMax = args.max_num_batched_tokens ?? Infinity;
     this.maxSeqs = args.max_num_seqs ?? Infinity;
     this.prefillDiv = args.speedup_ratio > 0 ? args.speedup_ratio : 1;
     const dd = args.speedup_ratio * args.decode_speedup_ratio;
     this.decodeDiv = dd > 0 ? dd : 1;
     this.lifo = args.preemption_mode === 'lifo';
+    this.preemptOnAdmit = args.preempt_on_admit;
     this.chunked = args.enable_chunked_prefill;
     this.countsPrefill = args.worker_type !== 'decode';
     this.emitsDecode = args.worker_type !== 'prefill';
@@ -100,6 +117,7 @@ export class VllmEngine implements Engine {
     this.lastPassStart = now;
     this.passCount++;
     this.passSerial++;
+    this.passNow = now;
     this.budget = this.budgetMax;
     this.preemptedAny = false;
     this.batchCount = this.batchIsl = this.batchPrefix = this.batchAttn = 0;
@@ -114,6 +132,7 @@ export class VllmEngine implements Engine {
     while (!this.preemptedAny && running.length < this.maxSeqs && this.waiting.length > 0) {
       const r = this.waiting.at(0);
       const res = this.schedule(r, true, now);
+      if (res === LOADING) continue;
       if (res !== SCHEDULED) break;
       if (t.schedTokens[r] === 0 && this.budget === 0) break;
     }
@@ -264,6 +283,7 @@ export class VllmEngine implements Engine {
     const len = promptLen + t.generated[r]!;
     const computed = t.numComputed[r]!;
     const cached = computed === 0 ? this.cachedPrefixTokens(r, promptLen) : 0;
+    if (fromWaiting && computed === 0 && this.host !== null && this.startLoad(r, cached, promptLen, now)) return LOADING;
     const effBefore = computed + cached;
     const promptBefore = Math.min(effBefore, promptLen);
     const remainingKnown = len - effBefore;
@@ -272,6 +292,10 @@ export class VllmEngine implements Engine {
     const desired = Math.min(remainingKnown, this.budget);
     if (desired === 0 && remainingKnown > 0) return BLOCKED;
     const target = effBefore + desired;
+    // vLLM admits a waiting request only if its blocks fit next to the running ones; it never
+    // preempts running requests to make room (Dynamo's mocker does, which can ping-pong two large
+    // requests forever)
+    if (fromWaiting && !this.preemptOnAdmit && !this.fits(r, target, len)) return BLOCKED;
     let actual = target;
     for (;;) {
       if (target <= t.allocTokens[r]!) {
@@ -314,6 +338,54 @@ export class VllmEngine implements Engine {
     return SCHEDULED;
   }
 
+  /**
+   * If r's prompt continues in the host tier past its GPU-cached prefix, starts loading those blocks
+   * and takes r out of the queue until they arrive (once per admission). Returns whether it did.
+   */
+  private startLoad(r: number, cachedTokens: number, promptLen: number, now: number): boolean {
+    if (this.loaded.delete(r)) return false;
+    const t = this.t;
+    const bs = this.blockSize;
+    const from = cachedTokens / bs;
+    const limit = Math.min(Math.floor((promptLen + t.generated[r]!) / bs), Math.ceil(promptLen / bs));
+    let j = from;
+    while (j < limit && this.host!.has(t.fullId(r, j))) j++;
+    if (j === from) return false;
+    this.waiting.popFront();
+    t.status[r] = ST_LOADING;
+    t.schedPromptBefore[r] = from; // remembered: the loaded range is [from, j)
+    t.schedTokens[r] = j;
+    this.nLoading++;
+    this.host!.onboard(r, j - from, now);
+    return true;
+  }
+
+  wakeAt(): number {
+    return this.host === null || this.nLoading === 0 ? Infinity : this.host.nextCompletion();
+  }
+
+  wake(now: number): void {
+    if (this.host === null) return;
+    this.passNow = now;
+    this.host.advanceTo(now);
+    const ready = this.host.takeReady();
+    const t = this.t;
+    // loaded blocks enter the GPU cache unreferenced; the request finds them as its cached prefix
+    for (let i = ready.length - 1; i >= 0; i--) {
+      const r = ready[i]!;
+      const from = t.schedPromptBefore[r]!, to = t.schedTokens[r]!;
+      for (let j = from; j < to; j++) {
+        const id = t.fullId(r, j);
+        if (!this.kv.use(id, true, j > 0 ? t.fullId(r, j - 1) : -1)) break;
+        this.kv.deref(id);
+      }
+      t.status[r] = ST_WAITING;
+      this.loaded.add(r);
+      this.nLoading--;
+      this.waiting.pushFront(r);
+    }
+  }
+
   /** Tokens of r's prompt found cached (active or inactive), counted in whole leading blocks. */
   private cachedPrefixTokens(r: number, promptLen: number): number {
     const t = this.t;
@@ -323,6 +395,25 @@ export class VllmEngine implements Engine {
     let j = 0;
     while (j < limit && this.kv.has(t.fullId(r, j))) j++;
     return Math.min(j * bs, promptLen);
+  }
+
+  /**
+   * Whether r's blocks up to `target` tokens can be referenced without preempting anyone: each block
+   * not already referenced takes one free-or-evictable slot (a cached one leaves the evictable pool).
+   */
+  private fits(r: number, target: number, len: number): boolean {
+    const t = this.t;
+    const kv = this.kv;
+    const bs = this.blockSize;
+    const need = Math.ceil(target / bs);
+    const from = t.held[r]!;
+    if (need - from <= kv.reclaimable) return true;
+    let cost = 0;
+    for (let j = from; j < need; j++) {
+      const full = (j + 1) * bs <= len;
+      if (!full || !kv.has(t.fullId(r, j)) || kv.isInactive(t.fullId(r, j))) cost++;
+    }
+    return cost <= kv.reclaimable;
   }
 
   /**
@@ -483,6 +574,7 @@ export class VllmEngine implements Engine {
   }
 
   check(): string | null {
+    if (this.nLoading !== 0) return `worker ${this.id}: ${this.nLoading} requests still loading KV from the host tier`;
     const problem = this.kv.check();
     if (problem) return `worker ${this.id}: ${problem}`;
     if (!this.hasWork() && this.kv.activeBlocks !== 0) return `worker ${this.id}: idle with ${this.kv.activeBlocks} referenced KV blocks`;

@@ -30,9 +30,9 @@ describe('vLLM scheduler passes (Dynamo core tests)', () => {
     expect(table.numComputed[1]).toBe(0);
   });
 
-  it('preempts the newest running request (LIFO) and requeues it at the front', () => {
+  it('preempts the newest running request (LIFO) and requeues it at the front (Dynamo vector, preemption on admission)', () => {
     const w = makeWorkload([{ at: 0, input: 8, output: 10 }, { at: 0, input: 8, output: 10 }, { at: 0, input: 12, output: 10 }], 4);
-    const { engine, table } = makeVllm(w, base);
+    const { engine, table } = makeVllm(w, { ...base, preempt_on_admit: true });
     for (const r of [0, 1, 2]) engine.receive(r);
     engine.executePass(0);
     engine.executePass(10);
@@ -46,12 +46,29 @@ describe('vLLM scheduler passes (Dynamo core tests)', () => {
 
   it('preempts the oldest running request in FIFO mode', () => {
     const w = makeWorkload([{ at: 0, input: 8, output: 10 }, { at: 0, input: 8, output: 10 }, { at: 0, input: 12, output: 10 }], 4);
-    const { engine, table } = makeVllm(w, { ...base, preemption_mode: 'fifo' });
+    const { engine, table } = makeVllm(w, { ...base, preemption_mode: 'fifo', preempt_on_admit: true });
     for (const r of [0, 1, 2]) engine.receive(r);
     engine.executePass(0);
     engine.executePass(10);
     expect(table.preemptions[0]).toBe(1);
     expect(engine.queues().waiting[0]).toBe(0);
+  });
+
+  it('by default admits a waiting request only when it fits; a running request\'s growth preempts the newest', () => {
+    const w = makeWorkload([{ at: 0, input: 8, output: 10 }, { at: 0, input: 8, output: 10 }, { at: 0, input: 12, output: 10 }], 4);
+    const { engine, table } = makeVllm(w, base);
+    for (const r of [0, 1, 2]) engine.receive(r);
+    engine.executePass(0);
+    engine.executePass(10);
+    // r3 does not fit next to r1 and r2: it waits, nobody is preempted
+    expect(table.preemptions[1]).toBe(0);
+    expect(engine.queues()).toEqual({ waiting: [2], running: [0, 1] });
+    // r1 and r2 decode; when a new block is needed and none is left, the newest (r2) goes
+    let t = 20;
+    while (table.preemptions[1] === 0 && t < 1000) t = engine.executePass(t);
+    expect(table.status[1]).toBe(ST_PREEMPTED);
+    expect(table.preemptions[0]).toBe(0);
+    expect(engine.check()).toBeNull();
   });
 
   it('is idle with no referenced blocks after completion', () => {

@@ -1,0 +1,122 @@
+import { IntMap } from '../core/int-map.js';
+import { LruEvictor } from '../engine/evictor.js';
+import type { KvEventLog } from '../engine/kv-events.js';
+import { SharedLink } from './shared-link.js';
+
+export const KV_HOST_STORED = 3;
+export const KV_HOST_REMOVED = 4;
+
+/**
+ * A worker's host-memory KV tier (KVBM's G2): full blocks evicted from GPU memory are copied to host
+ * memory over a shared link and cached there (LRU); a request whose prefix continues in host memory
+ * loads those blocks back over another shared link before it is scheduled, instead of recomputing
+ * them. Both links share their bandwidth equally among the transfers in flight.
+ */
+export class HostTier {
+  private readonly slotOf: IntMap;
+  private readonly blockOf: Int32Array;
+  private readonly lru: LruEvictor;
+  private readonly free: Int32Array;
+  private nFree: number;
+  private readonly toHost: SharedLink;
+  private readonly toGpu: SharedLink;
+  /** In-flight transfers: id → block (offload) or request (onboard). */
+  private readonly offloading = new Map<number, number>();
+  private readonly offloadingBlocks = new Set<number>();
+  private readonly onboarding = new Map<number, number>();
+  private nextTransfer = 0;
+  private readonly ready: number[] = [];
+  offloads = 0;
+  onboards = 0;
+  onboardedBlocks = 0;
+
+  constructor(
+    readonly capacity: number,
+    private readonly blockBytes: number,
+    offloadGbps: number,
+    onboardGbps: number,
+    private readonly events: KvEventLog | null,
+  ) {
+    this.slotOf = new IntMap(capacity);
+    this.blockOf = new Int32Array(capacity);
+    this.lru = new LruEvictor(capacity);
+    this.free = new Int32Array(capacity);
+    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
+    this.nFree = capacity;
+    this.toHost = new SharedLink(offloadGbps);
+    this.toGpu = new SharedLink(onboardGbps);
+  }
+
+  has(id: number): boolean {
+    return this.slotOf.has(id);
+  }
+
+  /** A full block left GPU memory at `now`: copy it to host memory unless it is there already. */
+  offload(id: number, now: number): void {
+    if (this.slotOf.has(id)) {
+      const s = this.slotOf.get(id);
+      this.lru.remove(s);
+      this.lru.insert(s); // recently used again
+      return;
+    }
+    if (this.offloadingBlocks.has(id)) return;
+    const t = this.nextTransfer++;
+    this.offloading.set(t, id);
+    this.offloadingBlocks.add(id);
+    this.toHost.start(t, this.blockBytes, now, this.onOffloaded);
+  }
+
+  /** Loads `blocks` blocks for request r; r is reported by takeReady once they have arrived. */
+  onboard(r: number, blocks: number, now: number): void {
+    const t = this.nextTransfer++;
+    this.onboarding.set(t, r);
+    this.onboards++;
+    this.onboardedBlocks += blocks;
+    this.toGpu.start(t, blocks * this.blockBytes, now, this.onOnboarded);
+  }
+
+  /** Completes the transfers due by `now`. */
+  advanceTo(now: number): void {
+    this.toHost.advanceTo(now, this.onOffloaded);
+    this.toGpu.advanceTo(now, this.onOnboarded);
+  }
+
+  /** Requests whose blocks have arrived since the last call (in arrival order). */
+  takeReady(): number[] {
+    return this.ready.splice(0, this.ready.length);
+  }
+
+  /** When the next transfer completes, or +Infinity. */
+  nextCompletion(): number {
+    return Math.min(this.toHost.nextCompletion(), this.toGpu.nextCompletion());
+  }
+
+  get busy(): boolean {
+    return this.offloading.size > 0 || this.onboarding.size > 0;
+  }
+
+  private readonly onOffloaded = (t: number): void => {
+    const id = this.offloading.get(t)!;
+    this.offloading.delete(t);
+    this.offloadingBlocks.delete(id);
+    this.offloads++;
+    if (this.slotOf.has(id)) return;
+    if (this.nFree === 0) {
+      const victim = this.lru.popVictim();
+      const old = this.blockOf[victim]!;
+      this.slotOf.delete(old);
+      if (this.events) this.events.push(KV_HOST_REMOVED, old);
+      this.free[this.nFree++] = victim;
+    }
+    const s = this.free[--this.nFree]!;
+    this.slotOf.set(id, s);
+    this.blockOf[s] = id;
+    this.lru.insert(s);
+    if (this.events) this.events.push(KV_HOST_STORED, id);
+  };
+
+  private readonly onOnboarded = (t: number): void => {
+    this.ready.push(this.onboarding.get(t)!);
+    this.onboarding.delete(t);
+  };
+}
