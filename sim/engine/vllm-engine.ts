@@ -361,7 +361,7 @@ export class VllmEngine implements Engine {
   }
 
   wakeAt(): number {
-    return this.host === null || this.nLoading === 0 ? Infinity : this.host.nextCompletion();
+    return this.host === null || this.nLoading === 0 ? Infinity : this.host.nextOnboard();
   }
 
   wake(now: number): void {

@@ -86,9 +86,9 @@ export class HostTier {
     return this.ready.splice(0, this.ready.length);
   }
 
-  /** When the next transfer completes, or +Infinity. */
-  nextCompletion(): number {
-    return Math.min(this.toHost.nextCompletion(), this.toGpu.nextCompletion());
+  /** When the next load into GPU memory completes, or +Infinity (copies out need no wake-up). */
+  nextOnboard(): number {
+    return this.toGpu.nextCompletion();
   }
 
   get busy(): boolean {
