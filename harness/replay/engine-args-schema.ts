@@ -46,6 +46,7 @@ export const RouterConfigJson = z.strictObject({
   overlap_score_weight: z.number().optional(),
   overlap_score_credit: z.number().optional(),
   overlap_score_credit_decay: z.number().optional(),
+  host_cache_hit_weight: z.number().optional(),
   prefill_load_scale: z.number().optional(),
   decode_active_request_weight: z.number().optional(),
   router_temperature: z.number().optional(),

@@ -160,7 +160,8 @@ export class Cluster {
 
   /** Makes sure the cluster wakes worker w when its engine next needs the clock. */
   private scheduleWake(w: number): void {
-    const t = this.engines[w]!.wakeAt();
+    let t = this.engines[w]!.wakeAt();
+    if (t < this.now) t = this.now;
     if (t < this.wakeTime[w]!) {
       this.wakeTime[w] = t;
       this.wakeups.push(t, w);
@@ -258,8 +259,12 @@ export class Cluster {
         const e = engines[w];
         if (e === null || this.wakeTime[w] !== now) continue;
         this.wakeTime[w] = Infinity;
-        if (this.busy[w]) this.cutRun(w);
-        e!.wake(now);
+        if (e!.wake(now) && this.busy[w]) this.cutRun(w);
+        if (e!.kvEvents !== null && e!.kvEvents.length > 0) {
+          const pool = this.pools[this.poolOf[w]!]!;
+          pool.router.kvEvents(w - pool.base, e!.kvEvents);
+          e!.kvEvents.clear();
+        }
         this.scheduleWake(w);
         changed = true;
       }

@@ -62,10 +62,13 @@ export interface Engine {
   readonly stats: PassStats;
   /** Writes what the engine holds now into `out`. */
   load(out: WorkerLoad): void;
-  /** When the engine next needs the clock (a KV load finishing), or +Infinity. */
+  /** When the engine next needs the clock (a KV copy finishing), or +Infinity. */
   wakeAt(): number;
-  /** Processes what is due by `now` (loaded KV); requests that can run again join the queue. */
-  wake(now: number): void;
+  /**
+   * Processes what is due by `now` (KV copies); requests that can run again join the queue.
+   * Returns whether any did (the cluster then cuts a fast-forwarded run short).
+   */
+  wake(now: number): boolean;
   /**
    * Applies the passes of a fast-forwarded run that end at or before `now`, keeping the rest in
    * flight (no-op otherwise), so that observations at `now` see them.

@@ -512,7 +512,9 @@ export class SglangEngine implements Engine {
     return Infinity;
   }
 
-  wake(): void {}
+  wake(): boolean {
+    return false;
+  }
 
   load(out: WorkerLoad): void {
     const t = this.t;

@@ -118,6 +118,7 @@ export class VllmEngine implements Engine {
     this.passCount++;
     this.passSerial++;
     this.passNow = now;
+    if (this.host !== null) this.host.advanceTo(now); // copies that reached host memory can be hit now
     this.budget = this.budgetMax;
     this.preemptedAny = false;
     this.batchCount = this.batchIsl = this.batchPrefix = this.batchAttn = 0;
@@ -361,11 +362,15 @@ export class VllmEngine implements Engine {
   }
 
   wakeAt(): number {
-    return this.host === null || this.nLoading === 0 ? Infinity : this.host.nextOnboard();
+    return this.host === null ? Infinity : this.host.nextCompletion();
   }
 
-  wake(now: number): void {
-    if (this.host === null) return;
+  /**
+   * Completes the host-tier copies due by `now` (their KV events are published now, whatever the
+   * pass rhythm) and queues requests whose prefix has loaded; returns whether any did.
+   */
+  wake(now: number): boolean {
+    if (this.host === null) return false;
     this.passNow = now;
     this.host.advanceTo(now);
     const ready = this.host.takeReady();
@@ -384,6 +389,7 @@ export class VllmEngine implements Engine {
       this.nLoading--;
       this.waiting.pushFront(r);
     }
+    return ready.length > 0;
   }
 
   /** Tokens of r's prompt found cached (active or inactive), counted in whole leading blocks. */

@@ -53,6 +53,7 @@ export class HostTier {
 
   /** A full block left GPU memory at `now`: copy it to host memory unless it is there already. */
   offload(id: number, now: number): void {
+    this.toHost.advanceTo(now, this.onOffloaded);
     if (this.slotOf.has(id)) {
       const s = this.slotOf.get(id);
       this.lru.remove(s);
@@ -86,9 +87,9 @@ export class HostTier {
     return this.ready.splice(0, this.ready.length);
   }
 
-  /** When the next load into GPU memory completes, or +Infinity (copies out need no wake-up). */
-  nextOnboard(): number {
-    return this.toGpu.nextCompletion();
+  /** When the next transfer (either way) completes, or +Infinity. */
+  nextCompletion(): number {
+    return Math.min(this.toHost.nextCompletion(), this.toGpu.nextCompletion());
   }
 
   get busy(): boolean {

@@ -5,13 +5,17 @@ import { EventHeap } from '../core/event-heap.js';
  * Dynamo's KVBM bandwidth model: with N active transfers each progresses at B/N. Tracked with a
  * virtual "service" clock S (bytes each active transfer has received); a transfer started when the
  * clock read S0 finishes when S reaches S0 + bytes, so the next completion is always the smallest
- * finish mark. Time never moves backwards.
+ * finish mark. Time never moves backwards. State changes only at starts and completions, so the
+ * result does not depend on how often (or when) the link is advanced in between.
  */
 export class SharedLink {
   private readonly bytesPerMs: number;
   private readonly finish = new EventHeap();
   private service = 0;
+  /** Time of the last start or completion (the service clock is exact there). */
   private now = 0;
+  /** Latest time the link was advanced to: starts are never earlier. */
+  private clock = 0;
 
   /** `gbps` in GB/s; <= 0 means infinitely fast. */
   constructor(gbps: number) {
@@ -25,6 +29,11 @@ export class SharedLink {
   /** Starts a transfer of `bytes` at time `t` (first completing everything due by then). */
   start(id: number, bytes: number, t: number, onDone: (id: number, at: number) => void): void {
     this.advanceTo(t, onDone);
+    if (t < this.clock) t = this.clock;
+    if (t > this.now) {
+      if (this.finish.size > 0) this.service += ((t - this.now) * this.bytesPerMs) / this.finish.size;
+      this.now = t;
+    }
     this.finish.push(this.service + Math.max(0, bytes), id);
   }
 
@@ -37,15 +46,13 @@ export class SharedLink {
 
   /** Completes, in order, every transfer that finishes by time t, calling onDone(id, finishTime). */
   advanceTo(t: number, onDone: (id: number, at: number) => void): void {
-    if (t < this.now) t = this.now;
+    if (t > this.clock) this.clock = t;
     while (this.finish.size > 0) {
       const at = this.nextCompletion();
       if (at > t) break;
       this.service = this.finish.peekTime();
-      this.now = at;
+      if (at > this.now) this.now = at;
       onDone(this.finish.pop(), at);
     }
-    if (this.finish.size > 0) this.service += ((t - this.now) * this.bytesPerMs) / this.finish.size;
-    this.now = t;
   }
 }

@@ -10,7 +10,7 @@ import type { WorkerSet } from '../cluster/worker-set.js';
 
 /**
  * Dynamo's KV-aware router: for each worker,
- *   cost = prefill_load_scale · max((pending prefill + isl)/bs − credit · overlap, 0)
+ *   cost = prefill_load_scale · max((pending prefill + isl)/bs − credit · overlap − w_host · host overlap, 0)
  *        + decode blocks (active prompt blocks + this request's new ones)
  *        + decode_active_request_weight · active requests,
  * lowest cost wins (ties: smallest cache tree, then a seeded coin), or softmax sampling with a
@@ -112,7 +112,11 @@ export class KvRouter implements Router {
       if (cfg.overlap_score_credit_decay > 0 && cfg.router_track_prefill_tokens) {
         credit /= 1 + cfg.overlap_score_credit_decay * ((pending - minPrefill) / bs) / requestBlocks;
       }
-      const prefill = Math.max(rawPrefill - credit * this.overlap[w]!, 0);
+      let overlapCredit = credit * this.overlap[w]!;
+      if (this.indexer.hasHostTier && cfg.host_cache_hit_weight > 0) {
+        overlapCredit += cfg.host_cache_hit_weight * this.indexer.hostRun(r, w, this.overlap[w]!);
+      }
+      const prefill = Math.max(rawPrefill - overlapCredit, 0);
       const decode = cfg.router_track_active_blocks ? act.blocks[w]! + (nb - this.depth[w]!) : 0;
       this.cost[w] = cfg.prefill_load_scale * prefill + decode + cfg.decode_active_request_weight * act.requests[w]!;
     }

@@ -7,6 +7,8 @@ export type QueuePolicy = 'fcfs' | 'lcfs' | 'wspt';
 export interface KvRouterConfig {
   /** Credit per cached block of overlap, subtracted from the prefill load (blocks). */
   overlap_score_credit: number;
+  /** Credit per block of the prompt (past the GPU-cached prefix) a worker holds in its host-memory tier. */
+  host_cache_hit_weight: number;
   /** Shrinks the credit on workers with more pending prefill than the least loaded one (0 = off). */
   overlap_score_credit_decay: number;
   /** Weight of the (credited) prefill load against decode blocks. */
@@ -34,6 +36,7 @@ export interface KvRouterConfig {
 export const KV_ROUTER_DEFAULTS: KvRouterConfig = {
   overlap_score_credit: 1.0,
   overlap_score_credit_decay: 0.0,
+  host_cache_hit_weight: 0.75,
   prefill_load_scale: 1.0,
   decode_active_request_weight: 0.0,
   router_temperature: 0.0,
@@ -77,6 +80,7 @@ export function resolveKvRouterConfig(
   }
   nonNeg('overlap_score_credit', c.overlap_score_credit);
   nonNeg('overlap_score_credit_decay', c.overlap_score_credit_decay);
+  nonNeg('host_cache_hit_weight', c.host_cache_hit_weight);
   nonNeg('prefill_load_scale', c.prefill_load_scale);
   nonNeg('decode_active_request_weight', c.decode_active_request_weight);
   nonNeg('router_temperature', c.router_temperature);
