@@ -1,4 +1,4 @@
-import { Cluster, type PoolRole, type PoolSpec } from './cluster/cluster.js';
+import { Cluster, type FaultPlan, type PoolRole, type PoolSpec } from './cluster/cluster.js';
 import { WorkloadDriver } from './cluster/workload-driver.js';
 import { Prng } from './core/prng.js';
 import type { Engine } from './engine/engine.js';
@@ -53,6 +53,8 @@ export interface ReplayConfig {
     kvTransferBandwidthGBs: number | null;
     kvBytesPerToken: number | null;
   };
+  /** Worker failures to inject (see FaultPlan); absent = none. */
+  faults?: FaultPlan;
   /** Autoscaling: a planner policy and its resolved settings; absent = a fixed number of workers. */
   planner?: { policy: PlannerPolicy; config: ResolvedPlannerConfig };
   /** Fast-forward runs of identical decode passes (exact; off only to cross-check). Default true. */
@@ -90,8 +92,9 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const table = new RequestTable(workload, blocks, (prefillArgs ?? args).enable_prefix_caching);
   const plan = cfg.planner;
   // draining workers keep their slot until empty, so leave room for a full set of new ones
-  const aggSlots = plan ? cfg.workers + 2 * plan.config.maxWorkers : cfg.workers;
-  const collector = new Collector(workload.count, dis ? dis.prefillWorkers + dis.decodeWorkers : aggSlots);
+  const spare = cfg.faults ? cfg.faults.atMs.length + (cfg.faults.perWorkerHour > 0 ? cfg.workers : 0) : 0;
+  const aggSlots = (plan ? cfg.workers + 2 * plan.config.maxWorkers : cfg.workers) + spare;
+  const collector = new Collector(workload.count, dis ? dis.prefillWorkers + dis.decodeWorkers + 2 * spare : aggSlots);
   const hidden = new AdmissionsOnly(collector);
   const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
   if (plan && dis) throw new Error('the planner does not scale disaggregated pools yet');
@@ -119,8 +122,8 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const kvBlocksOf = (a: EngineArgs): number => (a.num_gpu_blocks * a.block_size) / blocks.blockSize;
   const specs: PoolSpec[] = dis
     ? [
-      { role: 'prefill', initial: dis.prefillWorkers, slots: dis.prefillWorkers, makeEngine: engineMaker(prefillArgs!, 'prefill'), kvBlocks: kvBlocksOf(prefillArgs!), kvBlockSize: blocks.blockSize },
-      { role: 'decode', initial: dis.decodeWorkers, slots: dis.decodeWorkers, makeEngine: engineMaker(args, 'decode'), kvBlocks: kvBlocksOf(args), kvBlockSize: blocks.blockSize },
+      { role: 'prefill', initial: dis.prefillWorkers, slots: dis.prefillWorkers + spare, makeEngine: engineMaker(prefillArgs!, 'prefill'), kvBlocks: kvBlocksOf(prefillArgs!), kvBlockSize: blocks.blockSize },
+      { role: 'decode', initial: dis.decodeWorkers, slots: dis.decodeWorkers + spare, makeEngine: engineMaker(args, 'decode'), kvBlocks: kvBlocksOf(args), kvBlockSize: blocks.blockSize },
     ]
     : [{
       role: 'agg', initial: cfg.workers, slots: aggSlots,
@@ -145,6 +148,13 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       router = new KvRouter(rc, blocks, pool.workers, workload.inputLength, driver.arrival, passTokens, rng, pool.dispatch, estimate);
     } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
     cluster.setRouter(router, pool.index);
+  }
+  if (cfg.faults) {
+    const f = cfg.faults;
+    if (f.atMs.some((t) => !(t >= 0 && Number.isFinite(t)))) throw new Error('failure times must be finite and >= 0 ms');
+    if (!(f.perWorkerHour >= 0 && Number.isFinite(f.perWorkerHour))) throw new Error(`failure rate must be >= 0 per worker-hour, got ${f.perWorkerHour}`);
+    // with a planner, replacing capacity is the planner's job
+    cluster.setFaults(plan ? { ...f, replaceAfterMs: null } : f, root.split('faults'));
   }
   const kvTokens = args.num_gpu_blocks * args.block_size;
   let planner: Planner | null = null;
@@ -179,6 +189,11 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
         planner_ticks: planner.tickCount,
         max_workers: planner.maxLiveWorkers,
       }),
+      ...(cfg.faults ? {
+        worker_failures: cluster.failures,
+        requests_migrated: cluster.migrated,
+        recompute_tokens: cluster.lost.tokens,
+      } : {}),
       ...(dis ? {
         num_prefill_workers: dis.prefillWorkers,
         num_decode_workers: dis.decodeWorkers,

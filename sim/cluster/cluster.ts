@@ -1,4 +1,5 @@
 import { EventHeap } from '../core/event-heap.js';
+import type { Prng } from '../core/prng.js';
 import type { Engine } from '../engine/engine.js';
 import type { PassStats } from '../engine/pass-stats.js';
 import { ST_DONE, ST_REJECTED, type RequestTable } from '../engine/request-table.js';
@@ -31,6 +32,16 @@ export interface ClusterListener {
 }
 
 export type PoolRole = 'agg' | 'prefill' | 'decode';
+
+/** Worker failures to inject. */
+export interface FaultPlan {
+  /** Failure times, ms; each takes down a random routable worker. */
+  atMs: number[];
+  /** Random failures per worker-hour (0 = none): a seeded Poisson process over the live workers. */
+  perWorkerHour: number;
+  /** Without a planner, a failed worker is replaced by a new one that is ready after this long; null = not replaced. */
+  replaceAfterMs: number | null;
+}
 
 /** One pool of interchangeable workers: all of them (aggregated), or the prefill or decode side. */
 export interface PoolSpec {
@@ -95,6 +106,15 @@ export class Cluster {
   scaleUps = 0;
   scaleDowns = 0;
   handoffCount = 0;
+  failures = 0;
+  migrated = 0;
+  /** Tokens of KV computation lost with failed workers (to be recomputed). */
+  readonly lost = { tokens: 0 };
+  private readonly faults = new EventHeap(8);
+  private faultPlan: FaultPlan | null = null;
+  private faultRng: Prng | null = null;
+  /** Workers that failed during a pass: they go down when it ends. */
+  private readonly failing: Uint8Array;
   private retiredPasses = 0;
   private agent: ClusterAgent | null = null;
   listener: ClusterListener | null = null;
@@ -118,6 +138,7 @@ export class Cluster {
     this.poolOf = new Int8Array(total);
     this.eventGen = new Int32Array(total);
     this.wakeTime = new Float64Array(total).fill(Infinity);
+    this.failing = new Uint8Array(total);
     this.prefillDone = new Uint8Array(table.n);
     let base = 0;
     this.pools = specs.map((spec, i) => {
@@ -131,6 +152,79 @@ export class Cluster {
       base += spec.slots;
       return pool;
     });
+  }
+
+  /** Arms fault injection (seeded choices of victims and random failure times). */
+  setFaults(plan: FaultPlan, rng: Prng): void {
+    this.faultPlan = plan;
+    this.faultRng = rng;
+    for (const t of plan.atMs) this.faults.push(t, 0);
+    if (plan.perWorkerHour > 0) this.scheduleRandomFault(0);
+  }
+
+  private scheduleRandomFault(now: number): void {
+    let live = 0;
+    for (const p of this.pools) live += p.workers.liveCount;
+    const perMs = (this.faultPlan!.perWorkerHour * Math.max(1, live)) / 3_600_000;
+    this.faults.push(now + this.faultRng!.nextExp(1 / perMs), 1);
+  }
+
+  /** A random routable worker fails at `now`. */
+  private injectFault(now: number): void {
+    let n = 0;
+    for (const p of this.pools) n += p.workers.nActive;
+    if (n === 0) return;
+    let k = this.faultRng!.nextInt(n);
+    for (const p of this.pools) {
+      if (k < p.workers.nActive) {
+        this.fail(p, p.workers.active[k]!);
+        return;
+      }
+      k -= p.workers.nActive;
+    }
+  }
+
+  /** Worker `local` of pool p fails: no new requests; it goes down now, or when its pass ends. */
+  private fail(p: Pool, local: number): void {
+    const w = p.base + local;
+    this.failures++;
+    p.workers.set(local, W_DRAINING, this.now);
+    p.router.workersChanged(this.now);
+    if (this.busy[w]) {
+      this.cutRun(w);
+      if (this.busy[w]) {
+        this.failing[w] = 1;
+        return;
+      }
+    }
+    this.takeDown(w);
+  }
+
+  /** The failed worker's requests move to other workers and recompute what it had computed. */
+  private takeDown(w: number): void {
+    const now = this.now;
+    const p = this.pools[this.poolOf[w]!]!;
+    const e = this.engines[w]!;
+    const moved = e.evacuate(this.lost);
+    this.failing[w] = 0;
+    this.inFlight[w] = 0;
+    this.busy[w] = 0;
+    this.eventGen[w] = (this.eventGen[w]! + 1) & 0xfffff;
+    this.wakeTime[w] = Infinity;
+    if (e.kvEvents !== null) e.kvEvents.clear();
+    p.workers.set(w - p.base, W_ABSENT, now);
+    p.router.workerRemoved(w - p.base);
+    if (this.listener !== null) this.listener.workerLeaving(e.stats);
+    this.retiredPasses += e.passCount;
+    this.engines[w] = null;
+    for (const r of moved) {
+      this.migrated++;
+      this.prefillDone[r] = 0;
+      p.router.completed(r, now);
+      p.router.arrive(r, now);
+    }
+    const plan = this.faultPlan!;
+    if (plan.replaceAfterMs !== null) this.addWorker(plan.replaceAfterMs, p.index, false);
   }
 
   /** The aggregated pool, or the prefill pool of a disaggregated cluster. */
@@ -205,10 +299,12 @@ export class Cluster {
       if (this.readyEvents.peekTime() < next) next = this.readyEvents.peekTime();
       if (this.handoffs.peekTime() < next) next = this.handoffs.peekTime();
       if (this.wakeups.peekTime() < next) next = this.wakeups.peekTime();
+      if (this.faults.peekTime() < next) next = this.faults.peekTime();
       const tAgent = this.agent === null ? Infinity : this.agent.nextTime();
       if (tAgent < next) next = tAgent;
       if (next === Infinity) {
-        throw new SimInvariantError(`dead end at ${this.now} ms: ${n - this.finished - this.rejected} requests unfinished and no pending event`);
+        const noWorkers = this.pools.some((p) => p.workers.liveCount === 0);
+        throw new SimInvariantError(`dead end at ${this.now} ms: ${n - this.finished - this.rejected} requests unfinished and no pending event${noWorkers ? ' (a pool has no workers left)' : ''}`);
       }
       if (next < this.now) throw new SimInvariantError(`clock went backwards from ${this.now} to ${next} ms`);
       this.now = next;
@@ -239,6 +335,12 @@ export class Cluster {
         const w = p % slots;
         if ((p - w) / slots !== this.eventGen[w] || !this.busy[w]) continue;
         this.applyPassEnd(w);
+        changed = true;
+      }
+      while (this.faults.size > 0 && this.faults.peekTime() <= now) {
+        const random = this.faults.pop() === 1;
+        this.injectFault(now);
+        if (random) this.scheduleRandomFault(now);
         changed = true;
       }
       while (this.readyEvents.size > 0 && this.readyEvents.peekTime() === now) {
@@ -330,7 +432,8 @@ export class Cluster {
       }
     }
     out.reset();
-    if (pool.workers.state[w - pool.base] === W_DRAINING && !e.hasWork()) this.retire(w);
+    if (this.failing[w]) this.takeDown(w);
+    else if (pool.workers.state[w - pool.base] === W_DRAINING && !e.hasWork()) this.retire(w);
   }
 
   /** A prefill worker finished r: its KV cache travels to the decode side. */
@@ -379,7 +482,7 @@ export class Cluster {
   }
 
   /** Adds a worker to `pool` that becomes routable after `startupMs` (at once if 0); false if no slot is free. */
-  addWorker(startupMs: number, pool = 0): boolean {
+  addWorker(startupMs: number, pool = 0, scaling = true): boolean {
     const now = this.now;
     const p = this.pools[pool]!;
     const local = p.workers.add(startupMs > 0 ? W_STARTING : W_ACTIVE, now);
@@ -388,7 +491,7 @@ export class Cluster {
     this.engines[w] = p.spec.makeEngine(w);
     this.busy[w] = 0;
     this.inFlight[w] = 0;
-    this.scaleUps++;
+    if (scaling) this.scaleUps++;
     if (startupMs > 0) this.readyEvents.push(now + startupMs, w);
     else p.router.workersChanged(now);
     return true;

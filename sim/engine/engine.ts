@@ -74,6 +74,11 @@ export interface Engine {
    * flight (no-op otherwise), so that observations at `now` see them.
    */
   advanceTo(now: number): void;
+  /**
+   * The worker failed: returns every request it holds, each reset like a preempted request (what it
+   * computed is lost, its emitted tokens stay), and forgets them. `lost` gets Σ tokens lost.
+   */
+  evacuate(lost: { tokens: number }): number[];
   /** Invariant check at the end of a run; returns a problem or null. */
   check(): string | null;
 }

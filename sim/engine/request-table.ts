@@ -92,6 +92,18 @@ export class RequestTable {
     this.maxOut[r] = maxOut;
   }
 
+  /** r lost its KV with its worker: it must recompute prompt and output so far elsewhere. Returns the tokens lost. */
+  loseKv(r: number): number {
+    const lost = this.numComputed[r]!;
+    this.status[r] = ST_PREEMPTED;
+    this.numComputed[r] = 0;
+    this.allocTokens[r] = 0;
+    this.held[r] = 0;
+    this.partialId[r] = 0;
+    this.worker[r] = -1;
+    return lost;
+  }
+
   /** Id of request r's block j when that block is full. */
   fullId(r: number, j: number): number {
     return j < this.promptFull[r]! ? this.promptIds[this.promptStart[r]! + j]! : this.genBase[r]! + j;

@@ -508,6 +508,17 @@ export class SglangEngine implements Engine {
    */
   advanceTo(): void {}
 
+  evacuate(lost: { tokens: number }): number[] {
+    const t = this.t;
+    const out: number[] = [];
+    for (let i = 0; i < this.nRunning; i++) out.push(this.running[i]!);
+    for (let i = 0; i < this.waiting.length; i++) out.push(this.waiting.at(i));
+    for (const r of out) lost.tokens += t.loseKv(r);
+    this.nRunning = 0;
+    while (this.waiting.length > 0) this.waiting.popFront();
+    return out;
+  }
+
   wakeAt(): number {
     return Infinity;
   }

@@ -573,6 +573,23 @@ export class VllmEngine implements Engine {
     return true;
   }
 
+  evacuate(lost: { tokens: number }): number[] {
+    const t = this.t;
+    const out: number[] = [];
+    for (let i = 0; i < this.running.length; i++) {
+      const r = this.running.at(i);
+      if (t.status[r] === ST_RUNNING) out.push(r);
+    }
+    for (let i = 0; i < this.waiting.length; i++) out.push(this.waiting.at(i));
+    if (this.host !== null) out.push(...this.host.loadingRequests(), ...this.host.takeReady());
+    for (const r of out) lost.tokens += t.loseKv(r);
+    this.running.length = 0;
+    this.waiting.length = 0;
+    this.nLoading = 0;
+    this.runPasses = 0;
+    return out;
+  }
+
   /** Request ids in the waiting and running queues, front first (for tests and debugging). */
   queues(): { waiting: number[]; running: number[] } {
     const list = (d: IntDeque): number[] => Array.from({ length: d.length }, (_, i) => d.at(i));

@@ -82,6 +82,11 @@ export class HostTier {
     this.toGpu.advanceTo(now, this.onOnboarded);
   }
 
+  /** Requests waiting for a load (in start order). */
+  loadingRequests(): number[] {
+    return [...this.onboarding.values()];
+  }
+
   /** Requests whose blocks have arrived since the last call (in arrival order). */
   takeReady(): number[] {
     return this.ready.splice(0, this.ready.length);
