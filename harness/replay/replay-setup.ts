@@ -65,6 +65,7 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
     fastForward: !f['no-fast-forward'],
     planner,
     disagg,
+    faults: buildFaults(f),
   };
   if (planner && disagg) throw new UsageError('--planner does not scale disaggregated pools yet; use it with --workers');
   if (planner && (workers < planner.config.min_endpoint || workers > planner.config.maxWorkers)) {
@@ -224,6 +225,16 @@ function buildPlanner(f: ReplayFlagValues, raw: ReplayFlags, engine: EngineArgs)
     }
     throw e;
   }
+}
+
+function buildFaults(f: ReplayFlagValues): ReplaySetup['config']['faults'] {
+  const at = f['fail-at'] ? f['fail-at'].split(',').map((x) => Number(x.trim()) * 1000) : [];
+  const rate = f['failure-rate'] ?? 0;
+  if (at.length === 0 && rate === 0) {
+    if (f['replace-after'] !== undefined) throw new UsageError('--replace-after needs --fail-at or --failure-rate');
+    return undefined;
+  }
+  return { atMs: at, perWorkerHour: rate, replaceAfterMs: f['replace-after'] !== undefined ? f['replace-after'] * 1000 : null };
 }
 
 function buildTiming(f: ReplayFlagValues, engine: EngineArgs): TimingModel {

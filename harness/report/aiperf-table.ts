@@ -36,6 +36,9 @@ export function formatReportTable(rep: Report, title = 'twinsearch replay | LLM 
     `Duration: ${fmt(rep.duration_ms! / 1000)} s simulated`,
     `GPU-seconds: ${fmt(rep.gpu_seconds!)}`,
   ];
+  if (rep.worker_failures !== undefined) {
+    extra.push(`Faults: ${rep.worker_failures} worker failures, ${rep.requests_migrated} requests migrated, ${rep.recompute_tokens!.toLocaleString('en-US')} tokens recomputed`);
+  }
   if (rep.kv_handoffs !== undefined) {
     extra.push(`Disaggregated: ${rep.num_prefill_workers} prefill + ${rep.num_decode_workers} decode workers, ${rep.kv_handoffs} KV handoffs`);
   }
