@@ -94,14 +94,17 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   // draining workers keep their slot until empty, so leave room for a full set of new ones
   const spare = cfg.faults ? cfg.faults.atMs.length + (cfg.faults.perWorkerHour > 0 ? cfg.workers : 0) : 0;
   const aggSlots = (plan ? cfg.workers + 2 * plan.config.maxWorkers : cfg.workers) + spare;
-  const collector = new Collector(workload.count, dis ? dis.prefillWorkers + dis.decodeWorkers + 2 * spare : aggSlots);
+  const collector = new Collector(workload.count, dis ? dis.prefillWorkers + dis.decodeWorkers + 2 * spare + (plan ? 4 * plan.config.maxWorkers : 0) : aggSlots);
   const hidden = new AdmissionsOnly(collector);
   const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
-  if (plan && dis) throw new Error('the planner does not scale disaggregated pools yet');
-  if (plan && (cfg.workers < plan.config.min_endpoint || cfg.workers > plan.config.maxWorkers)) {
-    throw new Error(`workers (${cfg.workers}) must be within the planner's bounds [${plan.config.min_endpoint}, ${plan.config.maxWorkers}]`);
+  if (plan) {
+    const counts = dis ? [dis.prefillWorkers, dis.decodeWorkers] : [cfg.workers];
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (counts.some((n) => n < plan.config.min_endpoint) || total > plan.config.maxWorkers) {
+      throw new Error(`starting workers (${counts.join(' + ')}) must be within the planner's bounds: at least ${plan.config.min_endpoint} per pool, at most ${plan.config.maxWorkers} in all`);
+    }
   }
-  let passSink: PassSink | null = null;
+  const passSinks: (PassSink | null)[] = [null, null];
   const engineMaker = (a: EngineArgs, role: PoolRole) => (w: number): Engine => {
     // only the side that computes prompts publishes KV events (Dynamo: prefill workers in disagg)
     const events = cfg.router === 'kv' && role !== 'decode' ? new KvEventLog() : null;
@@ -116,14 +119,14 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       g.matchBeforeChunk = a.sglang.match_before_chunk;
       e = g;
     } else throw new Error(`engine_type "${a.engine_type}" is not available`);
-    e.stats.sink = passSink;
+    e.stats.sink = passSinks[role === 'decode' ? 1 : 0]!;
     return e;
   };
   const kvBlocksOf = (a: EngineArgs): number => (a.num_gpu_blocks * a.block_size) / blocks.blockSize;
   const specs: PoolSpec[] = dis
     ? [
-      { role: 'prefill', initial: dis.prefillWorkers, slots: dis.prefillWorkers + spare, makeEngine: engineMaker(prefillArgs!, 'prefill'), kvBlocks: kvBlocksOf(prefillArgs!), kvBlockSize: blocks.blockSize },
-      { role: 'decode', initial: dis.decodeWorkers, slots: dis.decodeWorkers + spare, makeEngine: engineMaker(args, 'decode'), kvBlocks: kvBlocksOf(args), kvBlockSize: blocks.blockSize },
+      { role: 'prefill', initial: dis.prefillWorkers, slots: dis.prefillWorkers + spare + (plan ? 2 * plan.config.maxWorkers : 0), makeEngine: engineMaker(prefillArgs!, 'prefill'), kvBlocks: kvBlocksOf(prefillArgs!), kvBlockSize: blocks.blockSize },
+      { role: 'decode', initial: dis.decodeWorkers, slots: dis.decodeWorkers + spare + (plan ? 2 * plan.config.maxWorkers : 0), makeEngine: engineMaker(args, 'decode'), kvBlocks: kvBlocksOf(args), kvBlockSize: blocks.blockSize },
     ]
     : [{
       role: 'agg', initial: cfg.workers, slots: aggSlots,
@@ -164,8 +167,14 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       maxNumSeqs: args.max_num_seqs ?? Infinity,
       kvCapacityTokens: kvTokens,
     });
-    passSink = planner.passSink;
-    for (const e of cluster.engines) if (e !== null) e.stats.sink = passSink;
+    for (const pool of cluster.pools) {
+      const sink = planner.sinkFor(pool.index);
+      passSinks[pool.role === 'decode' ? 1 : 0] = sink;
+      for (let k = 0; k < pool.workers.capacity; k++) {
+        const e = cluster.engines[pool.base + k];
+        if (e) e.stats.sink = sink;
+      }
+    }
     cluster.setAgent(planner);
     cluster.listener = planner;
   }

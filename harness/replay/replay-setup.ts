@@ -67,8 +67,11 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
     disagg,
     faults: buildFaults(f),
   };
-  if (planner && disagg) throw new UsageError('--planner does not scale disaggregated pools yet; use it with --workers');
-  if (planner && (workers < planner.config.min_endpoint || workers > planner.config.maxWorkers)) {
+  const starting = disagg ? disagg.prefillWorkers + disagg.decodeWorkers : workers;
+  if (planner && disagg && (disagg.prefillWorkers < planner.config.min_endpoint || disagg.decodeWorkers < planner.config.min_endpoint || starting > planner.config.maxWorkers)) {
+    throw new UsageError(`--prefill-workers ${disagg.prefillWorkers} / --decode-workers ${disagg.decodeWorkers} are outside the planner's bounds: at least ${planner.config.min_endpoint} per pool, at most ${planner.config.maxWorkers} workers in all (GPU budget ${planner.config.max_gpu_budget} / ${planner.config.gpusPerWorker} GPUs per worker)`);
+  }
+  if (planner && !disagg && (workers < planner.config.min_endpoint || workers > planner.config.maxWorkers)) {
     throw new UsageError(`--workers ${workers} is outside the planner's bounds: ${planner.config.min_endpoint}..${planner.config.maxWorkers} workers (GPU budget ${planner.config.max_gpu_budget} / ${planner.config.gpusPerWorker} GPUs per worker)`);
   }
   const hw = f.model || f.gpu ? ` ${f.model ?? '?'} on ${f.tp ?? 1}× ${f.gpu ?? '?'}` : '';

@@ -27,8 +27,8 @@ export interface ClusterAgent {
 export interface ClusterListener {
   arrived(r: number, now: number): void;
   completed(r: number, now: number): void;
-  /** A worker is leaving the cluster; these are its final pass totals. */
-  workerLeaving(stats: PassStats): void;
+  /** A worker of pool `pool` is leaving the cluster; these are its final pass totals. */
+  workerLeaving(stats: PassStats, pool: number): void;
 }
 
 export type PoolRole = 'agg' | 'prefill' | 'decode';
@@ -214,7 +214,7 @@ export class Cluster {
     if (e.kvEvents !== null) e.kvEvents.clear();
     p.workers.set(w - p.base, W_ABSENT, now);
     p.router.workerRemoved(w - p.base);
-    if (this.listener !== null) this.listener.workerLeaving(e.stats);
+    if (this.listener !== null) this.listener.workerLeaving(e.stats, p.index);
     this.retiredPasses += e.passCount;
     this.engines[w] = null;
     for (const r of moved) {
@@ -508,7 +508,7 @@ export class Cluster {
     if (local >= 0) {
       const w = p.base + local;
       p.workers.set(local, W_ABSENT, now);
-      if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats);
+      if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats, pool);
       this.retiredPasses += this.engines[w]!.passCount;
       this.engines[w] = null;
       this.scaleDowns++;
@@ -528,7 +528,7 @@ export class Cluster {
     const p = this.pools[this.poolOf[w]!]!;
     p.workers.set(w - p.base, W_ABSENT, this.now);
     p.router.workerRemoved(w - p.base);
-    if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats);
+    if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats, p.index);
     this.retiredPasses += this.engines[w]!.passCount;
     const problem = this.engines[w]!.check();
     if (problem) throw new SimInvariantError(problem);

@@ -1,12 +1,37 @@
-import type { PlannerDecision, PlannerObservation, PlannerPolicy } from './observation.js';
+import type { PassModel, PlannerDecision, PlannerObservation, PlannerPolicy, PoolView, WorkerLoadView } from './observation.js';
 
 const current = (o: PlannerObservation): number => o.workers.active + o.workers.starting;
+const size = (p: PoolView): number => p.active + p.starting;
 
-/** Keeps the worker count it starts with. */
+/** Keeps the worker counts it starts with. */
 export const staticPolicy: PlannerPolicy = {
   name: 'static',
-  decide: (o) => ({ workers: current(o) }),
+  decide: (o) => (o.mode === 'agg' ? { workers: current(o) } : { prefill: size(o.prefill!), decode: size(o.decode!) }),
 };
+
+/**
+ * +1 if any worker's load is over `up` (or at it, for `inclusive`), −1 if every worker's load is under
+ * `down` (or at it) and the pool is above its minimum.
+ */
+function step(n: number, min: number, workers: readonly WorkerLoadView[], load: (w: WorkerLoadView) => number, up: number, down: number, inclusive = false): number {
+  if (workers.length === 0) return n;
+  let anyOver = false, allUnder = true;
+  for (const w of workers) {
+    const x = load(w);
+    if (inclusive ? x >= up : x > up) anyOver = true;
+    if (!(inclusive ? x <= down : x < down)) allUnder = false;
+  }
+  if (anyOver) return n + 1;
+  if (allUnder && n > min) return n - 1;
+  return n;
+}
+
+/** Time to prefill `tokens` cut into pass-sized chunks, by a pass-time model. */
+function chunkedMs(m: PassModel, tokens: number, chunk: number, decodeKv: number): number {
+  let ms = 0;
+  for (let left = tokens; left > 0; left -= chunk) ms += m.intercept + m.perPrefillToken * Math.min(left, chunk) + m.perDecodeKvToken * decodeKv;
+  return ms;
+}
 
 /**
  * Dynamo's load-based planner in "easy mode" (aggregated): per routable worker, load = (running +
@@ -17,20 +42,23 @@ export const staticPolicy: PlannerPolicy = {
 export function dynamoLoadPolicy(target: 'throughput' | 'latency'): PlannerPolicy {
   const up = target === 'throughput' ? 1.0 : 0.4;
   const down = target === 'throughput' ? 0.6 : 0.1;
+  // disaggregated prefill: queued prompt tokens over KV capacity; up past 1.0 / 0.1, down under 0.1 / at 0
+  const pUp = target === 'throughput' ? 1.0 : 0.1;
+  const pDown = target === 'throughput' ? 0.1 : 0;
+  const decodeLoad = (w: WorkerLoadView): number => (w.runningKvTokens + w.queuedDecodeKvTokens) / w.capacityKvTokens;
   return {
     name: 'dynamo-load',
     decide(o): PlannerDecision {
-      const n = current(o);
-      if (!o.loadTick || o.workers.starting > 0 || o.perWorker.length === 0) return { workers: n };
-      let anyOver = false, allUnder = true;
-      for (const w of o.perWorker) {
-        const load = (w.runningKvTokens + w.queuedDecodeKvTokens + w.queuedPrefillTokens) / w.capacityKvTokens;
-        if (load > up) anyOver = true;
-        if (!(load < down)) allUnder = false;
+      if (o.mode === 'disagg') {
+        const p = o.prefill!, d = o.decode!;
+        const prefill = !o.loadTick || p.starting > 0 ? size(p)
+          : step(size(p), o.workers.min, p.perWorker, (w) => w.queuedPrefillTokens / w.capacityKvTokens, pUp, pDown, true);
+        const decode = !o.loadTick || d.starting > 0 ? size(d) : step(size(d), o.workers.min, d.perWorker, decodeLoad, up, down);
+        return { prefill, decode };
       }
-      if (anyOver) return { workers: n + 1 };
-      if (allUnder && n > o.workers.min) return { workers: n - 1 };
-      return { workers: n };
+      const n = current(o);
+      if (!o.loadTick || o.workers.starting > 0) return { workers: n };
+      return { workers: step(n, o.workers.min, o.perWorker, (w) => decodeLoad(w) + w.queuedPrefillTokens / w.capacityKvTokens, up, down) };
     },
   };
 }
@@ -50,12 +78,13 @@ export function dynamoSlaPolicy(): PlannerPolicy {
   return {
     name: 'dynamo-sla',
     decide(o): PlannerDecision {
-      const n = current(o);
-      const m = o.passModel;
       if (o.traffic.completed > 0) {
         isl = o.traffic.meanIsl;
         osl = o.traffic.meanOsl;
       }
+      if (o.mode === 'disagg') return disaggSla(o, isl);
+      const n = current(o);
+      const m = o.passModel;
       if (m === null || isl === 0 || o.workers.starting > 0) return { workers: Math.max(n, lowerBound) };
       const wt = (prefill: number, kv: number): number => m.intercept + m.perPrefillToken * prefill + m.perDecodeKvToken * kv;
       const hit = Math.min(Math.max(o.traffic.kvHitRate, 0), 0.95);
@@ -97,6 +126,31 @@ export function dynamoSlaPolicy(): PlannerPolicy {
       return { workers: Math.max(want, lowerBound) };
     },
   };
+}
+
+/**
+ * SLA scaling of a disaggregated cluster, per pool: the prefill side against the TTFT target (queued
+ * prompt tokens plus a mean prompt, minus cache hits, chunked and priced by the prefill pool's model),
+ * the decode side against the ITL target (a decode pass over the worker's context, by the decode
+ * pool's model). A pool keeps its size while it has a worker starting or no fitted model.
+ */
+function disaggSla(o: PlannerObservation, isl: number): PlannerDecision {
+  const p = o.prefill!, d = o.decode!;
+  let prefill = size(p), decode = size(d);
+  if (!o.loadTick) return { prefill, decode };
+  const hit = Math.min(Math.max(o.traffic.kvHitRate, 0), 0.95);
+  const pm = p.passModel, dm = d.passModel;
+  if (pm !== null && isl > 0 && p.starting === 0) {
+    const ttft = (w: WorkerLoadView): number => chunkedMs(pm, (w.queuedPrefillTokens + isl) * (1 - hit), o.engine.maxNumBatchedTokens, 0);
+    if (p.perWorker.every((w) => ttft(w) > o.sla.ttftMs)) prefill++;
+    else if (prefill > o.workers.min && p.perWorker.every((w) => ttft(w) < 0.8 * o.sla.ttftMs)) prefill--;
+  }
+  if (dm !== null && d.starting === 0) {
+    const itl = (w: WorkerLoadView): number => dm.intercept + dm.perDecodeKvToken * (w.runningKvTokens + w.queuedDecodeKvTokens);
+    if (d.perWorker.every((w) => itl(w) > o.sla.itlMs)) decode++;
+    else if (decode > o.workers.min && d.perWorker.every((w) => itl(w) < 0.8 * o.sla.itlMs)) decode--;
+  }
+  return { prefill, decode };
 }
 
 export const PLANNER_NAMES = ['static', 'dynamo-load', 'dynamo-sla'] as const;

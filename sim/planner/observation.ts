@@ -16,11 +16,46 @@ export interface WorkerLoadView {
   readonly capacityKvTokens: number;
 }
 
+/** Pass statistics of a pool's workers over the window. */
+export interface PassesView {
+  readonly count: number;
+  readonly meanMs: number;
+  /** Share of the window the pool's live workers spent in passes (0..1). */
+  readonly busyFraction: number;
+  /** Mean uncached prompt tokens per pass. */
+  readonly meanPrefillTokens: number;
+}
+
+/**
+ * Pass time fitted on a pool's recent passes: ms ≈ intercept + perPrefillToken·prefill tokens +
+ * perDecodeKvToken·decode context tokens.
+ */
+export interface PassModel {
+  readonly intercept: number;
+  readonly perPrefillToken: number;
+  readonly perDecodeKvToken: number;
+}
+
+/** One side of a disaggregated cluster. */
+export interface PoolView {
+  /** Routable workers, workers in their cold start, workers draining before they leave. */
+  readonly active: number;
+  readonly starting: number;
+  readonly draining: number;
+  /** Routable workers, in creation order. */
+  readonly perWorker: readonly WorkerLoadView[];
+  readonly passes: PassesView;
+  /** null until enough passes were seen. */
+  readonly passModel: PassModel | null;
+}
+
 /**
  * What an autoscaling planner sees at a tick: plain numbers, prepared by the simulator. Latencies
  * and durations are in ms, rates per second. "Window" means since the previous tick.
  */
 export interface PlannerObservation {
+  /** "agg": one pool of workers (perWorker, passes, passModel describe it); "disagg": prefill and decode pools. */
+  readonly mode: 'agg' | 'disagg';
   /** Simulated time of the tick, ms since the start of the replay. */
   readonly nowMs: number;
   /** This tick is a load tick (short interval). */
@@ -29,6 +64,7 @@ export interface PlannerObservation {
   readonly throughputTick: boolean;
   /** Length of the window, ms. */
   readonly windowMs: number;
+  /** Worker counts (disaggregated: both pools together) and the bounds on each pool. */
   readonly workers: {
     /** Routable workers. */
     readonly active: number;
@@ -36,7 +72,7 @@ export interface PlannerObservation {
     readonly starting: number;
     /** Workers finishing their requests before they leave. */
     readonly draining: number;
-    /** Bounds the simulator enforces on any decision (min, max from the GPU budget). */
+    /** Bounds the simulator enforces on any decision: min per pool, max workers in all (from the GPU budget). */
     readonly min: number;
     readonly max: number;
     readonly gpusPerWorker: number;
@@ -44,8 +80,11 @@ export interface PlannerObservation {
     /** Cold start of a new worker, ms. */
     readonly startupMs: number;
   };
-  /** Routable workers, in creation order. */
+  /** Aggregated: routable workers, in creation order (empty when disaggregated). */
   readonly perWorker: readonly WorkerLoadView[];
+  /** Disaggregated: the prefill and decode pools (null when aggregated). */
+  readonly prefill: PoolView | null;
+  readonly decode: PoolView | null;
   readonly traffic: {
     /** Requests that arrived in the window. */
     readonly arrivals: number;
@@ -64,20 +103,10 @@ export interface PlannerObservation {
     /** Mean share of the prompt found in the prefix cache, for requests that finished in the window. */
     readonly kvHitRate: number;
   };
-  /** Forward passes of the routable workers in the window. */
-  readonly passes: {
-    readonly count: number;
-    readonly meanMs: number;
-    /** Share of the window the routable workers spent in passes (0..1). */
-    readonly busyFraction: number;
-    /** Mean uncached prompt tokens per pass. */
-    readonly meanPrefillTokens: number;
-  };
-  /**
-   * Pass time fitted on recent passes: ms ≈ intercept + perPrefillToken·prefill tokens +
-   * perDecodeKvToken·decode context tokens; null until enough passes were seen.
-   */
-  readonly passModel: { readonly intercept: number; readonly perPrefillToken: number; readonly perDecodeKvToken: number } | null;
+  /** Aggregated: forward passes in the window (disaggregated: see prefill/decode). */
+  readonly passes: PassesView;
+  /** Aggregated: the fitted pass-time model, null until enough passes were seen. */
+  readonly passModel: PassModel | null;
   readonly engine: {
     /** Token budget of a pass. */
     readonly maxNumBatchedTokens: number;
@@ -90,9 +119,14 @@ export interface PlannerObservation {
   readonly sla: { readonly ttftMs: number; readonly itlMs: number };
 }
 
-/** A planner's answer: the number of workers wanted (the simulator clamps it to the bounds). */
+/**
+ * A planner's answer: the number of workers wanted (aggregated), or of prefill and decode workers
+ * (disaggregated). The simulator clamps it to the bounds and the GPU budget.
+ */
 export interface PlannerDecision {
-  readonly workers: number;
+  readonly workers?: number;
+  readonly prefill?: number;
+  readonly decode?: number;
 }
 
 /** A planner policy: called at every tick. */

@@ -1,9 +1,9 @@
-import type { Cluster, ClusterAgent, ClusterListener } from '../cluster/cluster.js';
+import type { Cluster, ClusterAgent, ClusterListener, Pool } from '../cluster/cluster.js';
 import { W_ACTIVE, W_DRAINING, W_STARTING } from '../cluster/worker-set.js';
 import { emptyLoad, type PassSink, type PassStats } from '../engine/pass-stats.js';
 import type { Collector } from '../metrics/collector.js';
 import { rankIndex } from '../metrics/stats.js';
-import type { PlannerObservation, PlannerPolicy, WorkerLoadView } from './observation.js';
+import type { PassesView, PlannerObservation, PlannerPolicy, PoolView, WorkerLoadView } from './observation.js';
 import { PassRegression } from './pass-regression.js';
 import type { ResolvedPlannerConfig } from './planner-config.js';
 import { TickSchedule } from './tick-schedule.js';
@@ -18,15 +18,84 @@ export class PlannerDecisionError extends Error {
 /** Recent passes kept between ticks for the pass-time model (the newest win). */
 const PASS_BUFFER = 256;
 
+/** One pool's pass history: totals at the last tick, recent passes, and the fitted pass-time model. */
+class PoolTracker {
+  readonly regression: PassRegression;
+  private readonly buf = new Float64Array(PASS_BUFFER * 3);
+  private n = 0;
+  private head = 0;
+  private last = { passes: 0, busy: 0, prefill: 0 };
+  /** Pass totals of workers that have left. */
+  readonly retired = { passes: 0, busy: 0, prefill: 0 };
+
+  constructor(readonly pool: Pool, samples: number) {
+    this.regression = new PassRegression(samples);
+  }
+
+  readonly sink: PassSink = (prefill, _reqs, decodeKv, wallMs) => {
+    const i = this.head * 3;
+    this.buf[i] = prefill;
+    this.buf[i + 1] = decodeKv;
+    this.buf[i + 2] = wallMs;
+    this.head = (this.head + 1) % PASS_BUFFER;
+    if (this.n < PASS_BUFFER) this.n++;
+  };
+
+  /** Moves the passes seen since the last tick into the regression. */
+  absorb(): void {
+    for (let k = this.n - 1; k >= 0; k--) {
+      const i = ((this.head - 1 - k + PASS_BUFFER) % PASS_BUFFER) * 3;
+      this.regression.add(this.buf[i]!, this.buf[i + 1]!, this.buf[i + 2]!);
+    }
+    this.n = 0;
+  }
+
+  view(cluster: Cluster, windowMs: number): PoolView {
+    const ws = this.pool.workers;
+    const perWorker: WorkerLoadView[] = [];
+    for (let k = 0; k < ws.nActive; k++) {
+      const load = emptyLoad();
+      cluster.engines[this.pool.base + ws.active[k]!]!.load(load);
+      perWorker.push(Object.freeze(load));
+    }
+    let passes = this.retired.passes, busy = this.retired.busy, prefill = this.retired.prefill;
+    for (let s = 0; s < ws.capacity; s++) {
+      const e = cluster.engines[this.pool.base + s];
+      if (!e) continue;
+      passes += e.stats.passes;
+      busy += e.stats.busyMs;
+      prefill += e.stats.prefillTokens;
+    }
+    const dP = passes - this.last.passes, dB = busy - this.last.busy, dT = prefill - this.last.prefill;
+    this.last = { passes, busy, prefill };
+    const passView: PassesView = Object.freeze({
+      count: dP,
+      meanMs: dP > 0 ? dB / dP : 0,
+      busyFraction: windowMs > 0 && ws.liveCount > 0 ? Math.min(1, dB / (windowMs * ws.liveCount)) : 0,
+      meanPrefillTokens: dP > 0 ? dT / dP : 0,
+    });
+    const fit = this.regression.fit();
+    return Object.freeze({
+      active: ws.count(W_ACTIVE),
+      starting: ws.count(W_STARTING),
+      draining: ws.count(W_DRAINING),
+      perWorker: Object.freeze(perWorker),
+      passes: passView,
+      passModel: fit === null ? null : Object.freeze(fit),
+    });
+  }
+}
+
 /**
  * Runs a planner policy on the cluster's clock: at each tick it builds the observation (worker
- * loads, traffic and passes since the last tick, the fitted pass-time model), asks the policy for a
- * worker count, clamps it to [min, max] and the GPU budget, and adds workers (ready after the cold
- * start) or removes them (starting ones first, then draining the newest).
+ * loads, traffic and passes since the last tick, fitted pass-time models), asks the policy for
+ * worker counts (one pool, or prefill and decode), clamps them to [min, max] and the GPU budget, and
+ * adds workers (ready after the cold start) or removes them (starting ones first, then draining the
+ * newest).
  */
 export class Planner implements ClusterAgent, ClusterListener {
   private readonly ticks: TickSchedule;
-  private readonly regression: PassRegression;
+  private readonly pools: PoolTracker[];
   private windowStart = 0;
   private arrivals = 0;
   private completed_ = 0;
@@ -37,12 +106,6 @@ export class Planner implements ClusterAgent, ClusterListener {
   private nItl = 0;
   private sumHit = 0;
   private ttfts: number[] = [];
-  private lastPasses = 0;
-  private lastBusy = 0;
-  private lastPrefill = 0;
-  private readonly passBuf = new Float64Array(PASS_BUFFER * 3);
-  private passBufN = 0;
-  private passBufHead = 0;
   /** Ticks run, and the largest number of live workers seen. */
   tickCount = 0;
   maxLiveWorkers = 0;
@@ -60,19 +123,14 @@ export class Planner implements ClusterAgent, ClusterListener {
       cfg.enable_load_scaling ? cfg.load_adjustment_interval * 1000 : null,
       cfg.enable_throughput_scaling ? cfg.throughput_adjustment_interval * 1000 : null,
     );
-    this.regression = new PassRegression(cfg.max_num_fpm_samples);
-    this.maxLiveWorkers = cluster.workers.liveCount;
+    this.pools = cluster.pools.map((p) => new PoolTracker(p, cfg.max_num_fpm_samples));
+    this.maxLiveWorkers = this.liveWorkers();
   }
 
-  /** Feed for the engines' pass statistics (keeps the most recent passes between ticks). */
-  readonly passSink: PassSink = (prefill, _reqs, decodeKv, wallMs) => {
-    const i = this.passBufHead * 3;
-    this.passBuf[i] = prefill;
-    this.passBuf[i + 1] = decodeKv;
-    this.passBuf[i + 2] = wallMs;
-    this.passBufHead = (this.passBufHead + 1) % PASS_BUFFER;
-    if (this.passBufN < PASS_BUFFER) this.passBufN++;
-  };
+  /** Feed for the pass statistics of pool `pool`'s engines. */
+  sinkFor(pool: number): PassSink {
+    return this.pools[pool]!.sink;
+  }
 
   nextTime(): number {
     return this.ticks.next();
@@ -97,71 +155,79 @@ export class Planner implements ClusterAgent, ClusterListener {
     this.sumHit += c.reused[r]! / this.inputLength[r]!;
   }
 
+  workerLeaving(stats: PassStats, pool: number): void {
+    const t = this.pools[pool]!.retired;
+    t.passes += stats.passes;
+    t.busy += stats.busyMs;
+    t.prefill += stats.prefillTokens;
+  }
+
   act(now: number): void {
     const kinds = this.ticks.fire(now);
     const cluster = this.cluster;
-    const ws = cluster.workers;
     for (const e of cluster.engines) if (e !== null) e.advanceTo(now);
-    for (let k = 0; k < this.passBufN; k++) {
-      const i = ((this.passBufHead - 1 - k + PASS_BUFFER) % PASS_BUFFER) * 3;
-      this.regression.add(this.passBuf[i]!, this.passBuf[i + 1]!, this.passBuf[i + 2]!);
-    }
-    this.passBufN = 0;
+    for (const p of this.pools) p.absorb();
     const obs = this.observe(now, kinds.load, kinds.throughput);
-    const decision = this.policy.decide(obs);
-    const want = decision?.workers;
-    if (typeof want !== 'number' || !Number.isFinite(want)) {
-      throw new PlannerDecisionError(this.policy.name, `decision.workers must be a finite number, got ${JSON.stringify(want)}`);
-    }
+    const d = this.policy.decide(obs);
     const cfg = this.cfg;
-    let target = Math.round(want);
-    target = Math.max(cfg.min_endpoint, Math.min(cfg.maxWorkers, target));
-    let have = ws.count(W_ACTIVE) + ws.count(W_STARTING);
-    while (have < target && cluster.addWorker(cfg.startupMs)) have++;
-    while (have > target && cluster.removeWorker()) have--;
-    this.maxLiveWorkers = Math.max(this.maxLiveWorkers, ws.liveCount);
+    const num = (field: 'workers' | 'prefill' | 'decode'): number => {
+      const v = (d as Record<string, unknown> | null | undefined)?.[field];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new PlannerDecisionError(this.policy.name, `decision.${field} must be a finite number, got ${JSON.stringify(v)}`);
+      }
+      return Math.max(cfg.min_endpoint, Math.round(v));
+    };
+    if (this.pools.length === 1) {
+      this.scalePool(0, Math.min(cfg.maxWorkers, num('workers')));
+    } else {
+      let p = num('prefill'), dd = num('decode');
+      if (p + dd > cfg.maxWorkers) {
+        // over budget: shrink prefill in proportion, the rest goes to decode (Dynamo's global budget)
+        p = Math.max(cfg.min_endpoint, Math.floor((p * cfg.maxWorkers) / (p + dd)));
+        dd = Math.max(cfg.min_endpoint, cfg.maxWorkers - p);
+      }
+      this.scalePool(0, p);
+      this.scalePool(1, dd);
+    }
+    this.maxLiveWorkers = Math.max(this.maxLiveWorkers, this.liveWorkers());
     this.tickCount++;
     this.resetWindow(now);
   }
 
+  private scalePool(pool: number, target: number): void {
+    const ws = this.cluster.pools[pool]!.workers;
+    let have = ws.count(W_ACTIVE) + ws.count(W_STARTING);
+    while (have < target && this.cluster.addWorker(this.cfg.startupMs, pool)) have++;
+    while (have > target && this.cluster.removeWorker(pool)) have--;
+  }
+
+  private liveWorkers(): number {
+    let n = 0;
+    for (const p of this.cluster.pools) n += p.workers.liveCount;
+    return n;
+  }
+
   private observe(now: number, loadTick: boolean, throughputTick: boolean): PlannerObservation {
-    const cluster = this.cluster;
-    const ws = cluster.workers;
-    const perWorker: WorkerLoadView[] = [];
-    for (let k = 0; k < ws.nActive; k++) {
-      const load = emptyLoad();
-      cluster.engines[ws.active[k]!]!.load(load);
-      perWorker.push(Object.freeze(load));
-    }
-    let passes = 0, busy = 0, prefill = 0;
-    for (const e of cluster.engines) {
-      if (e === null) continue;
-      passes += e.stats.passes;
-      busy += e.stats.busyMs;
-      prefill += e.stats.prefillTokens;
-    }
-    passes += this.retired.passes;
-    busy += this.retired.busy;
-    prefill += this.retired.prefill;
-    const dPasses = passes - this.lastPasses, dBusy = busy - this.lastBusy, dPrefill = prefill - this.lastPrefill;
-    this.lastPasses = passes;
-    this.lastBusy = busy;
-    this.lastPrefill = prefill;
     const windowMs = now - this.windowStart;
+    const views = this.pools.map((p) => p.view(this.cluster, windowMs));
+    const agg = views.length === 1 ? views[0]! : null;
     const done = this.completed_;
     const sorted = this.ttfts.sort((a, b) => a - b);
-    const fit = this.regression.fit();
     const cfg = this.cfg;
+    const sum = (f: (v: PoolView) => number): number => views.reduce((s, v) => s + f(v), 0);
     return Object.freeze({
+      mode: agg ? 'agg' as const : 'disagg' as const,
       nowMs: now,
       loadTick,
       throughputTick,
       windowMs,
       workers: Object.freeze({
-        active: ws.count(W_ACTIVE), starting: ws.count(W_STARTING), draining: ws.count(W_DRAINING),
+        active: sum((v) => v.active), starting: sum((v) => v.starting), draining: sum((v) => v.draining),
         min: cfg.min_endpoint, max: cfg.maxWorkers, gpusPerWorker: cfg.gpusPerWorker, gpuBudget: cfg.max_gpu_budget, startupMs: cfg.startupMs,
       }),
-      perWorker: Object.freeze(perWorker),
+      perWorker: agg ? agg.perWorker : Object.freeze([]),
+      prefill: agg ? null : views[0]!,
+      decode: agg ? null : views[1]!,
       traffic: Object.freeze({
         arrivals: this.arrivals,
         completed: done,
@@ -173,26 +239,11 @@ export class Planner implements ClusterAgent, ClusterListener {
         meanItlMs: this.nItl > 0 ? this.sumItl / this.nItl : 0,
         kvHitRate: done > 0 ? this.sumHit / done : 0,
       }),
-      passes: Object.freeze({
-        count: dPasses,
-        meanMs: dPasses > 0 ? dBusy / dPasses : 0,
-        busyFraction: windowMs > 0 && ws.nActive > 0 ? Math.min(1, dBusy / (windowMs * Math.max(1, ws.liveCount))) : 0,
-        meanPrefillTokens: dPasses > 0 ? dPrefill / dPasses : 0,
-      }),
-      passModel: fit === null ? null : Object.freeze(fit),
+      passes: agg ? agg.passes : Object.freeze({ count: 0, meanMs: 0, busyFraction: 0, meanPrefillTokens: 0 }),
+      passModel: agg ? agg.passModel : null,
       engine: Object.freeze({ ...this.engine }),
       sla: Object.freeze({ ttftMs: cfg.ttft, itlMs: cfg.itl }),
     });
-  }
-
-  /** Pass totals of workers that have left (so window deltas stay right). */
-  private readonly retired = { passes: 0, busy: 0, prefill: 0 };
-
-  /** A worker is about to leave: keep its pass totals. */
-  workerLeaving(stats: PassStats): void {
-    this.retired.passes += stats.passes;
-    this.retired.busy += stats.busyMs;
-    this.retired.prefill += stats.prefillTokens;
   }
 
   private resetWindow(now: number): void {

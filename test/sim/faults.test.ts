@@ -49,13 +49,16 @@ describe('worker faults', () => {
 
   it('works with disaggregated pools and is deterministic with everything on', () => {
     const args = resolveEngineArgs({ num_g2_blocks: 4096, kv_bytes_per_token: 131072, num_gpu_blocks: 400 });
+    const plannerCfg = resolvePlannerConfig({ load_adjustment_interval: 2, max_gpu_budget: 10, ttft: 300, itl: 20 }, 1, null);
     const cfg = () => ({
       router: 'kv' as const, seed: 4,
       disagg: { prefillWorkers: 2, decodeWorkers: 2, prefillEngine: args, decodeEngine: args, kvTransferBandwidthGBs: 25, kvBytesPerToken: 131072 },
       faults: { atMs: [8_000, 16_000], perWorkerHour: 30, replaceAfterMs: 3_000 },
+      planner: { policy: builtinPlanner('dynamo-sla', 'latency'), config: { ...plannerCfg, startupMs: 2_000 } },
     });
     const a = replay(w, cfg()).report;
     expect(a.completed_requests).toBe(800);
+    expect(a.scale_up_events! + a.scale_down_events!).toBeGreaterThan(0);
     expect(a.total_output_tokens).toBe(totalOut);
     expect(reportJson(replay(w, cfg()).report)).toBe(reportJson(a));
     expect(reportJson(replay(w, { ...cfg(), fastForward: false }).report)).toBe(reportJson(a));

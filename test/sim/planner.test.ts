@@ -152,3 +152,49 @@ describe('pass-time regression', () => {
     expect(r.samples).toBe(64);
   });
 });
+
+describe('planner on a disaggregated cluster', () => {
+  it('scales prefill and decode pools separately within one GPU budget', async () => {
+    const { resolveEngineArgs } = await import('../../sim/engine/engine-args.js');
+    const args = resolveEngineArgs({});
+    const seen: PlannerObservation[] = [];
+    const w = steady(600, 10, 1024, 60);
+    const { report } = replay(w, {
+      router: 'kv',
+      disagg: { prefillWorkers: 1, decodeWorkers: 1, prefillEngine: args, decodeEngine: args, kvTransferBandwidthGBs: null, kvBytesPerToken: null },
+      planner: {
+        policy: { name: 'scripted', decide: (o) => (seen.push(o), o.nowMs < 2000 ? { prefill: 1, decode: 1 } : { prefill: 9, decode: 9 }) },
+        config: resolvePlannerConfig({ load_adjustment_interval: 1, max_gpu_budget: 6 }, 1, null),
+      },
+    });
+    expect(seen[0]!.mode).toBe('disagg');
+    expect(seen[0]!.prefill!.active).toBe(1);
+    expect(seen[0]!.perWorker.length).toBe(0);
+    expect(report.max_workers).toBe(6); // 9 + 9 over a 6-worker budget: prefill 3, decode 3
+    const last = seen[seen.length - 1]!;
+    expect(last.prefill!.active + last.prefill!.starting).toBe(3);
+    expect(last.decode!.active + last.decode!.starting).toBe(3);
+    expect(report.completed_requests).toBe(600);
+  });
+
+  it('dynamo-load and dynamo-sla make decisions for both pools', () => {
+    for (const name of ['dynamo-load', 'dynamo-sla']) {
+      const d = builtinPlanner(name, 'latency').decide({
+        mode: 'disagg', nowMs: 5000, loadTick: true, throughputTick: false, windowMs: 5000,
+        workers: { active: 4, starting: 0, draining: 0, min: 1, max: 8, gpusPerWorker: 1, gpuBudget: 8, startupMs: 0 },
+        perWorker: [],
+        prefill: { active: 2, starting: 0, draining: 0, passes: { count: 10, meanMs: 50, busyFraction: 0.9, meanPrefillTokens: 4000 },
+          passModel: { intercept: 10, perPrefillToken: 0.02, perDecodeKvToken: 0 },
+          perWorker: [0, 1].map(() => ({ waiting: 5, running: 1, queuedPrefillTokens: 90_000, queuedDecodeKvTokens: 0, runningKvTokens: 0, usedKvTokens: 0, capacityKvTokens: 100_000 })) },
+        decode: { active: 2, starting: 0, draining: 0, passes: { count: 10, meanMs: 5, busyFraction: 0.5, meanPrefillTokens: 0 },
+          passModel: { intercept: 5, perPrefillToken: 0, perDecodeKvToken: 1e-6 },
+          perWorker: [0, 1].map(() => ({ waiting: 0, running: 2, queuedPrefillTokens: 0, queuedDecodeKvTokens: 0, runningKvTokens: 1000, usedKvTokens: 1000, capacityKvTokens: 1_000_000 })) },
+        traffic: { arrivals: 50, completed: 40, requestRate: 10, meanIsl: 3000, meanOsl: 100, meanTtftMs: 900, p90TtftMs: 1500, meanItlMs: 5, kvHitRate: 0.1 },
+        passes: { count: 0, meanMs: 0, busyFraction: 0, meanPrefillTokens: 0 }, passModel: null,
+        engine: { maxNumBatchedTokens: 8192, maxNumSeqs: 256, kvCapacityTokens: 1_000_000 },
+        sla: { ttftMs: 500, itlMs: 50 },
+      });
+      expect(d, name).toEqual({ prefill: 3, decode: 1 }); // queued prefill → more prefill; idle decode → fewer
+    }
+  });
+});
