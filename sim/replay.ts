@@ -162,11 +162,12 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const kvTokens = args.num_gpu_blocks * args.block_size;
   let planner: Planner | null = null;
   if (plan) {
+    const mbt = args.engine_type === 'sglang' ? args.sglang.chunked_prefill_size : args.max_num_batched_tokens ?? 8192;
     planner = new Planner(cluster, plan.config, plan.policy, collector, workload.inputLength, workload.outputLength, {
-      maxNumBatchedTokens: args.engine_type === 'sglang' ? args.sglang.chunked_prefill_size : args.max_num_batched_tokens ?? Infinity,
+      maxNumBatchedTokens: mbt,
       maxNumSeqs: args.max_num_seqs ?? Infinity,
       kvCapacityTokens: kvTokens,
-    });
+    }, (pool, sample) => bootstrapPassModel(cluster.pools[pool]!.role, pool === 0 && prefillArgs ? prefillArgs : args, timing, mbt, sample));
     for (const pool of cluster.pools) {
       const sink = planner.sinkFor(pool.index);
       passSinks[pool.role === 'decode' ? 1 : 0] = sink;
@@ -247,4 +248,32 @@ function validateDisagg(cfg: ReplayConfig): void {
     throw new Error(`disaggregated pools need the same engine: prefill ${d.prefillEngine.engine_type}, decode ${d.decodeEngine.engine_type}`);
   }
   if (d.kvTransferBandwidthGBs !== null && !(d.kvTransferBandwidthGBs > 0)) throw new Error(`KV transfer bandwidth must be > 0 GB/s, got ${d.kvTransferBandwidthGBs}`);
+}
+
+/**
+ * Pass samples priced by the timing model, to seed a pool's pass-time regression before it has seen
+ * real passes (Dynamo seeds its planner from AI Configurator the same way): prefill chunks at several
+ * sizes and depths, decode batches at several sizes and contexts.
+ */
+function bootstrapPassModel(role: PoolRole, a: EngineArgs, timing: TimingModel, mbt: number,
+  sample: (prefill: number, attention: number, decodeKv: number, ms: number) => void): void {
+  const pdiv = a.speedup_ratio > 0 ? a.speedup_ratio : 1;
+  const ddiv = a.speedup_ratio * a.decode_speedup_ratio > 0 ? a.speedup_ratio * a.decode_speedup_ratio : 1;
+  const total = a.num_gpu_blocks * a.block_size;
+  if (role !== 'decode') {
+    for (const chunk of [mbt / 16, mbt / 4, mbt / 2, mbt]) {
+      for (const depth of [0, 2 * mbt, 8 * mbt]) {
+        const end = depth + chunk;
+        sample(chunk, end * end - depth * depth, 0, timing.prefillMs(1, end, depth, end * end - depth * depth) / pdiv);
+      }
+    }
+  }
+  if (role !== 'prefill') {
+    for (const batch of [1, 8, 32]) {
+      for (const ctx of [1000, 4000, 16000]) {
+        const kv = Math.min(batch * ctx, total);
+        sample(0, 0, batch * ctx, timing.decodeMs(batch, kv, batch * ctx, total) / ddiv);
+      }
+    }
+  }
 }

@@ -1,5 +1,5 @@
 /** A forward pass's shape and duration (Dynamo's forward-pass metrics), for the planner's models. */
-export type PassSink = (prefillTokens: number, decodeRequests: number, decodeKvTokens: number, wallMs: number, count: number) => void;
+export type PassSink = (prefillTokens: number, attentionWork: number, decodeRequests: number, decodeKvTokens: number, wallMs: number, count: number) => void;
 
 /**
  * Running totals of one engine's passes, and an optional sink that sees every pass (identical
@@ -12,12 +12,13 @@ export class PassStats {
   decodeTokens = 0;
   sink: PassSink | null = null;
 
-  record(prefillTokens: number, decodeRequests: number, decodeKvTokens: number, wallMs: number, count: number): void {
+  /** `attentionWork` = Σ over the pass's prefill chunks of (end² − start²). */
+  record(prefillTokens: number, attentionWork: number, decodeRequests: number, decodeKvTokens: number, wallMs: number, count: number): void {
     this.passes += count;
     this.busyMs += wallMs * count;
     this.prefillTokens += prefillTokens * count;
     this.decodeTokens += decodeRequests * count;
-    if (this.sink !== null) this.sink(prefillTokens, decodeRequests, decodeKvTokens, wallMs, count);
+    if (this.sink !== null) this.sink(prefillTokens, attentionWork, decodeRequests, decodeKvTokens, wallMs, count);
   }
 }
 

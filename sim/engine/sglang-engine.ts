@@ -304,7 +304,7 @@ export class SglangEngine implements Engine {
     const prefillEnd = now + (hasPrefill ? timing.prefillMs(count, sumIsl, sumPrefix, sumAttn) / this.prefillDiv : 0);
     const newTokens = hasPrefill ? sumIsl - sumPrefix : 0;
     if (this.nRunning === 0) {
-      this.stats.record(newTokens, 0, 0, prefillEnd - now, 1);
+      this.stats.record(newTokens, hasPrefill ? sumAttn : 0, 0, 0, prefillEnd - now, 1);
       return prefillEnd;
     }
     // check_decode_mem: each running request appends one token
@@ -329,7 +329,7 @@ export class SglangEngine implements Engine {
     } else {
       tokenTime = prefillEnd + timing.decodeMs(R, active, ctx, cap) / this.decodeDiv;
     }
-    this.stats.record(newTokens, R, ctx, tokenTime - now, 1);
+    this.stats.record(newTokens, hasPrefill ? sumAttn : 0, R, ctx, tokenTime - now, 1);
     let w = 0;
     for (let i = 0; i < R; i++) {
       const r = this.running[i]!;

@@ -211,7 +211,7 @@ export class VllmEngine implements Engine {
     this.passCount += j;
     this.runPasses -= j;
     this.runStart = prev;
-    this.stats.record(0, R, this.runKvRead, step, j);
+    this.stats.record(0, 0, R, this.runKvRead, step, j);
   }
 
   settle(): void {
@@ -507,13 +507,13 @@ export class VllmEngine implements Engine {
     if (nReady > 0 && hasPrefill && this.emitsDecode && timing.mixedMs) {
       const ms = timing.mixedMs(this.batchCount, this.batchIsl, this.batchPrefix, this.batchAttn,
         nReady, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.prefillDiv;
-      this.stats.record(newTokens, nReady, kvRead, ms, 1);
+      this.stats.record(newTokens, this.batchAttn, nReady, kvRead, ms, 1);
       return this.emitTokens(ready, nReady, now + ms);
     }
     const prefillMs = hasPrefill ? timing.prefillMs(this.batchCount, this.batchIsl, this.batchPrefix, this.batchAttn) / this.prefillDiv : 0;
     const decodeStart = now + prefillMs;
     if (nReady === 0) {
-      this.stats.record(newTokens, 0, 0, prefillMs, 1);
+      this.stats.record(newTokens, this.batchAttn, 0, 0, prefillMs, 1);
       return decodeStart;
     }
     let decodeMs = 0;
@@ -521,7 +521,7 @@ export class VllmEngine implements Engine {
       decodeMs = timing.decodeMs(nReady, this.kv.activeBlocks * bs, kvRead, this.capacityBlocks * bs) / this.decodeDiv;
     }
     const end = this.emitTokens(ready, nReady, decodeStart + decodeMs);
-    this.stats.record(newTokens, nReady, kvRead, end - now, 1);
+    this.stats.record(newTokens, this.batchAttn, nReady, kvRead, end - now, 1);
     return end;
   }
 

@@ -26,11 +26,28 @@ function step(n: number, min: number, workers: readonly WorkerLoadView[], load: 
   return n;
 }
 
-/** Time to prefill `tokens` cut into pass-sized chunks, by a pass-time model. */
-function chunkedMs(m: PassModel, tokens: number, chunk: number, decodeKv: number): number {
+/** A pass's time by the model, clamped like Dynamo's predictions. */
+function passMs(m: PassModel, prefill: number, attention: number, decodeKv: number): number {
+  return Math.max(1e-6, m.intercept + m.perPrefillToken * prefill + m.perAttentionWork * attention + m.perDecodeKvToken * decodeKv);
+}
+
+/** Time to prefill one prompt of `tokens` (uncached) in pass-sized chunks next to `decodeKv` decode tokens. */
+function promptMs(m: PassModel, tokens: number, chunk: number, decodeKv: number): number {
   let ms = 0;
-  for (let left = tokens; left > 0; left -= chunk) ms += m.intercept + m.perPrefillToken * Math.min(left, chunk) + m.perDecodeKvToken * decodeKv;
+  for (let start = 0; start < tokens; start += chunk) {
+    const end = Math.min(tokens, start + chunk);
+    ms += passMs(m, end - start, end * end - start * start, decodeKv);
+  }
   return ms;
+}
+
+/**
+ * TTFT of a request arriving now at a worker with `queued` prompt tokens waiting: the queue (as mean
+ * prompts) and then the request itself, each prefilled in chunks.
+ */
+function ttftMs(m: PassModel, queued: number, isl: number, hit: number, chunk: number, decodeKv: number): number {
+  const eff = Math.max(1, isl * (1 - hit));
+  return (queued * (1 - hit) / eff + 1) * promptMs(m, eff, chunk, decodeKv);
 }
 
 /**
@@ -86,26 +103,17 @@ export function dynamoSlaPolicy(): PlannerPolicy {
       const n = current(o);
       const m = o.passModel;
       if (m === null || isl === 0 || o.workers.starting > 0) return { workers: Math.max(n, lowerBound) };
-      const wt = (prefill: number, kv: number): number => m.intercept + m.perPrefillToken * prefill + m.perDecodeKvToken * kv;
       const hit = Math.min(Math.max(o.traffic.kvHitRate, 0), 0.95);
       const mbt = o.engine.maxNumBatchedTokens;
-      const ttftOf = (queued: number, kv: number): number => {
-        let left = (queued + isl) * (1 - hit);
-        let ms = 0;
-        while (left > 0) {
-          const chunk = Math.min(left, mbt);
-          ms += wt(chunk, kv);
-          left -= chunk;
-        }
-        return ms;
-      };
+      const ttftOf = (queued: number, kv: number): number => ttftMs(m, queued, isl, hit, mbt, kv);
       if (o.throughputTick && o.traffic.requestRate > 0) {
         const ctx = isl + osl / 2;
         const effIsl = isl * (1 - hit);
         const cap = Math.max(1, Math.min(Math.floor(o.engine.kvCapacityTokens / Math.max(1, ctx)), o.engine.maxNumSeqs, mbt - 1));
         let bestRps = 0;
         for (let bs = 1; bs <= cap; bs++) {
-          const itl = wt(Math.min((bs * effIsl) / Math.max(1, osl), mbt), bs * ctx);
+          const prefillPerPass = Math.min((bs * effIsl) / Math.max(1, osl), mbt);
+          const itl = passMs(m, prefillPerPass, prefillPerPass * prefillPerPass, bs * ctx);
           if (itl > o.sla.itlMs || ttftOf(0, bs * ctx) > o.sla.ttftMs) break;
           bestRps = (bs * 1000) / (Math.max(1, osl) * itl);
         }
@@ -115,7 +123,8 @@ export function dynamoSlaPolicy(): PlannerPolicy {
       let allTtftOver = true, allItlOver = true, allUnder = true;
       for (const w of o.perWorker) {
         const ttft = ttftOf(w.queuedPrefillTokens, w.runningKvTokens);
-        const itl = wt(o.passes.meanPrefillTokens, w.runningKvTokens + w.queuedDecodeKvTokens);
+        const p = o.passes.meanPrefillTokens;
+        const itl = passMs(m, p, p * p, w.runningKvTokens + w.queuedDecodeKvTokens);
         if (!(ttft > o.sla.ttftMs)) allTtftOver = false;
         if (!(itl > o.sla.itlMs)) allItlOver = false;
         if (!(ttft < 0.8 * o.sla.ttftMs && itl < 0.8 * o.sla.itlMs)) allUnder = false;
@@ -141,12 +150,12 @@ function disaggSla(o: PlannerObservation, isl: number): PlannerDecision {
   const hit = Math.min(Math.max(o.traffic.kvHitRate, 0), 0.95);
   const pm = p.passModel, dm = d.passModel;
   if (pm !== null && isl > 0 && p.starting === 0) {
-    const ttft = (w: WorkerLoadView): number => chunkedMs(pm, (w.queuedPrefillTokens + isl) * (1 - hit), o.engine.maxNumBatchedTokens, 0);
+    const ttft = (w: WorkerLoadView): number => ttftMs(pm, w.queuedPrefillTokens, isl, hit, o.engine.maxNumBatchedTokens, 0);
     if (p.perWorker.every((w) => ttft(w) > o.sla.ttftMs)) prefill++;
     else if (prefill > o.workers.min && p.perWorker.every((w) => ttft(w) < 0.8 * o.sla.ttftMs)) prefill--;
   }
   if (dm !== null && d.starting === 0) {
-    const itl = (w: WorkerLoadView): number => dm.intercept + dm.perDecodeKvToken * (w.runningKvTokens + w.queuedDecodeKvTokens);
+    const itl = (w: WorkerLoadView): number => passMs(dm, 0, 0, w.runningKvTokens + w.queuedDecodeKvTokens);
     if (d.perWorker.every((w) => itl(w) > o.sla.itlMs)) decode++;
     else if (decode > o.workers.min && d.perWorker.every((w) => itl(w) < 0.8 * o.sla.itlMs)) decode--;
   }

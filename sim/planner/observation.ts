@@ -28,11 +28,14 @@ export interface PassesView {
 
 /**
  * Pass time fitted on a pool's recent passes: ms ≈ intercept + perPrefillToken·prefill tokens +
- * perDecodeKvToken·decode context tokens.
+ * perAttentionWork·attention work + perDecodeKvToken·decode context tokens, where the attention
+ * work of a prefill chunk covering prompt positions [start, end) is end² − start². The intercept
+ * can be negative: clamp predictions at a small positive value.
  */
 export interface PassModel {
   readonly intercept: number;
   readonly perPrefillToken: number;
+  readonly perAttentionWork: number;
   readonly perDecodeKvToken: number;
 }
 

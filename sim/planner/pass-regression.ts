@@ -1,98 +1,149 @@
 /**
- * Linear model of pass time over recent passes (Dynamo planner's agg regression): ms ≈ a + b·prefill
- * tokens + c·decode context tokens, fitted by least squares on at most `maxSamples` samples kept
- * spread over a 4×4 grid of the observed range (when full, the oldest sample of the fullest cell
- * goes). A fit with a negative coefficient is rejected; fewer than 5 samples give no fit.
+ * Linear model of pass time over recent passes (Dynamo planner's agg regression, plus an attention
+ * term): ms ≈ a + b·prefill tokens + c·attention work + d·decode context tokens, where attention work
+ * is Σ over the pass's prefill chunks of (end² − start²) — without it a linear model cannot price a
+ * chunk deep in a long prompt. Least squares on at most `maxSamples` samples kept spread over a 4×4
+ * grid of (prefill tokens, decode tokens) (when full, the oldest sample of the fullest cell goes).
+ * Like Dynamo, the intercept may be negative (predictions are clamped by the user); feature
+ * coefficients are kept non-negative (Dynamo rejects such fits; we drop the feature and refit, so a
+ * planner is not left without a model); fewer than 5 samples give no fit.
  */
 export class PassRegression {
-  private readonly x1: Float64Array;
-  private readonly x2: Float64Array;
+  private readonly x: Float64Array[];
   private readonly y: Float64Array;
   private readonly seq: Float64Array;
+  private readonly cellOf: Uint8Array;
+  private readonly cellCount = new Int32Array(16);
   private n = 0;
   private nextSeq = 0;
   private lo1 = Infinity;
   private hi1 = -Infinity;
-  private lo2 = Infinity;
-  private hi2 = -Infinity;
+  private lo3 = Infinity;
+  private hi3 = -Infinity;
 
   constructor(private readonly maxSamples = 64) {
-    this.x1 = new Float64Array(maxSamples);
-    this.x2 = new Float64Array(maxSamples);
+    this.x = [new Float64Array(maxSamples), new Float64Array(maxSamples), new Float64Array(maxSamples)];
     this.y = new Float64Array(maxSamples);
     this.seq = new Float64Array(maxSamples);
+    this.cellOf = new Uint8Array(maxSamples);
   }
 
   get samples(): number {
     return this.n;
   }
 
-  add(prefillTokens: number, decodeKvTokens: number, wallMs: number): void {
+  add(prefillTokens: number, attentionWork: number, decodeKvTokens: number, wallMs: number): void {
     if (!(wallMs > 0)) return;
-    this.lo1 = Math.min(this.lo1, prefillTokens);
-    this.hi1 = Math.max(this.hi1, prefillTokens);
-    this.lo2 = Math.min(this.lo2, decodeKvTokens);
-    this.hi2 = Math.max(this.hi2, decodeKvTokens);
+    if (prefillTokens < this.lo1 || prefillTokens > this.hi1 || decodeKvTokens < this.lo3 || decodeKvTokens > this.hi3) {
+      this.lo1 = Math.min(this.lo1, prefillTokens);
+      this.hi1 = Math.max(this.hi1, prefillTokens);
+      this.lo3 = Math.min(this.lo3, decodeKvTokens);
+      this.hi3 = Math.max(this.hi3, decodeKvTokens);
+      this.recell();
+    }
     let i = this.n;
-    if (this.n === this.maxSamples) i = this.oldestOfFullestCell();
-    else this.n++;
-    this.x1[i] = prefillTokens;
-    this.x2[i] = decodeKvTokens;
+    if (this.n === this.maxSamples) {
+      i = this.oldestOfFullestCell();
+      this.cellCount[this.cellOf[i]!]!--;
+    } else this.n++;
+    this.x[0]![i] = prefillTokens;
+    this.x[1]![i] = attentionWork;
+    this.x[2]![i] = decodeKvTokens;
     this.y[i] = wallMs;
     this.seq[i] = this.nextSeq++;
+    const c = this.cell(prefillTokens, decodeKvTokens);
+    this.cellOf[i] = c;
+    this.cellCount[c]!++;
   }
 
-  private cell(i: number): number {
-    const c1 = this.hi1 > this.lo1 ? Math.min(3, Math.floor((4 * (this.x1[i]! - this.lo1)) / (this.hi1 - this.lo1))) : 0;
-    const c2 = this.hi2 > this.lo2 ? Math.min(3, Math.floor((4 * (this.x2[i]! - this.lo2)) / (this.hi2 - this.lo2))) : 0;
-    return c1 * 4 + c2;
+  private cell(p: number, kv: number): number {
+    const c1 = this.hi1 > this.lo1 ? Math.min(3, Math.floor((4 * (p - this.lo1)) / (this.hi1 - this.lo1))) : 0;
+    const c3 = this.hi3 > this.lo3 ? Math.min(3, Math.floor((4 * (kv - this.lo3)) / (this.hi3 - this.lo3))) : 0;
+    return c1 * 4 + c3;
+  }
+
+  /** The observed range grew: recompute every sample's cell. */
+  private recell(): void {
+    this.cellCount.fill(0);
+    for (let i = 0; i < this.n; i++) {
+      const c = this.cell(this.x[0]![i]!, this.x[2]![i]!);
+      this.cellOf[i] = c;
+      this.cellCount[c]!++;
+    }
   }
 
   private oldestOfFullestCell(): number {
-    const count = new Int32Array(16);
-    for (let i = 0; i < this.n; i++) count[this.cell(i)]!++;
     let full = 0;
-    for (let c = 1; c < 16; c++) if (count[c]! > count[full]!) full = c;
+    for (let c = 1; c < 16; c++) if (this.cellCount[c]! > this.cellCount[full]!) full = c;
     let oldest = -1;
-    for (let i = 0; i < this.n; i++) if (this.cell(i) === full && (oldest < 0 || this.seq[i]! < this.seq[oldest]!)) oldest = i;
+    for (let i = 0; i < this.n; i++) if (this.cellOf[i] === full && (oldest < 0 || this.seq[i]! < this.seq[oldest]!)) oldest = i;
     return oldest;
   }
 
-  /** Least-squares fit, or null (too few samples, singular, or a negative coefficient). */
-  fit(): { intercept: number; perPrefillToken: number; perDecodeKvToken: number } | null {
+  /**
+   * Least-squares fit with non-negative feature coefficients: a feature whose coefficient comes out
+   * negative is dropped and the rest refitted (constant features are dropped too). Null with fewer
+   * than 5 samples or a singular system.
+   */
+  fit(): { intercept: number; perPrefillToken: number; perAttentionWork: number; perDecodeKvToken: number } | null {
     const n = this.n;
     if (n < 5) return null;
-    // normal equations for [1, x1, x2]; a feature that never varied is dropped (coefficient 0)
-    const vary1 = this.hi1 > this.lo1, vary2 = this.hi2 > this.lo2;
-    let s1 = 0, s2 = 0, sy = 0, s11 = 0, s22 = 0, s12 = 0, s1y = 0, s2y = 0;
-    for (let i = 0; i < n; i++) {
-      const a = vary1 ? this.x1[i]! : 0, b = vary2 ? this.x2[i]! : 0, y = this.y[i]!;
-      s1 += a; s2 += b; sy += y; s11 += a * a; s22 += b * b; s12 += a * b; s1y += a * y; s2y += b * y;
+    let cols: number[] = [];
+    for (let f = 0; f < 3; f++) {
+      let lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        lo = Math.min(lo, this.x[f]![i]!);
+        hi = Math.max(hi, this.x[f]![i]!);
+      }
+      if (hi > lo) cols.push(f);
     }
-    const m = [[n, s1, s2], [s1, s11, s12], [s2, s12, s22]];
-    const v = [sy, s1y, s2y];
-    if (!vary1) { m[1] = [0, 1, 0]; m[0]![1] = 0; m[2]![1] = 0; v[1] = 0; }
-    if (!vary2) { m[2] = [0, 0, 1]; m[0]![2] = 0; m[1]![2] = 0; v[2] = 0; }
-    const sol = solve3(m, v);
-    if (sol === null) return null;
-    const [a, b, c] = sol;
-    if (a! < 0 || b! < -1e-12 || c! < -1e-12) return null;
-    return { intercept: a!, perPrefillToken: Math.max(0, b!), perDecodeKvToken: Math.max(0, c!) };
+    for (;;) {
+      const sol = this.solveFor(cols);
+      if (sol === null) return null;
+      let worst = -1;
+      for (let c = 0; c < cols.length; c++) if (sol[c + 1]! < 0 && (worst < 0 || sol[c + 1]! < sol[worst + 1]!)) worst = c;
+      if (worst < 0) {
+        const coef = [0, 0, 0];
+        for (let c = 0; c < cols.length; c++) coef[cols[c]!] = sol[c + 1]!;
+        return { intercept: sol[0]!, perPrefillToken: coef[0]!, perAttentionWork: coef[1]!, perDecodeKvToken: coef[2]! };
+      }
+      cols = cols.filter((_, c) => c !== worst);
+    }
+  }
+
+  /** Normal equations for intercept + the given features. */
+  private solveFor(cols: number[]): number[] | null {
+    const n = this.n;
+    const dim = cols.length + 1;
+    const m: number[][] = Array.from({ length: dim }, () => new Array<number>(dim + 1).fill(0));
+    const row = new Array<number>(dim);
+    for (let i = 0; i < n; i++) {
+      row[0] = 1;
+      for (let c = 0; c < cols.length; c++) row[c + 1] = this.x[cols[c]!]![i]!;
+      const y = this.y[i]!;
+      for (let a = 0; a < dim; a++) {
+        for (let b = 0; b < dim; b++) m[a]![b]! += row[a]! * row[b]!;
+        m[a]![dim]! += row[a]! * y;
+      }
+    }
+    return solve(m);
   }
 }
 
-function solve3(m: number[][], v: number[]): number[] | null {
-  const a = m.map((row, i) => [...row, v[i]!]);
-  for (let col = 0; col < 3; col++) {
+/** Gauss-Jordan with partial pivoting on an augmented square system; null if singular. */
+function solve(a: number[][]): number[] | null {
+  const d = a.length;
+  for (let col = 0; col < d; col++) {
     let piv = col;
-    for (let r = col + 1; r < 3; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[piv]![col]!)) piv = r;
-    if (Math.abs(a[piv]![col]!) < 1e-12) return null;
+    for (let r = col + 1; r < d; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[piv]![col]!)) piv = r;
+    const scale = Math.max(1e-300, ...a.map((r) => Math.abs(r[col]!)));
+    if (Math.abs(a[piv]![col]!) < 1e-12 * scale) return null;
     [a[col], a[piv]] = [a[piv]!, a[col]!];
-    for (let r = 0; r < 3; r++) {
+    for (let r = 0; r < d; r++) {
       if (r === col) continue;
       const f = a[r]![col]! / a[col]![col]!;
-      for (let k = col; k < 4; k++) a[r]![k]! -= f * a[col]![k]!;
+      for (let k = col; k <= d; k++) a[r]![k]! -= f * a[col]![k]!;
     }
   }
-  return [a[0]![3]! / a[0]![0]!, a[1]![3]! / a[1]![1]!, a[2]![3]! / a[2]![2]!];
+  return a.map((r, i) => r[d]! / r[i]!);
 }

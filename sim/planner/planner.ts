@@ -16,12 +16,13 @@ export class PlannerDecisionError extends Error {
 }
 
 /** Recent passes kept between ticks for the pass-time model (the newest win). */
-const PASS_BUFFER = 256;
+const PASS_BUFFER = 1024;
+const FIELDS = 4;
 
 /** One pool's pass history: totals at the last tick, recent passes, and the fitted pass-time model. */
 class PoolTracker {
   readonly regression: PassRegression;
-  private readonly buf = new Float64Array(PASS_BUFFER * 3);
+  private readonly buf = new Float64Array(PASS_BUFFER * FIELDS);
   private n = 0;
   private head = 0;
   private last = { passes: 0, busy: 0, prefill: 0 };
@@ -32,11 +33,12 @@ class PoolTracker {
     this.regression = new PassRegression(samples);
   }
 
-  readonly sink: PassSink = (prefill, _reqs, decodeKv, wallMs) => {
-    const i = this.head * 3;
+  readonly sink: PassSink = (prefill, attention, _reqs, decodeKv, wallMs) => {
+    const i = this.head * FIELDS;
     this.buf[i] = prefill;
-    this.buf[i + 1] = decodeKv;
-    this.buf[i + 2] = wallMs;
+    this.buf[i + 1] = attention;
+    this.buf[i + 2] = decodeKv;
+    this.buf[i + 3] = wallMs;
     this.head = (this.head + 1) % PASS_BUFFER;
     if (this.n < PASS_BUFFER) this.n++;
   };
@@ -44,8 +46,8 @@ class PoolTracker {
   /** Moves the passes seen since the last tick into the regression. */
   absorb(): void {
     for (let k = this.n - 1; k >= 0; k--) {
-      const i = ((this.head - 1 - k + PASS_BUFFER) % PASS_BUFFER) * 3;
-      this.regression.add(this.buf[i]!, this.buf[i + 1]!, this.buf[i + 2]!);
+      const i = ((this.head - 1 - k + PASS_BUFFER) % PASS_BUFFER) * FIELDS;
+      this.regression.add(this.buf[i]!, this.buf[i + 1]!, this.buf[i + 2]!, this.buf[i + 3]!);
     }
     this.n = 0;
   }
@@ -118,12 +120,18 @@ export class Planner implements ClusterAgent, ClusterListener {
     private readonly inputLength: Int32Array,
     private readonly outputLength: Int32Array,
     private readonly engine: { maxNumBatchedTokens: number; maxNumSeqs: number; kvCapacityTokens: number },
+    /**
+     * Seeds each pool's pass-time model before the first pass, as Dynamo seeds its regression from
+     * AI Configurator: `sample(prefill tokens, attention work, decode tokens, ms)`.
+     */
+    bootstrap?: (pool: number, sample: (prefill: number, attention: number, decodeKv: number, ms: number) => void) => void,
   ) {
     this.ticks = new TickSchedule(
       cfg.enable_load_scaling ? cfg.load_adjustment_interval * 1000 : null,
       cfg.enable_throughput_scaling ? cfg.throughput_adjustment_interval * 1000 : null,
     );
     this.pools = cluster.pools.map((p) => new PoolTracker(p, cfg.max_num_fpm_samples));
+    if (bootstrap) this.pools.forEach((t, i) => bootstrap(i, (p, a, kv, ms) => t.regression.add(p, a, kv, ms)));
     this.maxLiveWorkers = this.liveWorkers();
   }
 

@@ -139,17 +139,24 @@ describe('planner scaling', () => {
 describe('pass-time regression', () => {
   it('recovers a linear pass-time law and refuses too few samples', () => {
     const r = new PassRegression(64);
-    for (let i = 0; i < 4; i++) r.add(i * 100, i * 50, 5);
+    for (let i = 0; i < 4; i++) r.add(i * 100, 0, i * 50, 5);
     expect(r.fit()).toBeNull();
     for (let i = 0; i < 200; i++) {
-      const p = (i * 37) % 4000, kv = (i * 91) % 20000;
-      r.add(p, kv, 3 + 0.01 * p + 0.0005 * kv);
+      const p = (i * 37) % 4000, depth = (i * 53) % 30000, kv = (i * 91) % 20000;
+      const attn = (depth + p) ** 2 - depth ** 2;
+      r.add(p, attn, kv, -2 + 0.01 * p + 1e-7 * attn + 0.0005 * kv);
     }
     const f = r.fit()!;
-    expect(f.intercept).toBeCloseTo(3, 6);
-    expect(f.perPrefillToken).toBeCloseTo(0.01, 9);
+    expect(f.intercept).toBeCloseTo(-2, 5); // a negative intercept is allowed, as in Dynamo
+    expect(f.perPrefillToken).toBeCloseTo(0.01, 8);
+    expect(f.perAttentionWork).toBeCloseTo(1e-7, 12);
     expect(f.perDecodeKvToken).toBeCloseTo(0.0005, 9);
     expect(r.samples).toBe(64);
+    const neg = new PassRegression(64);
+    for (let i = 0; i < 50; i++) neg.add(i * 10, 0, (i * 7) % 13 * 100, 100 - i + 0.01 * ((i * 7) % 13 * 100));
+    const g = neg.fit()!; // time falling with prefill tokens: that feature is dropped, the rest refitted
+    expect(g.perPrefillToken).toBe(0);
+    expect(g.perDecodeKvToken).toBeGreaterThanOrEqual(0);
   });
 });
 
@@ -184,10 +191,10 @@ describe('planner on a disaggregated cluster', () => {
         workers: { active: 4, starting: 0, draining: 0, min: 1, max: 8, gpusPerWorker: 1, gpuBudget: 8, startupMs: 0 },
         perWorker: [],
         prefill: { active: 2, starting: 0, draining: 0, passes: { count: 10, meanMs: 50, busyFraction: 0.9, meanPrefillTokens: 4000 },
-          passModel: { intercept: 10, perPrefillToken: 0.02, perDecodeKvToken: 0 },
+          passModel: { intercept: 10, perPrefillToken: 0.02, perAttentionWork: 0, perDecodeKvToken: 0 },
           perWorker: [0, 1].map(() => ({ waiting: 5, running: 1, queuedPrefillTokens: 90_000, queuedDecodeKvTokens: 0, runningKvTokens: 0, usedKvTokens: 0, capacityKvTokens: 100_000 })) },
         decode: { active: 2, starting: 0, draining: 0, passes: { count: 10, meanMs: 5, busyFraction: 0.5, meanPrefillTokens: 0 },
-          passModel: { intercept: 5, perPrefillToken: 0, perDecodeKvToken: 1e-6 },
+          passModel: { intercept: 5, perPrefillToken: 0, perAttentionWork: 0, perDecodeKvToken: 1e-6 },
           perWorker: [0, 1].map(() => ({ waiting: 0, running: 2, queuedPrefillTokens: 0, queuedDecodeKvTokens: 0, runningKvTokens: 1000, usedKvTokens: 1000, capacityKvTokens: 1_000_000 })) },
         traffic: { arrivals: 50, completed: 40, requestRate: 10, meanIsl: 3000, meanOsl: 100, meanTtftMs: 900, p90TtftMs: 1500, meanItlMs: 5, kvHitRate: 0.1 },
         passes: { count: 0, meanMs: 0, busyFraction: 0, meanPrefillTokens: 0 }, passModel: null,
