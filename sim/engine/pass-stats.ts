@@ -9,7 +9,10 @@ export class PassStats {
   passes = 0;
   busyMs = 0;
   prefillTokens = 0;
+  attentionWork = 0;
   decodeTokens = 0;
+  /** Σ over decode tokens of the pass they waited for (ms): ÷ decodeTokens = mean inter-token latency. */
+  decodeWaitMs = 0;
   sink: PassSink | null = null;
 
   /** `attentionWork` = Σ over the pass's prefill chunks of (end² − start²). */
@@ -17,7 +20,9 @@ export class PassStats {
     this.passes += count;
     this.busyMs += wallMs * count;
     this.prefillTokens += prefillTokens * count;
+    this.attentionWork += attentionWork * count;
     this.decodeTokens += decodeRequests * count;
+    this.decodeWaitMs += wallMs * decodeRequests * count;
     if (this.sink !== null) this.sink(prefillTokens, attentionWork, decodeRequests, decodeKvTokens, wallMs, count);
   }
 }

@@ -83,15 +83,21 @@ export function dynamoLoadPolicy(target: 'throughput' | 'latency'): PlannerPolic
 /**
  * Dynamo's SLA planner (aggregated). At load ticks it estimates, per routable worker, the TTFT of a
  * request arriving now (its queued prefill plus a mean prompt, minus the cache hit share, cut into
- * pass-sized chunks priced by the fitted pass-time model) and the ITL (a mean pass over the worker's
- * decode context): one more worker if every worker misses a target, one fewer if every worker is
- * under 80% of both. At throughput ticks it sizes a lower bound from the arrival rate and the largest
+ * pass-sized chunks priced by the fitted pass-time model) and takes its ITL over the window (the mean
+ * pass its tokens waited for; Dynamo estimates it from the model, which on long-context traffic
+ * misses how long prefill chunks stall decoding): one more worker if every worker misses a target,
+ * one fewer if, with one worker fewer (load × n/(n−1)), every worker would stay under 80% of both on
+ * DOWN_OBSERVATIONS consecutive load ticks. At throughput ticks it sizes a lower bound from the arrival rate and the largest
  * batch one worker can serve within the targets. No decision while a worker is starting or before
  * the pass-time model is fitted.
  */
+/** Consecutive load ticks that must agree before a scale-down (Dynamo's load_min_observations). */
+export const DOWN_OBSERVATIONS = 5;
+
 export function dynamoSlaPolicy(): PlannerPolicy {
   let lowerBound = 0;
   let isl = 0, osl = 0;
+  let downVotes = 0;
   return {
     name: 'dynamo-sla',
     decide(o): PlannerDecision {
@@ -121,17 +127,23 @@ export function dynamoSlaPolicy(): PlannerPolicy {
       }
       if (!o.loadTick || o.perWorker.length === 0) return { workers: Math.max(n, lowerBound) };
       let allTtftOver = true, allItlOver = true, allUnder = true;
+      // with one worker fewer, each remaining worker carries n/(n−1) of the load
+      const shrink = n > 1 ? n / (n - 1) : Infinity;
       for (const w of o.perWorker) {
         const ttft = ttftOf(w.queuedPrefillTokens, w.runningKvTokens);
-        const p = o.passes.meanPrefillTokens;
-        const itl = passMs(m, p, p * p, w.runningKvTokens + w.queuedDecodeKvTokens);
+        // the worker's measured inter-token latency in the window; the model's mean pass if it emitted nothing
+        const itl = w.windowTokens > 0 ? w.windowItlMs : passMs(m, o.passes.meanPrefillTokens, o.passes.meanAttentionWork, w.runningKvTokens + w.queuedDecodeKvTokens);
         if (!(ttft > o.sla.ttftMs)) allTtftOver = false;
         if (!(itl > o.sla.itlMs)) allItlOver = false;
-        if (!(ttft < 0.8 * o.sla.ttftMs && itl < 0.8 * o.sla.itlMs)) allUnder = false;
+        if (!(ttft * shrink < 0.8 * o.sla.ttftMs && itl * shrink < 0.8 * o.sla.itlMs)) allUnder = false;
       }
       let want = n;
+      downVotes = allUnder ? downVotes + 1 : 0;
       if (allTtftOver || allItlOver) want = n + 1;
-      else if (allUnder && n > o.workers.min) want = n - 1;
+      else if (downVotes >= DOWN_OBSERVATIONS && n > o.workers.min) {
+        want = n - 1;
+        downVotes = 0;
+      }
       return { workers: Math.max(want, lowerBound) };
     },
   };
@@ -155,7 +167,7 @@ function disaggSla(o: PlannerObservation, isl: number): PlannerDecision {
     else if (prefill > o.workers.min && p.perWorker.every((w) => ttft(w) < 0.8 * o.sla.ttftMs)) prefill--;
   }
   if (dm !== null && d.starting === 0) {
-    const itl = (w: WorkerLoadView): number => passMs(dm, 0, 0, w.runningKvTokens + w.queuedDecodeKvTokens);
+    const itl = (w: WorkerLoadView): number => (w.windowTokens > 0 ? w.windowItlMs : passMs(dm, 0, 0, w.runningKvTokens + w.queuedDecodeKvTokens));
     if (d.perWorker.every((w) => itl(w) > o.sla.itlMs)) decode++;
     else if (decode > o.workers.min && d.perWorker.every((w) => itl(w) < 0.8 * o.sla.itlMs)) decode--;
   }

@@ -14,6 +14,10 @@ export interface WorkerLoadView {
   readonly usedKvTokens: number;
   /** KV-cache capacity in tokens. */
   readonly capacityKvTokens: number;
+  /** Output tokens the worker emitted in the window. */
+  readonly windowTokens: number;
+  /** Mean time those tokens waited for their pass (the worker's inter-token latency), ms; 0 if none. */
+  readonly windowItlMs: number;
 }
 
 /** Pass statistics of a pool's workers over the window. */
@@ -24,6 +28,8 @@ export interface PassesView {
   readonly busyFraction: number;
   /** Mean uncached prompt tokens per pass. */
   readonly meanPrefillTokens: number;
+  /** Mean attention work per pass (Σ over its prefill chunks of end² − start², see PassModel). */
+  readonly meanAttentionWork: number;
 }
 
 /**

@@ -25,9 +25,9 @@ class PoolTracker {
   private readonly buf = new Float64Array(PASS_BUFFER * FIELDS);
   private n = 0;
   private head = 0;
-  private last = { passes: 0, busy: 0, prefill: 0 };
+  private last = { passes: 0, busy: 0, prefill: 0, attention: 0 };
   /** Pass totals of workers that have left. */
-  readonly retired = { passes: 0, busy: 0, prefill: 0 };
+  readonly retired = { passes: 0, busy: 0, prefill: 0, attention: 0 };
 
   constructor(readonly pool: Pool, samples: number) {
     this.regression = new PassRegression(samples);
@@ -52,29 +52,44 @@ class PoolTracker {
     this.n = 0;
   }
 
+  /** Per slot: the engine last seen there and its decode totals then (window deltas per worker). */
+  private readonly seenEngine: unknown[] = [];
+  private readonly seenTokens: number[] = [];
+  private readonly seenWait: number[] = [];
+
   view(cluster: Cluster, windowMs: number): PoolView {
     const ws = this.pool.workers;
     const perWorker: WorkerLoadView[] = [];
     for (let k = 0; k < ws.nActive; k++) {
+      const slot = ws.active[k]!;
+      const e = cluster.engines[this.pool.base + slot]!;
       const load = emptyLoad();
-      cluster.engines[this.pool.base + ws.active[k]!]!.load(load);
-      perWorker.push(Object.freeze(load));
+      e.load(load);
+      const fresh = this.seenEngine[slot] !== e;
+      const tokens = e.stats.decodeTokens - (fresh ? 0 : this.seenTokens[slot]!);
+      const wait = e.stats.decodeWaitMs - (fresh ? 0 : this.seenWait[slot]!);
+      this.seenEngine[slot] = e;
+      this.seenTokens[slot] = e.stats.decodeTokens;
+      this.seenWait[slot] = e.stats.decodeWaitMs;
+      perWorker.push(Object.freeze({ ...load, windowTokens: tokens, windowItlMs: tokens > 0 ? wait / tokens : 0 }));
     }
-    let passes = this.retired.passes, busy = this.retired.busy, prefill = this.retired.prefill;
+    let passes = this.retired.passes, busy = this.retired.busy, prefill = this.retired.prefill, attention = this.retired.attention;
     for (let s = 0; s < ws.capacity; s++) {
       const e = cluster.engines[this.pool.base + s];
       if (!e) continue;
       passes += e.stats.passes;
       busy += e.stats.busyMs;
       prefill += e.stats.prefillTokens;
+      attention += e.stats.attentionWork;
     }
-    const dP = passes - this.last.passes, dB = busy - this.last.busy, dT = prefill - this.last.prefill;
-    this.last = { passes, busy, prefill };
+    const dP = passes - this.last.passes, dB = busy - this.last.busy, dT = prefill - this.last.prefill, dA = attention - this.last.attention;
+    this.last = { passes, busy, prefill, attention };
     const passView: PassesView = Object.freeze({
       count: dP,
       meanMs: dP > 0 ? dB / dP : 0,
       busyFraction: windowMs > 0 && ws.liveCount > 0 ? Math.min(1, dB / (windowMs * ws.liveCount)) : 0,
       meanPrefillTokens: dP > 0 ? dT / dP : 0,
+      meanAttentionWork: dP > 0 ? dA / dP : 0,
     });
     const fit = this.regression.fit();
     return Object.freeze({
@@ -168,6 +183,7 @@ export class Planner implements ClusterAgent, ClusterListener {
     t.passes += stats.passes;
     t.busy += stats.busyMs;
     t.prefill += stats.prefillTokens;
+    t.attention += stats.attentionWork;
   }
 
   act(now: number): void {
@@ -247,7 +263,7 @@ export class Planner implements ClusterAgent, ClusterListener {
         meanItlMs: this.nItl > 0 ? this.sumItl / this.nItl : 0,
         kvHitRate: done > 0 ? this.sumHit / done : 0,
       }),
-      passes: agg ? agg.passes : Object.freeze({ count: 0, meanMs: 0, busyFraction: 0, meanPrefillTokens: 0 }),
+      passes: agg ? agg.passes : Object.freeze({ count: 0, meanMs: 0, busyFraction: 0, meanPrefillTokens: 0, meanAttentionWork: 0 }),
       passModel: agg ? agg.passModel : null,
       engine: Object.freeze({ ...this.engine }),
       sla: Object.freeze({ ttftMs: cfg.ttft, itlMs: cfg.itl }),
