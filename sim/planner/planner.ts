@@ -16,7 +16,7 @@ export class PlannerDecisionError extends Error {
 }
 
 /** Recent passes kept between ticks for the pass-time model (the newest win). */
-const PASS_BUFFER = 1024;
+const PASS_BUFFER = 128;
 const FIELDS = 4;
 
 /** One pool's pass history: totals at the last tick, recent passes, and the fitted pass-time model. */
