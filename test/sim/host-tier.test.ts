@@ -53,3 +53,26 @@ describe('host-memory KV tier', () => {
     expect(() => replay(w, { engine: { engine_type: 'sglang', num_g2_blocks: 8, kv_bytes_per_token: 10 } })).toThrow(/num_g2_blocks needs the vllm engine/);
   });
 });
+
+describe('kv router credit for host-tier hits', () => {
+  it('counts a worker\'s host-memory run after its GPU-cached prefix and credits it', async () => {
+    const { KvIndexer } = await import('../../sim/router/kv-indexer.js');
+    const { buildPromptBlocks } = await import('../../sim/engine/prompt-blocks.js');
+    const { KvEventLog, KV_STORED } = await import('../../sim/engine/kv-events.js');
+    const { KV_HOST_STORED } = await import('../../sim/kvtier/host-tier.js');
+    const w = makeWorkload([{ at: 0, input: 256, output: 1, content: [1, 2, 3, 4] }], 64);
+    const pb = buildPromptBlocks(w, 64);
+    const idx = new KvIndexer(pb, 2);
+    const log = new KvEventLog();
+    const ids = Array.from(pb.ids);
+    log.push(KV_STORED, ids[0]!);
+    log.push(KV_HOST_STORED, ids[1]!);
+    log.push(KV_HOST_STORED, ids[2]!);
+    idx.apply(1, log);
+    const out = new Int32Array(2);
+    idx.overlaps(0, out);
+    expect(Array.from(out)).toEqual([0, 1]);
+    expect(idx.hostRun(0, 1, 1)).toBe(2);
+    expect(idx.hostRun(0, 0, 0)).toBe(0);
+  });
+});
