@@ -12,6 +12,7 @@ import { AdmissionsOnly, Collector } from './metrics/collector.js';
 import { buildReport, type Report, type SlaBounds } from './metrics/report.js';
 import { KvRouter } from './router/kv-router.js';
 import type { KvRouterConfig } from './router/router-config.js';
+import type { RouterPolicy } from './policy/router-policy.js';
 import type { Router } from './router/router.js';
 import { RandomRouter, RoundRobinRouter } from './router/simple-routers.js';
 import type { TimingModel } from './timing/timing-model.js';
@@ -53,6 +54,8 @@ export interface ReplayConfig {
     kvTransferBandwidthGBs: number | null;
     kvBytesPerToken: number | null;
   };
+  /** A router policy module: its cost function replaces Dynamo's in the kv router (any router mode). */
+  routerPolicy?: RouterPolicy;
   /** Worker failures to inject (see FaultPlan); absent = none. */
   faults?: FaultPlan;
   /** Autoscaling: a planner policy and its resolved settings; absent = a fixed number of workers. */
@@ -107,7 +110,7 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const passSinks: (PassSink | null)[] = [null, null];
   const engineMaker = (a: EngineArgs, role: PoolRole) => (w: number): Engine => {
     // only the side that computes prompts publishes KV events (Dynamo: prefill workers in disagg)
-    const events = cfg.router === 'kv' && role !== 'decode' ? new KvEventLog() : null;
+    const events = (cfg.router === 'kv' || cfg.routerPolicy) && role !== 'decode' ? new KvEventLog() : null;
     const recorder = role === 'prefill' ? hidden : collector;
     let e: Engine;
     if (a.engine_type === 'vllm') {
@@ -139,7 +142,12 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     const a = pool.role === 'prefill' ? prefillArgs! : args;
     const rng = root.split(pool.role === 'agg' ? 'router' : `router-${pool.role}`);
     let router: Router;
-    if (cfg.router === 'round_robin') router = new RoundRobinRouter(pool.workers, pool.dispatch);
+    const policy = cfg.routerPolicy;
+    if (policy && pool.role !== 'decode') {
+      const passTokens = a.engine_type === 'sglang' ? a.sglang.chunked_prefill_size : a.max_num_batched_tokens;
+      router = new KvRouter(routerConfigFor(pool.role, cfg.routerConfig), blocks, pool.workers, workload.inputLength, driver.arrival, passTokens, rng,
+        pool.dispatch, null, policy.instantiate(), policy.name, workload.outputLength);
+    } else if (cfg.router === 'round_robin') router = new RoundRobinRouter(pool.workers, pool.dispatch);
     else if (cfg.router === 'random') router = new RandomRouter(pool.workers, rng, pool.dispatch);
     else if (cfg.router === 'kv') {
       const div = a.speedup_ratio > 0 ? a.speedup_ratio : 1;
@@ -148,7 +156,7 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
         ? (isl: number, cached: number) => timing.prefillMs(1, isl, cached, isl * isl - cached * cached) / div
         : null;
       const passTokens = a.engine_type === 'sglang' ? a.sglang.chunked_prefill_size : a.max_num_batched_tokens;
-      router = new KvRouter(rc, blocks, pool.workers, workload.inputLength, driver.arrival, passTokens, rng, pool.dispatch, estimate);
+      router = new KvRouter(rc, blocks, pool.workers, workload.inputLength, driver.arrival, passTokens, rng, pool.dispatch, estimate, null, 'kv', workload.outputLength);
     } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
     cluster.setRouter(router, pool.index);
   }

@@ -6,6 +6,10 @@ import { ActiveSequences } from './active-sequences.js';
 import { KvIndexer } from './kv-indexer.js';
 import type { Dispatch, Router } from './router.js';
 import type { KvRouterConfig } from './router-config.js';
+import { dynamoKvCost } from './dynamo-cost.js';
+import { checkedCost, type RouterFns, type RouterRequestView, type RouterWorkerView } from '../policy/router-policy.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 import type { WorkerSet } from '../cluster/worker-set.js';
 
 /**
@@ -26,6 +30,10 @@ export class KvRouter implements Router {
   private readonly cost: Float64Array;
   private readonly queue = new EventHeap();
   private readonly busyLimit: Float64Array;
+  private readonly builtinCost: (req: RouterRequestView, w: RouterWorkerView) => number;
+  private readonly reqView: Mutable<RouterRequestView> = { isl: 0, osl: 0, blockSize: 0, promptBlocks: 0, routableWorkers: 0, seq: 0, minActivePrefillTokens: 0, nowMs: 0 };
+  private readonly workerView: Mutable<RouterWorkerView> = { worker: 0, overlapBlocks: 0, hostOverlapBlocks: 0, activePrefillTokens: 0, activeBlocks: 0, newBlocks: 0, activeRequests: 0, cachedBlocks: 0 };
+  private routed = 0;
   private readonly pending_: Float64Array;
   private readonly weights: Float64Array;
 
@@ -40,7 +48,12 @@ export class KvRouter implements Router {
     private readonly dispatch: Dispatch,
     /** Expected prefill time of a request with `cached` tokens of its prompt cached (enables decay). */
     private readonly estimatePrefillMs: ((isl: number, cached: number) => number) | null = null,
+    /** A router policy's cost function replacing Dynamo's (a candidate module). */
+    private readonly policy: RouterFns | null = null,
+    private readonly policyName = 'router',
+    private readonly outputLength: Int32Array = inputLength,
   ) {
+    this.builtinCost = dynamoKvCost(cfg);
     const workers = ws.capacity;
     this.indexer = new KvIndexer(pb, workers);
     this.active = new ActiveSequences(pb, workers, inputLength.length, cfg.router_track_active_blocks, cfg.router_assume_kv_reuse, cfg.router_track_prefill_tokens);
@@ -86,11 +99,10 @@ export class KvRouter implements Router {
     this.indexer.forget(w);
   }
 
-  /** Costs of sending r to each worker (written to this.cost); returns nothing. Exposed for tests. */
+  /** Costs of sending r to each routable worker, written to this.cost (indexed by slot). */
   computeCosts(r: number, now: number): Float64Array {
     const cfg = this.cfg;
     const bs = this.pb.blockSize;
-    const isl = this.inputLength[r]!;
     const nb = this.pb.start[r + 1]! - this.pb.start[r]!;
     this.indexer.overlaps(r, this.overlap);
     this.active.depths(r, this.depth);
@@ -103,22 +115,30 @@ export class KvRouter implements Router {
       pendingOf[w] = cfg.router_track_prefill_tokens ? act.prefill.at(w, now) : 0;
       if (pendingOf[w]! < minPrefill) minPrefill = pendingOf[w]!;
     }
-    const requestBlocks = Math.max(1, Math.ceil(isl / bs));
+    const req = this.reqView;
+    req.isl = this.inputLength[r]!;
+    req.osl = this.outputLength[r]!;
+    req.blockSize = bs;
+    req.promptBlocks = nb;
+    req.routableWorkers = ws.nActive;
+    req.seq = this.routed;
+    req.minActivePrefillTokens = minPrefill;
+    req.nowMs = now;
+    const hostTier = this.indexer.hasHostTier;
+    const v = this.workerView;
+    const custom = this.policy;
+    const frozenReq = custom ? Object.freeze({ ...req }) : req;
     for (let k = 0; k < ws.nActive; k++) {
       const w = ws.active[k]!;
-      const pending = pendingOf[w]!;
-      const rawPrefill = (pending + isl) / bs;
-      let credit = cfg.overlap_score_credit;
-      if (cfg.overlap_score_credit_decay > 0 && cfg.router_track_prefill_tokens) {
-        credit /= 1 + cfg.overlap_score_credit_decay * ((pending - minPrefill) / bs) / requestBlocks;
-      }
-      let overlapCredit = credit * this.overlap[w]!;
-      if (this.indexer.hasHostTier && cfg.host_cache_hit_weight > 0) {
-        overlapCredit += cfg.host_cache_hit_weight * this.indexer.hostRun(r, w, this.overlap[w]!);
-      }
-      const prefill = Math.max(rawPrefill - overlapCredit, 0);
-      const decode = cfg.router_track_active_blocks ? act.blocks[w]! + (nb - this.depth[w]!) : 0;
-      this.cost[w] = cfg.prefill_load_scale * prefill + decode + cfg.decode_active_request_weight * act.requests[w]!;
+      v.worker = k;
+      v.overlapBlocks = this.overlap[w]!;
+      v.hostOverlapBlocks = hostTier ? this.indexer.hostRun(r, w, this.overlap[w]!) : 0;
+      v.activePrefillTokens = pendingOf[w]!;
+      v.activeBlocks = cfg.router_track_active_blocks ? act.blocks[w]! : 0;
+      v.newBlocks = cfg.router_track_active_blocks ? nb - this.depth[w]! : 0;
+      v.activeRequests = act.requests[w]!;
+      v.cachedBlocks = this.indexer.treeSize[w]!;
+      this.cost[w] = custom ? checkedCost(this.policyName, custom, frozenReq, Object.freeze({ ...v })) : this.builtinCost(req, v);
     }
     return this.cost;
   }
@@ -175,6 +195,7 @@ export class KvRouter implements Router {
 
   private admit(r: number, now: number): void {
     const w = this.select(r, now);
+    this.routed++;
     const cached = this.overlap[w]! * this.pb.blockSize;
     const est = this.estimatePrefillMs ? this.estimatePrefillMs(this.inputLength[r]!, cached) : 0;
     this.active.add(r, w, this.inputLength[r]!, this.overlap[w]!, now, est);
