@@ -7,13 +7,8 @@ import type { PassesView, PlannerObservation, PlannerPolicy, PoolView, WorkerLoa
 import { PassRegression } from './pass-regression.js';
 import type { ResolvedPlannerConfig } from './planner-config.js';
 import { TickSchedule } from './tick-schedule.js';
+import { PolicyDecisionError } from '../policy/policy-error.js';
 
-export class PlannerDecisionError extends Error {
-  constructor(policy: string, message: string) {
-    super(`planner "${policy}": ${message}`);
-    this.name = 'PlannerDecisionError';
-  }
-}
 
 /** Recent passes kept between ticks for the pass-time model (the newest win). */
 const PASS_BUFFER = 128;
@@ -197,7 +192,7 @@ export class Planner implements ClusterAgent, ClusterListener {
     const num = (field: 'workers' | 'prefill' | 'decode'): number => {
       const v = (d as Record<string, unknown> | null | undefined)?.[field];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new PlannerDecisionError(this.policy.name, `decision.${field} must be a finite number, got ${JSON.stringify(v)}`);
+        throw new PolicyDecisionError(this.policy.name, `decision.${field} must be a finite number, got ${JSON.stringify(v)}`);
       }
       return Math.max(cfg.min_endpoint, Math.round(v));
     };

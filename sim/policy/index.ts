@@ -6,3 +6,6 @@ export { defineRouter, type RouterFns, type RouterPolicy, type RouterRequestView
 export { PolicyDecisionError } from './policy-error.js';
 export { dynamoKvCost } from '../router/dynamo-cost.js';
 export { KV_ROUTER_DEFAULTS, type KvRouterConfig } from '../router/router-config.js';
+export { definePlanner, type PlannerModule } from './planner-policy.js';
+export type { PlannerDecision, PlannerObservation, PoolView, WorkerLoadView, PassModel, PassesView } from '../planner/observation.js';
+export { dynamoLoadPolicy, dynamoSlaPolicy, staticPolicy } from '../planner/builtin-policies.js';

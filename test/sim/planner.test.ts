@@ -205,3 +205,23 @@ describe('planner on a disaggregated cluster', () => {
     }
   });
 });
+
+describe('planner policy modules', () => {
+  it('the baseline modules decide exactly like the built-in policies', async () => {
+    const sla = (await import('../../candidates/planner/dynamo-sla.js')).default;
+    const load = (await import('../../candidates/planner/dynamo-load.js')).default;
+    const w = generateSynthetic({ requests: 500, isl: 1500, osl: 120, arrival: { kind: 'poisson', ratePerSec: 12 } });
+    const cfg = resolvePlannerConfig({ load_adjustment_interval: 2, max_gpu_budget: 8, ttft: 300, itl: 30, enable_throughput_scaling: true, throughput_adjustment_interval: 20 }, 1, null);
+    for (const [mod, name, target] of [[sla, 'dynamo-sla', 'latency'], [load, 'dynamo-load', 'throughput']] as const) {
+      const a = replay(w, { workers: 2, router: 'kv', planner: { policy: mod.instantiate(), config: cfg } }).report;
+      const b = replay(w, { workers: 2, router: 'kv', planner: { policy: builtinPlanner(name, target), config: cfg } }).report;
+      expect(reportJson(a), name).toBe(reportJson(b));
+    }
+  });
+
+  it('definePlanner validates nothing itself: the simulator rejects a bad decision', async () => {
+    const { definePlanner, PolicyDecisionError } = await import('../../sim/policy/index.js');
+    const bad = definePlanner({ name: 'bad', decide: () => ({ workers: 'many' as never }) });
+    expect(() => replay(steady(20, 100), { planner: { policy: bad.instantiate(), config: resolvePlannerConfig({ load_adjustment_interval: 1 }, 1, null) } })).toThrow(PolicyDecisionError);
+  });
+});

@@ -1,0 +1,25 @@
+import type { PlannerDecision, PlannerObservation, PlannerPolicy } from '../planner/observation.js';
+
+export interface PlannerModule {
+  readonly kind: 'planner';
+  readonly name: string;
+  /** Fresh decision function for one replay. */
+  instantiate(): PlannerPolicy;
+}
+
+/**
+ * Defines an autoscaling planner from `decide(observation)` (called at every tick with a frozen
+ * PlannerObservation; answer `{ workers }`, or `{ prefill, decode }` for a disaggregated cluster),
+ * or from `create()` returning one (for a planner that keeps state across ticks).
+ */
+export function definePlanner(def: { name?: string } & ({ decide(obs: PlannerObservation): PlannerDecision } | { create(): { decide(obs: PlannerObservation): PlannerDecision } })): PlannerModule {
+  const name = def.name ?? 'planner';
+  return Object.freeze({
+    kind: 'planner' as const,
+    name,
+    instantiate: (): PlannerPolicy => {
+      const fns = 'create' in def ? def.create() : def;
+      return { name, decide: (obs) => fns.decide(obs) };
+    },
+  });
+}
