@@ -13,6 +13,7 @@ import { buildReport, type Report, type SlaBounds } from './metrics/report.js';
 import { KvRouter } from './router/kv-router.js';
 import type { KvRouterConfig } from './router/router-config.js';
 import type { RouterPolicy } from './policy/router-policy.js';
+import type { EvictionModule } from './policy/eviction-policy.js';
 import type { Router } from './router/router.js';
 import { RandomRouter, RoundRobinRouter } from './router/simple-routers.js';
 import type { TimingModel } from './timing/timing-model.js';
@@ -56,6 +57,8 @@ export interface ReplayConfig {
   };
   /** A router policy module: its cost function replaces Dynamo's in the kv router (any router mode). */
   routerPolicy?: RouterPolicy;
+  /** A KV eviction policy module: its priority orders evictions on every worker (vLLM engine). */
+  evictionPolicy?: EvictionModule;
   /** Worker failures to inject (see FaultPlan); absent = none. */
   faults?: FaultPlan;
   /** Autoscaling: a planner policy and its resolved settings; absent = a fixed number of workers. */
@@ -114,10 +117,11 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     const recorder = role === 'prefill' ? hidden : collector;
     let e: Engine;
     if (a.engine_type === 'vllm') {
-      const v = new VllmEngine(w, a, table, cfg.timing, recorder, events);
+      const v = new VllmEngine(w, a, table, cfg.timing, recorder, events, cfg.evictionPolicy ?? null);
       v.fastForward = cfg.fastForward ?? true;
       e = v;
     } else if (a.engine_type === 'sglang') {
+      if (cfg.evictionPolicy) throw new Error('eviction policy modules need the vllm engine (the SGLang radix cache evicts least recently used leaves)');
       const g = new SglangEngine(w, a, table, cfg.timing, recorder, events, workload, blocks);
       g.matchBeforeChunk = a.sglang.match_before_chunk;
       e = g;

@@ -84,6 +84,37 @@ export function run(spec: string, arrays: WorkloadArrays): string {
   return reportJson(runReplay(workload, cfg).report);
 }
 
+/**
+ * `run` for the host: never throws (except through isolate-level faults such as a dynamic import or a
+ * timeout, which no try/catch can stop). Returns JSON: {"ok":true,"reportJson":...} or
+ * {"ok":false,"error":{"name","message","stack"}}, so a thrown non-Error or an error with hostile
+ * getters still arrives as plain strings.
+ */
+export function runGuarded(spec: string, arrays: WorkloadArrays): string {
+  try {
+    return JSON.stringify({ ok: true, reportJson: run(spec, arrays) });
+  } catch (e) {
+    return JSON.stringify({ ok: false, error: describeThrown(e) });
+  }
+}
+
+function describeThrown(e: unknown): { name: string; message: string; stack: string } {
+  const field = (k: 'name' | 'message' | 'stack'): string => {
+    try {
+      const v = (e as Record<string, unknown>)[k];
+      return typeof v === 'string' ? v : '';
+    } catch {
+      return '';
+    }
+  };
+  if (e !== null && (typeof e === 'object' || typeof e === 'function')) {
+    return { name: field('name') || 'Error', message: field('message'), stack: field('stack') };
+  }
+  let text: string;
+  try { text = String(e); } catch { text = typeof e; }
+  return { name: 'Thrown', message: `a non-Error value was thrown: ${text}`, stack: '' };
+}
+
 function buildTiming(t: SandboxTiming, engine: EngineArgs): TimingModel {
   if (t.kind === 'dynamo-poly') return dynamoPoly;
   if (t.kind === 'roofline') {

@@ -1,4 +1,6 @@
 import type { EvictionName } from './engine-args.js';
+import type { EvictionModule } from '../policy/eviction-policy.js';
+import { PriorityEvictor } from './priority-evictor.js';
 
 /**
  * Orders the inactive (cached, unreferenced) KV blocks of one worker for eviction. Slots enter when
@@ -109,6 +111,8 @@ export class LineageEvictor implements Evictor {
   }
 }
 
-export function createEvictor(name: EvictionName, capacity: number): Evictor {
+/** The built-in evictor `name`, or a policy module's priority order when one is given. */
+export function createEvictor(name: EvictionName, capacity: number, policy: EvictionModule | null = null): Evictor {
+  if (policy !== null) return new PriorityEvictor(capacity, policy.instantiate(), policy.name);
   return name === 'lineage' ? new LineageEvictor(capacity) : new LruEvictor(capacity);
 }

@@ -1,5 +1,6 @@
 import { IntMap } from '../core/int-map.js';
 import type { Evictor } from './evictor.js';
+import { PriorityEvictor, type BlockFacts } from './priority-evictor.js';
 import { KV_REMOVED, KV_STORED, type KvEventLog } from './kv-events.js';
 
 /**
@@ -10,13 +11,20 @@ import { KV_REMOVED, KV_STORED, type KvEventLog } from './kv-events.js';
  * Blocks are named by integer ids: full blocks by their prefix identity (equal id ⇔ equal prefix),
  * partial blocks by ids that are never reused. Partial blocks are destroyed, never cached.
  */
-export class KvBlockManager {
+export class KvBlockManager implements BlockFacts {
   readonly capacity: number;
   private readonly slotOf: IntMap;
   private readonly blockOf: Int32Array;
   private readonly parentOf: Int32Array;
   private readonly ref: Int32Array;
-  private readonly children: Int32Array;
+  readonly children: Int32Array;
+  /** Facts eviction policies see, per slot: reuses, last reference, first store, chain position. */
+  readonly hits: Int32Array;
+  readonly lastAccess: Float64Array;
+  readonly inserted: Float64Array;
+  readonly depth: Int32Array;
+  /** Simulated time, set by the engine before it changes the pool. */
+  now = 0;
   private readonly full: Uint8Array;
   private readonly freeSlots: Int32Array;
   private nFree: number;
@@ -32,6 +40,11 @@ export class KvBlockManager {
     this.parentOf = new Int32Array(capacity);
     this.ref = new Int32Array(capacity);
     this.children = new Int32Array(capacity);
+    this.hits = new Int32Array(capacity);
+    this.lastAccess = new Float64Array(capacity);
+    this.inserted = new Float64Array(capacity);
+    this.depth = new Int32Array(capacity);
+    if (evictor instanceof PriorityEvictor) evictor.facts = this;
     this.full = new Uint8Array(capacity);
     this.freeSlots = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeSlots[i] = capacity - 1 - i;
@@ -66,10 +79,12 @@ export class KvBlockManager {
    * Takes a reference on a block, reusing a cached copy or allocating (evicting if full).
    * Returns false, changing nothing, if the pool is full of referenced blocks.
    */
-  use(id: number, isFull: boolean, parent: number): boolean {
+  use(id: number, isFull: boolean, parent: number, depth = 0): boolean {
     let pos = this.slotOf.find(id);
     if (pos >= 0) {
       const s = this.slotOf.valueAt(pos);
+      this.hits[s]!++;
+      this.lastAccess[s] = this.now;
       if (this.ref[s]! === 0) {
         this.evictor.remove(s);
         this.nInactive--;
@@ -82,7 +97,7 @@ export class KvBlockManager {
       if (!this.evictOne()) return false;
       pos = this.slotOf.find(id); // eviction may have shifted entries
     }
-    this.insert(-pos - 1, id, isFull, parent);
+    this.insert(-pos - 1, id, isFull, parent, depth);
     return true;
   }
 
@@ -93,6 +108,7 @@ export class KvBlockManager {
     this.nActive--;
     if (this.full[s]) {
       this.nInactive++;
+      this.lastAccess[s] = this.now;
       this.evictor.insert(s);
     } else {
       this.release(s);
@@ -111,6 +127,7 @@ export class KvBlockManager {
       this.slotOf.set(fullId, ps);
       this.blockOf[ps] = fullId;
       this.full[ps] = 1;
+      this.lastAccess[ps] = this.now;
       this.linkParent(ps, parent);
       if (this.events) this.events.push(KV_STORED, fullId);
       return;
@@ -125,11 +142,15 @@ export class KvBlockManager {
     this.ref[existing]!++;
   }
 
-  private insert(pos: number, id: number, isFull: boolean, parent: number): void {
+  private insert(pos: number, id: number, isFull: boolean, parent: number, depth: number): void {
     const s = this.freeSlots[--this.nFree]!;
     this.slotOf.insertAt(pos, id, s);
     this.blockOf[s] = id;
     this.ref[s] = 1;
+    this.hits[s] = 0;
+    this.inserted[s] = this.now;
+    this.lastAccess[s] = this.now;
+    this.depth[s] = depth;
     this.children[s] = 0;
     this.full[s] = isFull ? 1 : 0;
     this.parentOf[s] = -1;

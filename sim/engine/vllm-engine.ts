@@ -10,6 +10,7 @@ import type { KvEventLog } from './kv-events.js';
 import { PassStats, type WorkerLoad } from './pass-stats.js';
 import { ST_DONE, ST_LOADING, ST_PREEMPTED, ST_RUNNING, ST_WAITING, type RequestTable } from './request-table.js';
 import { HostTier } from '../kvtier/host-tier.js';
+import type { EvictionModule } from '../policy/eviction-policy.js';
 
 const SCHEDULED = 0;
 const BLOCKED = 1;
@@ -72,10 +73,11 @@ export class VllmEngine implements Engine {
     private readonly timing: TimingModel,
     private readonly collector: TokenRecorder,
     readonly kvEvents: KvEventLog | null,
+    eviction: EvictionModule | null = null,
   ) {
     this.capacityBlocks = args.num_gpu_blocks;
     this.blockSize = args.block_size;
-    this.kv = new KvBlockManager(args.num_gpu_blocks, createEvictor(args.eviction_policy, args.num_gpu_blocks), kvEvents);
+    this.kv = new KvBlockManager(args.num_gpu_blocks, createEvictor(args.eviction_policy, args.num_gpu_blocks, eviction), kvEvents);
     if (args.num_g2_blocks > 0) {
       if (args.kv_bytes_per_token === null) throw new Error('a host KV tier (num_g2_blocks) needs kv_bytes_per_token');
       const host = new HostTier(args.num_g2_blocks, args.kv_bytes_per_token * args.block_size, args.bandwidth_g1_to_g2_gbps, args.bandwidth_g2_to_g1_gbps, kvEvents);
@@ -118,6 +120,7 @@ export class VllmEngine implements Engine {
     this.passCount++;
     this.passSerial++;
     this.passNow = now;
+    this.kv.now = now;
     if (this.host !== null) this.host.advanceTo(now); // copies that reached host memory can be hit now
     this.budget = this.budgetMax;
     this.preemptedAny = false;
@@ -372,6 +375,7 @@ export class VllmEngine implements Engine {
   wake(now: number): boolean {
     if (this.host === null) return false;
     this.passNow = now;
+    this.kv.now = now;
     this.host.advanceTo(now);
     const ready = this.host.takeReady();
     const t = this.t;
@@ -381,7 +385,7 @@ export class VllmEngine implements Engine {
       const from = t.schedPromptBefore[r]!, to = t.schedTokens[r]!;
       for (let j = from; j < to; j++) {
         const id = t.fullId(r, j);
-        if (!this.kv.use(id, true, j > 0 ? t.fullId(r, j - 1) : -1)) break;
+        if (!this.kv.use(id, true, j > 0 ? t.fullId(r, j - 1) : -1, j)) break;
         this.kv.deref(id);
       }
       t.status[r] = ST_WAITING;
@@ -435,7 +439,7 @@ export class VllmEngine implements Engine {
       const isFull = (j + 1) * bs <= len;
       const id = isFull ? t.fullId(r, j) : t.newPartialId();
       const parent = j > 0 ? t.fullId(r, j - 1) : -1;
-      if (!this.kv.use(id, isFull, parent)) break;
+      if (!this.kv.use(id, isFull, parent, j)) break;
       if (!isFull) t.partialId[r] = id;
       j++;
     }
@@ -550,7 +554,7 @@ export class VllmEngine implements Engine {
       const j = oldLen / bs;
       const id = t.newPartialId();
       const parent = j > 0 ? t.fullId(r, j - 1) : -1;
-      while (!this.kv.use(id, false, parent)) {
+      while (!this.kv.use(id, false, parent, j)) {
         const v = this.preemptOne();
         if (v < 0 || v === r) return false;
       }

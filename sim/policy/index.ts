@@ -9,3 +9,4 @@ export { KV_ROUTER_DEFAULTS, type KvRouterConfig } from '../router/router-config
 export { definePlanner, type PlannerModule } from './planner-policy.js';
 export type { PlannerDecision, PlannerObservation, PoolView, WorkerLoadView, PassModel, PassesView } from '../planner/observation.js';
 export { dynamoLoadPolicy, dynamoSlaPolicy, staticPolicy } from '../planner/builtin-policies.js';
+export { defineEviction, type EvictionBlockView, type EvictionFns, type EvictionModule } from './eviction-policy.js';
