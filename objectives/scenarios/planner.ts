@@ -1,0 +1,22 @@
+import { defineScenario } from '../scenario.js';
+
+/** Planner scenarios: how many workers to run, given cold starts, a GPU budget and SLA targets. */
+export const plannerScenarios = [
+  defineScenario({
+    name: 'conversation-autoscale-h200-qwen32b-tp2',
+    description: 'Mooncake conversation trace, Qwen3-32B TP2 on H200, start at 2 workers, 16-GPU budget, 60 s cold start, SLA TTFT 3 s / ITL 50 ms',
+    kind: 'planner',
+    workload: { source: 'trace', file: 'data/traces/conversation_trace.jsonl' },
+    cluster: { workers: 2, planner: { max_gpu_budget: 16, startup_time: 60, ttft: 3000, itl: 50, load_adjustment_interval: 10 } },
+    hardware: { timing: 'roofline', gpu: 'h200_sxm', model: 'qwen3-32b', tp: 2 },
+  }),
+  defineScenario({
+    name: 'azure-code-autoscale-h100-llama8b',
+    description: 'Held out: bursty Azure code trace (peak 4× mean), Llama-3.1-8B on H100, 8-GPU budget, 30 s cold start, SLA TTFT 1 s / ITL 30 ms',
+    kind: 'planner',
+    heldOut: true,
+    workload: { source: 'trace', file: 'data/traces/AzureLLMInferenceTrace_code.csv', arrivalSpeedupRatio: 3 },
+    cluster: { workers: 1, planner: { max_gpu_budget: 8, startup_time: 30, ttft: 1000, itl: 30, load_adjustment_interval: 5 } },
+    hardware: { timing: 'roofline', gpu: 'h100_sxm', model: 'llama-3.1-8b', tp: 1 },
+  }),
+];
