@@ -65,6 +65,8 @@ export function buildReplayConfig(spec: ScenarioSpec, policies: PolicyModules = 
     concurrency: spec.concurrency,
     gpusPerWorker: tp,
     planner,
+    // planner scenarios judge latency against the planner's own targets
+    sla: planner ? { ttftMs: planner.config.ttft, tpotMs: planner.config.itl } : undefined,
     routerPolicy: policies.router,
     evictionPolicy: policies.eviction,
   };

@@ -1,6 +1,7 @@
 import { TraceError } from '../trace/trace-error.js';
 import { UsageError } from '../replay/json-arg.js';
 import { replayCommand } from './replay-command.js';
+import { benchCommand } from './bench-command.js';
 
 const HELP = `Usage: twinsearch <command> [flags]
 
@@ -9,11 +10,12 @@ KV-cache eviction) on a fast, deterministic simulator of an LLM serving cluster.
 
 Commands:
   replay     replay a trace (or a synthetic workload) on a simulated cluster and report metrics
+  bench      run candidate policy modules on scenarios and compare them
 
 Run \`twinsearch <command> --help\` for the flags of a command.
 `;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(HELP);
@@ -21,7 +23,8 @@ function main(argv: string[]): number {
   }
   try {
     if (cmd === 'replay') return replayCommand(rest);
-    throw new UsageError(`unknown command "${cmd}"; commands: replay`);
+    if (cmd === 'bench') return await benchCommand(rest);
+    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof TraceError) {
       process.stderr.write(`twinsearch ${cmd}: ${e.message}\n`);
@@ -34,4 +37,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

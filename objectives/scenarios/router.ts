@@ -21,7 +21,7 @@ export const routerScenarios = [
     name: 'shared-prefix-4x-h100-qwen32b-tp2',
     description: 'Synthetic chat with 40 shared system prompts on 4 small-cache Qwen3-32B TP2 workers on H100',
     kind: 'router',
-    workload: { source: 'synthetic', requests: 2000, isl: 3000, osl: 200, arrival: { kind: 'poisson', ratePerSec: 6 }, sharedPrefixRatio: 0.6, numPrefixGroups: 40, turnsPerSession: 2, interTurnDelayMs: 4000 },
+    workload: { source: 'synthetic', requests: 1500, isl: 3000, osl: 200, arrival: { kind: 'poisson', ratePerSec: 1.5 }, sharedPrefixRatio: 0.6, numPrefixGroups: 40, turnsPerSession: 2, interTurnDelayMs: 4000 },
     cluster: { workers: 4, engine: { num_gpu_blocks: 1200 } },
     hardware: { timing: 'roofline', gpu: 'h100_sxm', model: 'qwen3-32b', tp: 2 },
   }),

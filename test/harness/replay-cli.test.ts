@@ -112,3 +112,24 @@ describe('replay setup (flag validation)', () => {
     expect(pinned.config.engine.num_gpu_blocks).toBe(5000);
   });
 });
+
+describe('twinsearch bench (CLI process)', () => {
+  it('ranks router candidates on a scenario and marks the Pareto front', () => {
+    const r = cli(['bench', 'candidates/router/dynamo-kv.ts', 'candidates/router/round-robin.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--json', '--quiet']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { pareto: string[]; results: { candidate: string; report: Record<string, number> }[] };
+    const kv = out.results.find((x) => x.candidate === 'dynamo-kv')!.report;
+    const rr = out.results.find((x) => x.candidate === 'round-robin')!.report;
+    expect(kv.mean_ttft_ms).toBeLessThan(rr.mean_ttft_ms!);
+    expect(kv.prefix_cache_reused_ratio).toBeGreaterThan(rr.prefix_cache_reused_ratio!);
+    expect(out.pareto).toContain('dynamo-kv');
+  });
+
+  it('explains bad arguments', () => {
+    expect(cli(['bench']).err).toBe('twinsearch bench: give one or more candidate files, e.g. candidates/router/*.ts');
+    expect(cli(['bench', 'candidates/router/dynamo-kv.ts', 'candidates/eviction/lru.ts']).err).toMatch(/all candidates must be of one kind/);
+    expect(cli(['bench', 'candidates/router/dynamo-kv.ts', '--scenarios', 'conversation-pressure-4x-poly']).err).toMatch(/scores eviction policies, not router policies/);
+    expect(cli(['bench', 'candidates/router/dynamo-kv.ts', '--scenarios', 'nope']).err).toMatch(/unknown scenario "nope"/);
+    expect(cli(['bench', 'package.json']).err).toMatch(/default export must be made by defineRouter/);
+  });
+});

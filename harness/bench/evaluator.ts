@@ -1,0 +1,62 @@
+import { pathToFileURL } from 'node:url';
+import type { Scenario } from '../../objectives/scenario.js';
+import type { Report } from '../../sim/metrics/report.js';
+import type { EvictionModule } from '../../sim/policy/eviction-policy.js';
+import type { PlannerModule } from '../../sim/policy/planner-policy.js';
+import type { RouterPolicy } from '../../sim/policy/router-policy.js';
+import { runReplay } from '../../sim/replay.js';
+import { buildReplayConfig } from '../../sim/scenario-config.js';
+import { scenarioInputs } from '../scenario/scenario-workload.js';
+
+export type PolicyKind = 'router' | 'planner' | 'eviction';
+export type AnyPolicy = RouterPolicy | PlannerModule | EvictionModule;
+
+/** One candidate on one scenario: its report, or a readable failure. */
+export type Evaluation =
+  | { ok: true; report: Report; wallMs: number }
+  | { ok: false; kind: string; message: string };
+
+/** Runs candidates on scenarios. */
+export interface Evaluator {
+  /** The policy kind a candidate file defines (throws a readable Error if it is not a policy module). */
+  kindOf(file: string): Promise<PolicyKind>;
+  evaluate(file: string, scenario: Scenario): Promise<Evaluation>;
+}
+
+/** Imports the candidate into this process (trusted code: your own heuristics, the baselines). */
+export class InProcessEvaluator implements Evaluator {
+  private readonly modules = new Map<string, AnyPolicy>();
+
+  private async load(file: string): Promise<AnyPolicy> {
+    let m = this.modules.get(file);
+    if (!m) {
+      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      const d = mod.default as Partial<AnyPolicy> | undefined;
+      if (!d || (d.kind !== 'router' && d.kind !== 'planner' && d.kind !== 'eviction') || typeof d.instantiate !== 'function') {
+        throw new Error(`${file}: the default export must be made by defineRouter, definePlanner or defineEviction`);
+      }
+      m = d as AnyPolicy;
+      this.modules.set(file, m);
+    }
+    return m;
+  }
+
+  async kindOf(file: string): Promise<PolicyKind> {
+    return (await this.load(file)).kind;
+  }
+
+  async evaluate(file: string, scenario: Scenario): Promise<Evaluation> {
+    try {
+      const policy = await this.load(file);
+      const { workload, spec } = scenarioInputs(scenario);
+      const cfg = buildReplayConfig(spec, { [policy.kind]: policy });
+      const t0 = performance.now();
+      const { report } = runReplay(workload, cfg);
+      return { ok: true, report, wallMs: performance.now() - t0 };
+    } catch (e) {
+      const err = e as Error;
+      const kind = err.name === 'PolicyDecisionError' ? 'invalid-decision' : err.name === 'SimInvariantError' ? 'invariant' : 'runtime';
+      return { ok: false, kind, message: err.message };
+    }
+  }
+}

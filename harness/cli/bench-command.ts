@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { getScenario, scenariosFor } from '../../objectives/scenarios/index.js';
+import type { Scenario } from '../../objectives/scenario.js';
+import { benchTable, summarize, type BenchRow } from '../bench/bench-table.js';
+import { InProcessEvaluator, type Evaluator, type PolicyKind } from '../bench/evaluator.js';
+import { UsageError } from '../replay/json-arg.js';
+
+export const BENCH_HELP = `Usage: twinsearch bench <candidate.ts ...> [flags]
+
+Runs every candidate policy module on every scenario and prints, per scenario, the candidates ranked
+on the policy kind's metrics, with a ★ on the ones no other candidate beats on every metric of every
+scenario (the Pareto front). Candidates are modules whose default export is made by defineRouter,
+definePlanner or defineEviction (see candidates/ for the baselines); all must be of one kind.
+
+Flags:
+  --scenarios NAME[,NAME...]   scenarios to run (default: the shipped scenarios of the candidates' kind)
+  --json                       print the results as JSON (reports per candidate and scenario)
+  --markdown                   print Markdown tables
+  --quiet                      no progress on stderr
+  --help                       show this help
+
+Example:
+  twinsearch bench candidates/router/*.ts --scenarios conversation-8x-poly
+`;
+
+export async function benchCommand(argv: string[], evaluator: Evaluator = new InProcessEvaluator()): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: { scenarios: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+    });
+  } catch (e) {
+    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
+    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(BENCH_HELP);
+    return 0;
+  }
+  const files = parsed.positionals.map((p) => resolve(p));
+  if (files.length === 0) throw new UsageError('give one or more candidate files, e.g. candidates/router/*.ts');
+  for (const f of files) if (!existsSync(f)) throw new UsageError(`candidate file not found: ${f}`);
+  const kinds = new Map<string, PolicyKind>();
+  for (const f of files) {
+    try {
+      kinds.set(f, await evaluator.kindOf(f));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const kind = kinds.get(files[0]!)!;
+  const other = files.find((f) => kinds.get(f) !== kind);
+  if (other) throw new UsageError(`all candidates must be of one kind: ${files[0]} is a ${kind} policy, ${other} a ${kinds.get(other)} policy`);
+  const names = (v.scenarios ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  let scenarios: Scenario[];
+  try {
+    scenarios = names.length > 0 ? names.map(getScenario) : scenariosFor(kind);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const wrong = scenarios.find((s) => s.kind !== kind);
+  if (wrong) throw new UsageError(`scenario ${wrong.name} scores ${wrong.kind} policies, not ${kind} policies`);
+  const label = (f: string): string => f.replace(/^.*\//, '').replace(/\.ts$/, '');
+  const rows: BenchRow[] = [];
+  for (const s of scenarios) {
+    for (const f of files) {
+      if (!v.quiet) process.stderr.write(`bench: ${label(f)} on ${s.name} ...`);
+      const result = await evaluator.evaluate(f, s);
+      if (!v.quiet) process.stderr.write(result.ok ? ` ${(result.wallMs / 1000).toFixed(1)} s\n` : ` ${result.kind}\n`);
+      rows.push({ candidate: label(f), scenario: s.name, result });
+    }
+  }
+  const sum = summarize(kind, files.map(label), scenarios, rows);
+  if (v.json) {
+    process.stdout.write(JSON.stringify({
+      kind, scenarios: scenarios.map((s) => s.name), pareto: sum.pareto,
+      results: rows.map((r) => ({ candidate: r.candidate, scenario: r.scenario, ...(r.result.ok ? { report: r.result.report } : { error: { kind: r.result.kind, message: r.result.message } }) })),
+    }, null, 2) + '\n');
+  } else {
+    process.stdout.write(benchTable(sum, Boolean(v.markdown)) + '\n');
+  }
+  return rows.every((r) => r.result.ok) ? 0 : 1;
+}
