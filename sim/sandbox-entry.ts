@@ -1,14 +1,17 @@
 /**
- * Bundle entry for the sandbox (harness/sandbox): esbuild bundles this file, the simulator and the
- * candidate policy module into one script that runs inside a fresh isolated-vm isolate. Pure sim code:
- * no Node APIs, no I/O. The host sends a JSON scenario and the workload's typed arrays; everything else
- * (engine args, router config, timing model) is resolved here, so no object graph crosses the boundary.
+ * Bundle entry for the sandbox (harness/sandbox): esbuild bundles this file with the rest of the
+ * simulator into a script that runs inside a fresh isolated-vm isolate. Pure sim code: no Node APIs,
+ * no I/O. The host sends a JSON scenario and the workload's typed arrays; everything else (engine args,
+ * router config, timing model) is resolved here, so no object graph crosses the boundary.
  *
- * The host calls the exported `run` (it takes it from the bundle's completion value, which the candidate
- * cannot reach); `globalThis.__twinsearch` is the same function for debugging and ad-hoc use.
+ * The host calls `runGuarded` (the sandbox runner takes it, with the policy API, off the global object
+ * before any candidate code runs, so a candidate cannot replace it); `globalThis.__twinsearch.run` is
+ * the plain `run`, for debugging and ad-hoc use.
  */
-// POLICY HOOK: the bundler resolves this to the candidate's source (virtual module). Its default export
-// (once sim/policy/ has defineRouter/definePlanner/defineEviction) is handed to runReplay as `policy`.
+// `policy:candidate` is the candidate module. harness/sandbox/bundle.ts resolves it to a slot that is
+// filled with the candidate bundle's exports once the candidate has loaded (the candidate is bundled
+// separately so that the simulator bundle can be built once and cached). Its default export (made
+// with defineRouter/definePlanner/defineEviction) becomes the replay's policy of that kind.
 import * as candidateModule from 'policy:candidate';
 import { resolveEngineArgs, type EngineArgs, type SglangArgs } from './engine/engine-args.js';
 import type { KvDtype, WeightDtype } from './catalog/models.js';
@@ -20,6 +23,7 @@ import { dynamoPoly } from './timing/dynamo-poly.js';
 import { createRooflineModel } from './timing/roofline.js';
 import type { TimingModel } from './timing/timing-model.js';
 import type { Workload } from './workload/workload.js';
+import { buildReplayConfig, type PolicyModules, type ScenarioSpec } from './scenario-config.js';
 
 export type SandboxTiming =
   | { kind: 'dynamo-poly' }
@@ -27,6 +31,12 @@ export type SandboxTiming =
 
 /** A replay scenario as plain JSON (what the host sends as `spec`). */
 export interface SandboxScenario {
+  /**
+   * A shipped scenario's cluster, hardware and seed (objectives/scenario.ts): when given, the replay
+   * is configured from it exactly as on the host (sim/scenario-config.ts) and the fields below other
+   * than `workload` and `fastForward` are ignored.
+   */
+  scenario?: ScenarioSpec;
   /** The Workload's scalar fields; its arrays travel separately as typed arrays. */
   workload: { name: string; count: number; sessions: number; blockSize: number };
   workers: number;
@@ -56,16 +66,32 @@ export interface WorkloadArrays {
   sourceLine: Int32Array;
 }
 
-/** Replay config once runReplay accepts a policy module (the lead adds the field; typed loosely until then). */
-type SandboxReplayConfig = ReplayConfig & { policy?: unknown };
+/** The candidate's default export as the policy module of its kind (none: the built-ins decide). */
+function candidatePolicies(): PolicyModules {
+  const policy = (candidateModule as { default?: unknown }).default as { kind?: unknown; instantiate?: unknown } | undefined;
+  if (policy === undefined) return {};
+  const kind = policy?.kind;
+  if ((kind !== 'router' && kind !== 'planner' && kind !== 'eviction') || typeof policy.instantiate !== 'function') {
+    const e = new TypeError('the default export must be made by defineRouter, definePlanner or defineEviction');
+    throw e;
+  }
+  return { [kind]: policy } as PolicyModules;
+}
 
 /** Runs one replay and returns reportJson(report). Throws what the simulator throws. */
 export function run(spec: string, arrays: WorkloadArrays): string {
   const s = JSON.parse(spec) as SandboxScenario;
   const workload: Workload = { ...s.workload, ...arrays };
+  const policies = candidatePolicies();
+  if (s.scenario) {
+    const cfg = buildReplayConfig(s.scenario, policies);
+    if (s.fastForward !== undefined) cfg.fastForward = s.fastForward;
+    return reportJson(runReplay(workload, cfg).report);
+  }
+  if (policies.planner) throw new TypeError('a planner candidate needs a scenario with planner settings');
   const engine = resolveEngineArgs(s.engine ?? {});
   const timing = buildTiming(s.timing, engine);
-  const cfg: SandboxReplayConfig = {
+  const cfg: ReplayConfig = {
     workers: s.workers,
     engine,
     timing,
@@ -77,10 +103,9 @@ export function run(spec: string, arrays: WorkloadArrays): string {
     gpusPerWorker: s.gpusPerWorker ?? (s.timing.kind === 'roofline' ? s.timing.tp : 1),
     ...(s.sla ? { sla: s.sla } : {}),
     ...(s.fastForward !== undefined ? { fastForward: s.fastForward } : {}),
+    routerPolicy: policies.router,
+    evictionPolicy: policies.eviction,
   };
-  // POLICY HOOK: a candidate without a default export leaves the built-in policies in charge.
-  const policy = (candidateModule as { default?: unknown }).default;
-  if (policy !== undefined) cfg.policy = policy;
   return reportJson(runReplay(workload, cfg).report);
 }
 

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { createSandboxPool } from '../sandbox/pool.js';
+import { sandboxInput } from '../sandbox/scenario.js';
 import type { Scenario } from '../../objectives/scenario.js';
 import type { Report } from '../../sim/metrics/report.js';
 import type { EvictionModule } from '../../sim/policy/eviction-policy.js';
@@ -58,5 +61,34 @@ export class InProcessEvaluator implements Evaluator {
       const kind = err.name === 'PolicyDecisionError' ? 'invalid-decision' : err.name === 'SimInvariantError' ? 'invariant' : 'runtime';
       return { ok: false, kind, message: err.message };
     }
+  }
+}
+
+/**
+ * Runs each candidate in a fresh isolated-vm isolate (memory and CPU limits, frozen intrinsics, no
+ * I/O): the way to evaluate code you did not write. Failures come back with their kind and location.
+ */
+export class SandboxEvaluator implements Evaluator {
+  private readonly pool = createSandboxPool();
+
+  constructor(private readonly limits: { cpuMs?: number; memoryMb?: number } = {}) {}
+
+  async kindOf(file: string): Promise<PolicyKind> {
+    const src = readFileSync(file, 'utf8');
+    const kinds = new Set([...src.matchAll(/\bdefine(Router|Planner|Eviction)\s*\(/g)].map((m) => m[1]!.toLowerCase() as PolicyKind));
+    if (kinds.size !== 1) throw new Error(`${file}: the default export must be made by defineRouter, definePlanner or defineEviction`);
+    return [...kinds][0]!;
+  }
+
+  async evaluate(file: string, scenario: Scenario): Promise<Evaluation> {
+    const { workload, spec } = scenarioInputs(scenario);
+    const input = sandboxInput(workload, { scenario: spec, workers: spec.cluster.workers, router: spec.cluster.router, timing: { kind: 'dynamo-poly' }, seed: spec.seed, arrivalSpeedupRatio: spec.arrivalSpeedupRatio, concurrency: spec.concurrency });
+    const t0 = performance.now();
+    const r = await this.pool.evaluate(readFileSync(file, 'utf8'), input, { file, ...this.limits });
+    if (!r.ok) {
+      const at = r.location ? ` (${r.location.file}:${r.location.line}:${r.location.column})` : '';
+      return { ok: false, kind: r.kind, message: `${r.message}${at}` };
+    }
+    return { ok: true, report: JSON.parse(r.reportJson) as Report, wallMs: performance.now() - t0 };
   }
 }

@@ -4,12 +4,13 @@ import { parseArgs } from 'node:util';
 import { getScenario, scenariosFor } from '../../objectives/scenarios/index.js';
 import type { Scenario } from '../../objectives/scenario.js';
 import { benchTable, summarize, type BenchRow } from '../bench/bench-table.js';
-import { InProcessEvaluator, type Evaluator, type PolicyKind } from '../bench/evaluator.js';
+import { InProcessEvaluator, SandboxEvaluator, type Evaluator, type PolicyKind } from '../bench/evaluator.js';
 import { UsageError } from '../replay/json-arg.js';
 
 export const BENCH_HELP = `Usage: twinsearch bench <candidate.ts ...> [flags]
 
-Runs every candidate policy module on every scenario and prints, per scenario, the candidates ranked
+Runs every candidate policy module on every scenario, each in a fresh isolated-vm sandbox (memory and
+CPU limits, no I/O), and prints, per scenario, the candidates ranked
 on the policy kind's metrics, with a ★ on the ones no other candidate beats on every metric of every
 scenario (the Pareto front). Candidates are modules whose default export is made by defineRouter,
 definePlanner or defineEviction (see candidates/ for the baselines); all must be of one kind.
@@ -18,6 +19,9 @@ Flags:
   --scenarios NAME[,NAME...]   scenarios to run (default: the shipped scenarios of the candidates' kind)
   --json                       print the results as JSON (reports per candidate and scenario)
   --markdown                   print Markdown tables
+  --time-limit S               CPU time one evaluation may use in the sandbox (default 60)
+  --memory-limit MB            memory one sandbox may use (default 256)
+  --in-process                 run the modules in this process instead of the sandbox (your own, trusted code; easier to debug)
   --quiet                      no progress on stderr
   --help                       show this help
 
@@ -25,12 +29,12 @@ Example:
   twinsearch bench candidates/router/*.ts --scenarios conversation-8x-poly
 `;
 
-export async function benchCommand(argv: string[], evaluator: Evaluator = new InProcessEvaluator()): Promise<number> {
+export async function benchCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv, allowPositionals: true, strict: true,
-      options: { scenarios: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: { scenarios: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, help: { type: 'boolean' } },
     });
   } catch (e) {
     const m = /Unknown option '([^']+)'/.exec((e as Error).message);
@@ -41,6 +45,16 @@ export async function benchCommand(argv: string[], evaluator: Evaluator = new In
     process.stdout.write(BENCH_HELP);
     return 0;
   }
+  const limit = (flag: 'time-limit' | 'memory-limit', min: number): number | undefined => {
+    const raw = v[flag];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new UsageError(`--${flag}: expected a number >= ${min}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const cpuS = limit('time-limit', 0.01), memoryMb = limit('memory-limit', 16);
+  const evaluator: Evaluator = v['in-process'] ? new InProcessEvaluator()
+    : new SandboxEvaluator({ ...(cpuS !== undefined ? { cpuMs: cpuS * 1000 } : {}), ...(memoryMb !== undefined ? { memoryMb } : {}) });
   const files = parsed.positionals.map((p) => resolve(p));
   if (files.length === 0) throw new UsageError('give one or more candidate files, e.g. candidates/router/*.ts');
   for (const f of files) if (!existsSync(f)) throw new UsageError(`candidate file not found: ${f}`);
@@ -65,15 +79,16 @@ export async function benchCommand(argv: string[], evaluator: Evaluator = new In
   const wrong = scenarios.find((s) => s.kind !== kind);
   if (wrong) throw new UsageError(`scenario ${wrong.name} scores ${wrong.kind} policies, not ${kind} policies`);
   const label = (f: string): string => f.replace(/^.*\//, '').replace(/\.ts$/, '');
-  const rows: BenchRow[] = [];
-  for (const s of scenarios) {
-    for (const f of files) {
-      if (!v.quiet) process.stderr.write(`bench: ${label(f)} on ${s.name} ...`);
-      const result = await evaluator.evaluate(f, s);
-      if (!v.quiet) process.stderr.write(result.ok ? ` ${(result.wallMs / 1000).toFixed(1)} s\n` : ` ${result.kind}\n`);
-      rows.push({ candidate: label(f), scenario: s.name, result });
+  // all evaluations at once: the sandbox pool runs as many as there are cores
+  const t0 = performance.now();
+  const rows: BenchRow[] = await Promise.all(scenarios.flatMap((s) => files.map(async (f) => {
+    const result = await evaluator.evaluate(f, s);
+    if (!v.quiet) {
+      const what = result.ok ? `done (${((performance.now() - t0) / 1000).toFixed(1)} s)` : `failed: ${result.kind}`;
+      process.stderr.write(`bench: ${label(f)} on ${s.name} ${what}\n`);
     }
-  }
+    return { candidate: label(f), scenario: s.name, result };
+  })));
   const sum = summarize(kind, files.map(label), scenarios, rows);
   if (v.json) {
     process.stdout.write(JSON.stringify({

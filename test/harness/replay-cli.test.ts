@@ -125,6 +125,20 @@ describe('twinsearch bench (CLI process)', () => {
     expect(out.pareto).toContain('dynamo-kv');
   });
 
+  it('sandboxed and in-process runs give the same numbers; a hostile candidate is contained', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-bench-'));
+    const evil = join(dir, 'evil.ts');
+    writeFileSync(evil, `import { defineRouter } from '${join(root, 'sim/policy/index.js')}';\nexport default defineRouter({ name: 'evil', cost: () => { for (;;) {} } });\n`);
+    const args = ['bench', 'candidates/router/dynamo-kv.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--json', '--quiet'];
+    const sandboxed = JSON.parse(cli(args).out) as { results: { report: unknown }[] };
+    const inProcess = JSON.parse(cli([...args, '--in-process']).out) as { results: { report: unknown }[] };
+    expect(sandboxed.results[0]!.report).toEqual(inProcess.results[0]!.report);
+    const r = cli(['bench', evil, 'candidates/router/dynamo-kv.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--time-limit', '1', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/evil: timeout/);
+    expect(r.out).toMatch(/dynamo-kv ★/);
+  });
+
   it('explains bad arguments', () => {
     expect(cli(['bench']).err).toBe('twinsearch bench: give one or more candidate files, e.g. candidates/router/*.ts');
     expect(cli(['bench', 'candidates/router/dynamo-kv.ts', 'candidates/eviction/lru.ts']).err).toMatch(/all candidates must be of one kind/);

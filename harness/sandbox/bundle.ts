@@ -1,0 +1,204 @@
+/**
+ * esbuild in memory: the simulator and the candidate become two IIFE scripts for one isolate.
+ *
+ * - The simulator bundle (sim/sandbox-entry.ts + the policy API) is built once per process and cached
+ *   (`hash` names the exact build). Its `policy:candidate` import resolves to a small slot module that
+ *   `loadCandidate()` fills from the candidate bundle's exports once the candidate has loaded.
+ * - The candidate bundle is the candidate's source alone (a virtual module, loader 'ts'). Its imports
+ *   of the policy API ('twinsearch/policy', or a path under sim/policy/) become a shim that reads the
+ *   simulator's instance (`globalThis.__twinsearchPolicy`, set by the runner), so `defineRouter` and
+ *   the error classes are the very ones the simulator checks against. Every other import is refused.
+ * Building only the candidate per evaluation takes a few ms; rebuilding the simulator each time ~35 ms.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { failure, type SandboxFailure } from './result.js';
+import type { RawSourceMap } from './source-map.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SIM_DIR = join(REPO_ROOT, 'sim');
+const POLICY_DIR = join(SIM_DIR, 'policy');
+const POLICY_INDEX = join(POLICY_DIR, 'index.ts');
+
+/** The bare specifier a candidate may use for the policy API. */
+export const POLICY_SPECIFIER = 'twinsearch/policy';
+/** Filenames the isolate shows in stack traces. */
+export const SIM_FILENAME = 'twinsearch-sim.js';
+export const CANDIDATE_FILENAME = 'twinsearch-candidate.js';
+export const DEFAULT_MAX_SOURCE_BYTES = 64 * 1024;
+/** Where a candidate notionally lives (relative imports resolve from here): candidates/<kind>/<name>.ts. */
+export const DEFAULT_CANDIDATE_FILE = 'candidates/candidate/candidate.ts';
+
+export interface SimBundle {
+  code: string;
+  /** sha256 of `code`: identifies the simulator build for content-addressed results. */
+  hash: string;
+  /** Whether sim/policy/index.ts existed (else the policy API is empty). */
+  hasPolicyApi: boolean;
+}
+
+export interface CandidateBundle {
+  code: string;
+  /** Source map of `code` back to the candidate source. */
+  map: RawSourceMap;
+  /** The candidate's notional path, as reported in locations. */
+  file: string;
+  /** The candidate's source (for the line text of runtime error locations). */
+  source: string;
+}
+
+export interface SandboxBundle {
+  sim: SimBundle;
+  candidate: CandidateBundle;
+  /** Time to build the candidate (plus the simulator when it was not cached yet). */
+  bundleMs: number;
+}
+
+export interface BundleOptions {
+  /** Notional repo-relative path of the candidate; default DEFAULT_CANDIDATE_FILE. */
+  file?: string;
+  /** Source size cap in UTF-8 bytes; default 64 KB. */
+  maxSourceBytes?: number;
+}
+
+const BASE: esbuild.BuildOptions = {
+  bundle: true, write: false, format: 'iife', target: 'es2022', platform: 'neutral',
+  charset: 'utf8', legalComments: 'none', logLevel: 'silent',
+};
+
+let simBundle: Promise<SimBundle> | null = null;
+
+/** The simulator bundle, built on first use and then shared by every evaluation in this process. */
+export function getSimBundle(): Promise<SimBundle> {
+  simBundle ??= buildSim().catch((e: unknown) => {
+    simBundle = null; // a broken sim/ (mid-edit) must not stick
+    throw e;
+  });
+  return simBundle;
+}
+
+/** Forget the cached simulator bundle (after sim/ changed). */
+export function resetSimBundleCache(): void {
+  simBundle = null;
+}
+
+async function buildSim(): Promise<SimBundle> {
+  const hasPolicyApi = existsSync(POLICY_INDEX);
+  const entry = [
+    `import { runGuarded } from './sandbox-entry.js';`,
+    `import { loadCandidate } from 'policy:candidate';`,
+    // a plain copy of the namespace (whose getters would hide the values from the runner's deep freeze)
+    hasPolicyApi ? `import * as policyNs from './policy/index.js';\nconst policyApi = { ...policyNs };` : `const policyApi = {};`,
+    // read and deleted by the runner before any candidate code runs
+    `globalThis.__twinsearchSim = { run: runGuarded, loadCandidate, policyApi };`,
+  ].join('\n');
+  const slot = [
+    `let policy;`,
+    `export { policy as default };`,
+    // called by the runner after the candidate script ran (with a time limit: it may hit candidate getters)
+    `export function loadCandidate() { const m = globalThis.__twinsearchCandidate; policy = m == null ? undefined : m.default; }`,
+  ].join('\n');
+  const result = await esbuild.build({
+    ...BASE,
+    stdin: { contents: entry, resolveDir: SIM_DIR, sourcefile: 'sandbox-sim-entry.js', loader: 'js' },
+    plugins: [{
+      name: 'candidate-slot',
+      setup(b) {
+        b.onResolve({ filter: /^policy:candidate$/ }, () => ({ path: 'policy:candidate', namespace: 'slot' }));
+        b.onLoad({ filter: /.*/, namespace: 'slot' }, () => ({ contents: slot, loader: 'js' }));
+      },
+    }],
+  });
+  const code = result.outputFiles![0]!.text;
+  return { code, hash: createHash('sha256').update(code).digest('hex'), hasPolicyApi };
+}
+
+/**
+ * Bundles a candidate and returns it with the (cached) simulator bundle, or a 'size', 'syntax' or
+ * 'import' failure. Throws only for faults of the harness itself (e.g. sim/ does not build).
+ */
+export async function bundleCandidate(source: string, opts: BundleOptions = {}): Promise<{ ok: true; bundle: SandboxBundle } | SandboxFailure> {
+  const t0 = performance.now();
+  const file = opts.file ?? DEFAULT_CANDIDATE_FILE;
+  const max = opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
+  const bytes = Buffer.byteLength(source, 'utf8');
+  if (bytes > max) return failure('size', `${file}: the candidate source is ${bytes} bytes; the limit is ${max} bytes (${Math.round(max / 1024)} KB)`);
+  const sim = await getSimBundle();
+  const candidateDir = dirname(resolve(REPO_ROOT, file));
+  let result: esbuild.BuildResult;
+  try {
+    result = await esbuild.build({
+      ...BASE,
+      entryPoints: ['candidate'],
+      outfile: CANDIDATE_FILENAME,
+      globalName: '__twinsearchCandidate',
+      sourcemap: 'external',
+      sourcesContent: false,
+      // fixed compiler settings, whatever tsconfig lies around: strict mode, standard class fields, and
+      // imports kept as written (an unused `import fs from 'node:fs'` is still refused)
+      tsconfigRaw: { compilerOptions: { strict: true, useDefineForClassFields: true, target: 'ES2022', verbatimModuleSyntax: true } },
+      plugins: [candidatePlugin(source, file, candidateDir, sim.hasPolicyApi)],
+    });
+  } catch (e) {
+    const errors = (e as { errors?: esbuild.Message[] }).errors;
+    if (!errors || errors.length === 0) throw e;
+    return describeBuildError(errors[0]!, file, errors.length);
+  }
+  const out = result.outputFiles!;
+  const js = out.find((f) => f.path.endsWith('.js'))!;
+  const map = out.find((f) => f.path.endsWith('.js.map'))!;
+  return {
+    ok: true,
+    bundle: {
+      sim,
+      candidate: { code: js.text, map: JSON.parse(map.text) as RawSourceMap, file, source },
+      bundleMs: performance.now() - t0,
+    },
+  };
+}
+
+const IMPORT_ERROR = 'import-not-allowed';
+
+function candidatePlugin(source: string, file: string, candidateDir: string, hasPolicyApi: boolean): esbuild.Plugin {
+  return {
+    name: 'candidate',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return { path: file, namespace: 'candidate' };
+        if (args.namespace === 'candidate' && isPolicyImport(args.path, candidateDir, hasPolicyApi)) {
+          return { path: POLICY_SPECIFIER, namespace: 'policy-api' };
+        }
+        const allowed = hasPolicyApi ? `'${POLICY_SPECIFIER}' or a module under sim/policy/` : `'${POLICY_SPECIFIER}'`;
+        return { errors: [{ text: `import of "${args.path}" is not allowed: a candidate may import only the policy API (${allowed})`, detail: IMPORT_ERROR }] };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'candidate' }, () => ({ contents: source, loader: 'ts', resolveDir: candidateDir }));
+      // CommonJS on purpose: named imports are then read from the object at run time
+      b.onLoad({ filter: /.*/, namespace: 'policy-api' }, () => ({ contents: 'module.exports = globalThis.__twinsearchPolicy;', loader: 'js' }));
+    },
+  };
+}
+
+/** 'twinsearch/policy', or a relative/absolute path to an existing module under sim/policy/. */
+function isPolicyImport(spec: string, fromDir: string, hasPolicyApi: boolean): boolean {
+  if (spec === POLICY_SPECIFIER) return true;
+  if (!hasPolicyApi || !(spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec))) return false;
+  const abs = resolve(fromDir, spec);
+  const rel = relative(POLICY_DIR, abs);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
+  const base = abs.replace(/\.(js|ts)$/, '');
+  return rel.split(sep).every((part) => part !== 'node_modules') && (existsSync(`${base}.ts`) || existsSync(join(base, 'index.ts')));
+}
+
+function describeBuildError(m: esbuild.Message, file: string, count: number): SandboxFailure {
+  const kind = m.detail === IMPORT_ERROR || /^Could not resolve/.test(m.text) ? 'import' : 'syntax';
+  const more = count > 1 ? ` (and ${count - 1} more error${count > 2 ? 's' : ''})` : '';
+  const loc = m.location;
+  if (!loc) return failure(kind, `${file}: ${m.text}${more}`);
+  // esbuild: line 1-based, column 0-based
+  const location = { file, line: loc.line, column: loc.column + 1, lineText: loc.lineText };
+  const caret = `${' '.repeat(loc.column)}${'^'.repeat(Math.max(1, loc.length))}`;
+  return failure(kind, `${file}:${location.line}:${location.column}: ${m.text}${more}\n    ${loc.lineText}\n    ${caret}`, location);
+}

@@ -1,0 +1,140 @@
+/**
+ * Runs a sandbox bundle in a fresh isolated-vm isolate per evaluation (needs node --no-node-snapshot).
+ *
+ * Order inside the isolate, each step before any candidate code:
+ *   lockdown (seeded Math.random, virtual clock, frozen intrinsics) → simulator bundle → take its
+ *   entry points off the global object → deep-freeze the policy API and publish it read-only →
+ * then the candidate bundle (its top-level code runs here), `loadCandidate()`, and the replay.
+ * Trusted, bounded steps use the sync API (about 10 ms in all, see bench:sandbox); every step that can run candidate code
+ * uses the async API with the remaining CPU budget as timeout, so the host event loop stays responsive
+ * and two evaluations really run in parallel. A host timer disposes the isolate if wall time runs out
+ * (memory-limit thrashing, anything the per-step timeout misses). The isolate is always disposed.
+ */
+import v8 from 'node:v8';
+import ivm from 'isolated-vm';
+import { bundleCandidate, SIM_FILENAME, CANDIDATE_FILENAME, type BundleOptions, type SandboxBundle, type SimBundle } from './bundle.js';
+import { classify, thrownInfo, type ClassifyContext, type ThrownInfo } from './errors.js';
+import { LOCKDOWN_SOURCE } from './lockdown.js';
+import { failure, type SandboxResult } from './result.js';
+import type { SandboxInput } from './scenario.js';
+
+export interface RunOptions {
+  /** Isolate heap limit, MB; default 256. */
+  memoryMb?: number;
+  /** CPU-time budget for the whole evaluation, ms; default 60 000. */
+  cpuMs?: number;
+  /** Wall-clock kill, ms; default 2 × cpuMs + 5 000. */
+  wallMs?: number;
+  /** Seed of the isolate's Math.random; default 1. */
+  randomSeed?: number;
+  /** What Date.now() and new Date() say inside the isolate (ms since the epoch); default 2026-01-01T00:00:00Z. */
+  clockMs?: number;
+}
+
+export const DEFAULT_MEMORY_MB = 256;
+export const DEFAULT_CPU_MS = 60_000;
+export const DEFAULT_CLOCK_MS = Date.UTC(2026, 0, 1);
+
+/**
+ * isolated-vm sizes an isolate's young generation from its memory limit (4 MB at 256 MB, 16 MB from
+ * 512 MB on); the simulator allocates enough short-lived objects that 4 MB costs 6-12% of replay speed.
+ * The V8 flag overrides that for isolates created afterwards (the host heap already exists; 16 MB is
+ * also its own default on 64-bit). Set once, before the first isolate.
+ */
+const SEMI_SPACE_MB = 16;
+let heapFlagsSet = false;
+function setHeapFlags(): void {
+  if (heapFlagsSet) return;
+  v8.setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
+  heapFlagsSet = true;
+}
+
+/** V8 code cache of the simulator bundle, produced by the first isolate that compiles it. */
+const codeCache = new WeakMap<SimBundle, ivm.ExternalCopy<ArrayBuffer>>();
+
+/** Bundles `source` and runs it: the one call the search loop needs. */
+export async function evaluateCandidate(source: string, input: SandboxInput, opts: RunOptions & BundleOptions = {}): Promise<SandboxResult> {
+  const b = await bundleCandidate(source, opts);
+  if (!b.ok) return b;
+  return runBundle(b.bundle, input, opts);
+}
+
+export async function runBundle(bundle: SandboxBundle, input: SandboxInput, opts: RunOptions = {}): Promise<SandboxResult> {
+  const memoryMb = opts.memoryMb ?? DEFAULT_MEMORY_MB;
+  const cpuMs = opts.cpuMs ?? DEFAULT_CPU_MS;
+  const wallMs = opts.wallMs ?? 2 * cpuMs + 5000;
+  const spec = typeof input.spec === 'string' ? input.spec : JSON.stringify(input.spec);
+  const t0 = performance.now();
+  setHeapFlags();
+  const isolate = new ivm.Isolate({ memoryLimit: memoryMb });
+  const ctx: ClassifyContext = { candidate: bundle.candidate, cpuMs, wallMs, memoryMb, killedByWall: false };
+  const wall = setTimeout(() => {
+    ctx.killedByWall = true;
+    if (!isolate.isDisposed) isolate.dispose();
+  }, wallMs);
+  // isolated-vm's timeout bounds one step; the budget is what the isolate has not used yet
+  const remaining = (): number => Math.max(1, Math.floor(cpuMs - Number(isolate.cpuTime) / 1e6));
+  let candidateRunning = false;
+  try {
+    const context = isolate.createContextSync();
+    const jail = context.global;
+    const lockdown = isolate.compileScriptSync(LOCKDOWN_SOURCE, { filename: 'twinsearch-lockdown.js' })
+      .runSync(context, { reference: true }) as ivm.Reference<(seed: number, nowMs: number) => unknown>;
+    const harden = lockdown.applySync(undefined, [opts.randomSeed ?? 1, opts.clockMs ?? DEFAULT_CLOCK_MS], { result: { reference: true } }) as ivm.Reference<(o: unknown) => unknown>;
+
+    compileSim(isolate, bundle.sim).runSync(context, { timeout: remaining() });
+    const sim = jail.getSync('__twinsearchSim', { reference: true }) as ivm.Reference<Record<string, unknown>>;
+    jail.deleteSync('__twinsearchSim');
+    const run = sim.getSync('run', { reference: true }) as ivm.Reference<(spec: string, arrays: unknown) => string>;
+    const loadCandidate = sim.getSync('loadCandidate', { reference: true }) as ivm.Reference<() => void>;
+    const api = sim.getSync('policyApi', { reference: true });
+    harden.applySync(undefined, [api.derefInto()]);
+    context.evalClosureSync(
+      `Object.defineProperty(globalThis, '__twinsearchPolicy', { value: $0, writable: false, enumerable: false, configurable: false });`,
+      [api.derefInto()],
+    );
+
+    candidateRunning = true;
+    let candidate: ivm.Script;
+    try {
+      candidate = isolate.compileScriptSync(bundle.candidate.code, { filename: CANDIDATE_FILENAME });
+    } catch (e) {
+      // esbuild accepted it but V8 did not (rare: e.g. a regular expression V8 rejects)
+      const t = thrownInfo(e);
+      return failure('syntax', `${bundle.candidate.file}: ${t.name}: ${t.message}`);
+    }
+    const compileMs = performance.now() - t0;
+    await candidate.run(context, { timeout: remaining() });
+    await loadCandidate.apply(undefined, [], { timeout: remaining() });
+
+    const t1 = performance.now();
+    const arrays = new ivm.ExternalCopy(input.arrays).copyInto({ release: true, transferIn: true });
+    const out = await run.apply(undefined, [spec, arrays], { timeout: remaining() });
+    const runMs = performance.now() - t1;
+    const parsed = JSON.parse(out) as { ok: true; reportJson: string } | { ok: false; error: ThrownInfo };
+    if (!parsed.ok) return classify(parsed.error, ctx);
+    return { ok: true, reportJson: parsed.reportJson, timings: { bundleMs: bundle.bundleMs, compileMs, runMs } };
+  } catch (e) {
+    const t = thrownInfo(e);
+    if (candidateRunning || ctx.killedByWall || isolate.isDisposed) return classify(t, ctx);
+    // before any candidate code ran: a fault of the harness or of sim/ itself, which must not pass as a candidate's
+    throw new Error(`sandbox setup failed: ${t.name}: ${t.message}`, { cause: e });
+  } finally {
+    clearTimeout(wall);
+    if (!isolate.isDisposed) isolate.dispose();
+  }
+}
+
+/** isolated-vm sets these on the script at run time; its typings leave them out. */
+type CachedScript = ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean };
+
+function compileSim(isolate: ivm.Isolate, sim: SimBundle): ivm.Script {
+  const cachedData = codeCache.get(sim);
+  if (cachedData) {
+    const script = isolate.compileScriptSync(sim.code, { filename: SIM_FILENAME, cachedData }) as CachedScript;
+    if (!script.cachedDataRejected) return script;
+  }
+  const script = isolate.compileScriptSync(sim.code, { filename: SIM_FILENAME, produceCachedData: true }) as CachedScript;
+  if (script.cachedData) codeCache.set(sim, script.cachedData);
+  return script;
+}
