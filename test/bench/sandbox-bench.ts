@@ -12,6 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { RouterPolicy } from '../../sim/policy/index.js';
 import { join } from 'node:path';
 import { bundleCandidate } from '../../harness/sandbox/bundle.js';
 import { evaluateCandidate, runBundle } from '../../harness/sandbox/isolate-runner.js';
@@ -41,8 +42,10 @@ const traceScenario = (router: 'round_robin' | 'kv') => ({ workers: 8, router, s
 if (process.argv[2] === '--host-cold') {
   // child: the first replay of a fresh process (cold JIT), as a fresh isolate sees it
   const trace = loadTrace(join(root, 'data/traces/conversation_trace.jsonl'), { traceBlockSize: 512 });
+  const file = process.argv[3] === 'kv' ? 'candidates/router/dynamo-kv.ts' : 'candidates/router/round-robin.ts';
+  const policy = ((await import(join(root, file))) as { default: RouterPolicy }).default;
   const t = performance.now();
-  hostReportJson(trace, traceScenario(process.argv[3] as 'kv'));
+  hostReportJson(trace, traceScenario(process.argv[3] as 'kv'), policy);
   process.stdout.write(String(performance.now() - t));
   process.exit(0);
 }
@@ -81,11 +84,19 @@ console.log(`(c) total per candidate (1-request replay)    ${fmt(median(totalMs)
 
 // (d): the conversation trace
 const trace = loadTrace(join(root, 'data/traces/conversation_trace.jsonl'), { traceBlockSize: 512 });
-const b = await bundleCandidate(candidate, { file: candidateFile });
+// each router row runs the baseline module of that router in the sandbox against the built-in router
+// on the host (the modules reproduce the built-ins exactly)
+const bundles = new Map<string, Awaited<ReturnType<typeof bundleCandidate>>>();
+const modules = new Map<string, RouterPolicy>();
+for (const [router, file] of [['round_robin', 'candidates/router/round-robin.ts'], ['kv', candidateFile]] as const) {
+  bundles.set(router, await bundleCandidate(readFileSync(join(root, file), 'utf8'), { file }));
+  modules.set(router, ((await import(join(root, file))) as { default: RouterPolicy }).default);
+}
+const b = bundles.get('kv')!;
 if (!b.ok) throw new Error(b.message);
 console.log('');
 console.log(`(d) conversation trace, ${trace.count} requests, 8 workers; sandbox: ${reps} runs, a fresh isolate each; host cold: fresh processes; host warm: ${reps} runs in this process`);
-console.log('    router        sandbox replay  (+ setup)     host cold   speed vs cold     host warm   speed vs warm   identical');
+console.log('    router (module)  sandbox replay  (+ setup)     host cold   speed vs cold     host warm   speed vs warm   identical');
 for (const router of ['round_robin', 'kv'] as const) {
   const s = traceScenario(router);
   const input = scenarioInput(trace, s);
@@ -93,14 +104,16 @@ for (const router of ['round_robin', 'kv'] as const) {
   let host = '';
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
-    host = hostReportJson(trace, s);
+    host = hostReportJson(trace, s, modules.get(router));
     if (i > 0 || reps === 1) hostMs.push(performance.now() - t);
   }
   const runMs: number[] = [], wallMs: number[] = [];
   let same = true;
+  const rb = bundles.get(router)!;
+  if (!rb.ok) throw new Error(rb.message);
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
-    const r = ok(await runBundle(b.bundle, input));
+    const r = ok(await runBundle(rb.bundle, input));
     wallMs.push(performance.now() - t);
     runMs.push(r.timings.runMs);
     same &&= r.reportJson === host;
