@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
+import { failure, type SandboxFailure } from './result.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const POLICY_API = join(ROOT, 'sim/policy/index.ts');
+
+const OPTIONS: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ['lib.es2022.d.ts'],
+  types: [],
+  skipLibCheck: true,
+  isolatedModules: true,
+  allowImportingTsExtensions: false,
+  paths: { 'twinsearch/policy': [POLICY_API] },
+};
+
+/** Parsed lib and simulator files, shared by every check (they never change within a process). */
+const fileCache = new Map<string, ts.SourceFile>();
+
+/**
+ * Type-checks a candidate module against the policy API, in process (TypeScript's compiler API with
+ * cached library and simulator sources: a few ms per candidate once warm). Returns the first error
+ * in the candidate as a 'type' failure with its location and line, or null.
+ */
+export function typecheckCandidate(source: string, file = join(ROOT, 'candidates/candidate.ts')): SandboxFailure | null {
+  const path = resolve(file);
+  const base = ts.createCompilerHost(OPTIONS, true);
+  const host: ts.CompilerHost = {
+    ...base,
+    getSourceFile(name, lang) {
+      if (resolve(name) === path) return ts.createSourceFile(name, source, lang, true);
+      let sf = fileCache.get(name);
+      if (!sf) {
+        const text = base.readFile(name);
+        if (text === undefined) return undefined;
+        sf = ts.createSourceFile(name, text, lang, true);
+        fileCache.set(name, sf);
+      }
+      return sf;
+    },
+    fileExists: (name) => resolve(name) === path || base.fileExists(name),
+    readFile: (name) => (resolve(name) === path ? source : base.readFile(name)),
+    directoryExists: (d) => resolve(d) === dirname(path) || (base.directoryExists?.(d) ?? existsSync(d)),
+  };
+  const program = ts.createProgram({ rootNames: [path], options: OPTIONS, host });
+  const sf = program.getSourceFile(path)!;
+  const diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+  const d = diags.find((x) => x.category === ts.DiagnosticCategory.Error);
+  if (!d) return null;
+  const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+  if (d.start === undefined) return failure('type', `TS${d.code}: ${message}`);
+  const { line, character } = sf.getLineAndCharacterOfPosition(d.start);
+  const lineText = source.split('\n')[line] ?? '';
+  return failure('type', `TS${d.code}: ${message}`, { file, line: line + 1, column: character + 1, lineText });
+}
+
+/** Reads a candidate file and type-checks it. */
+export function typecheckFile(file: string): SandboxFailure | null {
+  return typecheckCandidate(readFileSync(file, 'utf8'), file);
+}
