@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createSandboxPool } from '../sandbox/pool.js';
 import { sandboxInput } from '../sandbox/scenario.js';
-import { typecheckFile } from '../sandbox/typecheck.js';
 import type { Scenario } from '../../objectives/scenario.js';
 import type { Report } from '../../sim/metrics/report.js';
 import type { EvictionModule } from '../../sim/policy/eviction-policy.js';
@@ -81,22 +80,13 @@ export class SandboxEvaluator implements Evaluator {
     return [...kinds][0]!;
   }
 
-  private readonly typeErrors = new Map<string, Evaluation | null>();
-
   async evaluate(file: string, scenario: Scenario): Promise<Evaluation> {
-    // the static gate: a candidate must type-check against the policy API before it runs
-    if (!this.typeErrors.has(file)) {
-      const f = typecheckFile(file);
-      this.typeErrors.set(file, f === null ? null : { ok: false, kind: 'type', message: `${f.message}${f.location ? ` (${f.location.file}:${f.location.line}:${f.location.column}: ${f.location.lineText.trim()})` : ''}` });
-    }
-    const typeError = this.typeErrors.get(file);
-    if (typeError) return typeError;
     const { workload, spec } = scenarioInputs(scenario);
     const input = sandboxInput(workload, { scenario: spec, workers: spec.cluster.workers, router: spec.cluster.router, timing: { kind: 'dynamo-poly' }, seed: spec.seed, arrivalSpeedupRatio: spec.arrivalSpeedupRatio, concurrency: spec.concurrency });
     const t0 = performance.now();
-    const r = await this.pool.evaluate(readFileSync(file, 'utf8'), input, { file, ...this.limits });
+    const r = await this.pool.evaluate(readFileSync(file, 'utf8'), input, { file, typecheck: true, ...this.limits });
     if (!r.ok) {
-      const at = r.location ? ` (${r.location.file}:${r.location.line}:${r.location.column})` : '';
+      const at = r.location ? ` (${r.location.file}:${r.location.line}:${r.location.column}: ${r.location.lineText.trim()})` : '';
       return { ok: false, kind: r.kind, message: `${r.message}${at}` };
     }
     return { ok: true, report: JSON.parse(r.reportJson) as Report, wallMs: performance.now() - t0 };

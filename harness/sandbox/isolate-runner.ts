@@ -12,6 +12,7 @@
  */
 import v8 from 'node:v8';
 import ivm from 'isolated-vm';
+import { typecheckCandidate } from './typecheck.js';
 import { bundleCandidate, SIM_FILENAME, CANDIDATE_FILENAME, type BundleOptions, type SandboxBundle, type SimBundle } from './bundle.js';
 import { classify, thrownInfo, type ClassifyContext, type ThrownInfo } from './errors.js';
 import { LOCKDOWN_SOURCE } from './lockdown.js';
@@ -53,9 +54,17 @@ function setHeapFlags(): void {
 const codeCache = new WeakMap<SimBundle, ivm.ExternalCopy<ArrayBuffer>>();
 
 /** Bundles `source` and runs it: the one call the search loop needs. */
-export async function evaluateCandidate(source: string, input: SandboxInput, opts: RunOptions & BundleOptions = {}): Promise<SandboxResult> {
+/**
+ * The whole gate: size cap, bundle (syntax, import allow-list), then — with `typecheck` — the type
+ * check against the policy API, then the run in a fresh isolate.
+ */
+export async function evaluateCandidate(source: string, input: SandboxInput, opts: RunOptions & BundleOptions & { typecheck?: boolean } = {}): Promise<SandboxResult> {
   const b = await bundleCandidate(source, opts);
   if (!b.ok) return b;
+  if (opts.typecheck) {
+    const t = typecheckCandidate(source, opts.file);
+    if (t !== null) return t;
+  }
   return runBundle(b.bundle, input, opts);
 }
 

@@ -1,0 +1,107 @@
+/**
+ * Hostile candidates: each module below is evaluated through the whole gate (size cap, bundle with
+ * import allow-list, type check, fresh isolate with limits) and must be contained with the right
+ * failure kind, or — for attempts to tamper with the simulator or to be nondeterministic — give the
+ * same report as an honest run. The host must stay alive throughout.
+ */
+import { describe, expect, it } from 'vitest';
+import { evaluateCandidate } from '../../harness/sandbox/isolate-runner.js';
+import { sandboxInput } from '../../harness/sandbox/scenario.js';
+import type { SandboxResult } from '../../harness/sandbox/result.js';
+import type { ScenarioSpec } from '../../sim/scenario-config.js';
+import { generateSynthetic } from '../../sim/workload/synthetic.js';
+
+const API = `import { defineRouter, definePlanner, defineEviction } from 'twinsearch/policy';\n`;
+const router = (cost: string, top = '') => `${API}${top}\nexport default defineRouter({ name: 'x', cost: ${cost} });\n`;
+
+const workload = generateSynthetic({ requests: 40, isl: 600, osl: 20, arrival: { kind: 'poisson', ratePerSec: 20 }, sharedPrefixRatio: 0.5, numPrefixGroups: 3, seed: 2 });
+const spec = (over: Partial<ScenarioSpec['cluster']> = {}): ScenarioSpec => ({
+  cluster: { workers: 2, engine: {}, router: 'kv', routerConfig: {}, ...over },
+  hardware: { timing: 'dynamo-poly' }, seed: 1, arrivalSpeedupRatio: 1, concurrency: null,
+});
+const input = (s: ScenarioSpec) => sandboxInput(workload, { scenario: s, workers: 2, router: 'kv', timing: { kind: 'dynamo-poly' }, seed: 1, arrivalSpeedupRatio: 1, concurrency: null });
+const limits = { cpuMs: 2000, memoryMb: 64, typecheck: true, file: '/tmp/hostile/candidate.ts' };
+const run = (src: string, s = spec()): Promise<SandboxResult> => evaluateCandidate(src, input(s), limits);
+
+const honestRouter = router('(req, w) => (req.isl / req.blockSize - w.overlapBlocks) + w.activeBlocks');
+let reference = '';
+
+type Case = [name: string, source: string, expect: string | ((r: SandboxResult) => void), scenario?: ScenarioSpec];
+const plannerSpec = spec({ planner: { load_adjustment_interval: 1, max_gpu_budget: 4 } });
+const evictSpec = spec({ engine: { num_gpu_blocks: 30 } });
+
+const cases: Case[] = [
+  ['infinite loop in the cost', router('() => { for (;;) {} }'), 'timeout'],
+  ['infinite loop at load time', router('() => 1', 'while (true) {}'), 'timeout'],
+  ['deep recursion', router('(req) => { const f = (n: number): number => f(n + 1) + 1; return f(req.isl); }'), 'runtime'],
+  ['memory bomb: arrays', router('() => { const a: number[][] = []; for (;;) a.push(new Array(1e5).fill(1)); }'), 'memory'],
+  ['memory bomb: strings', router('() => { let s = "x"; for (;;) s += s; }'), 'memory'],
+  ['memory bomb: ArrayBuffers', router('() => { const a: ArrayBuffer[] = []; for (;;) a.push(new ArrayBuffer(1 << 20)); }'), 'memory'],
+  ['dynamic import of fs', router('() => { void import("fs"); return 1; }'), 'import'],
+  ['static import of node:fs', `import fs from 'node:fs';\n${router('() => 1')}`, 'import'],
+  ['require', `const fs = require('fs');\n${router('() => 1')}`, 'import'],
+  ['process', router('() => { (globalThis as any).process.exit(1); return 1; }'), 'runtime'],
+  ['the Function constructor to reach the host', router('() => { (new Function("return this")() as any).process.exit(1); return 1; }'), 'runtime'],
+  ['replacing the sandbox entry on globalThis', honestRouter.replace('export default', '(globalThis as any).__twinsearch = { run: () => "{}", runGuarded: () => "{}" };\nexport default'), 'same'],
+  ['prototype pollution: Array', router('() => 1', '(Array.prototype as any).push = () => 0;'), 'runtime'],
+  ['prototype pollution: Object', router('() => 1', '(Object.prototype as any).evil = 1;'), 'runtime'],
+  ['prototype pollution: Math', router('() => 1', '(Math as any).max = () => 0;'), 'runtime'],
+  ['monkey-patching JSON.stringify', router('() => 1', '(JSON as any).stringify = () => "{}";'), 'runtime'],
+  ['defining a global the simulator might read', honestRouter.replace('export default', '(globalThis as any).reportJson = () => "{}";\nexport default'), 'same'],
+  ['mutating the worker view', router('(_req, w) => { (w as any).overlapBlocks = 1e9; return 1; }'), 'runtime'],
+  ['mutating the request view', router('(req) => { (req as any).isl = 0; return 1; }'), 'runtime'],
+  ['keeping views and changing them later', router('(_req, w) => { kept.push(w); if (kept.length > 5) (kept[0] as any).activeBlocks = -1; return 1; }', 'const kept: object[] = [];'), 'runtime'],
+  ['returning NaN', router('() => NaN'), 'invalid-decision'],
+  ['returning Infinity', router('() => Infinity'), 'invalid-decision'],
+  ['returning a string', router('() => "cheap" as unknown as number'), 'invalid-decision'],
+  ['returning an object', router('() => ({ valueOf: () => 1 }) as unknown as number'), 'invalid-decision'],
+  ['throwing', router('() => { throw new Error("no route"); }'), (r) => {
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.kind).toBe('runtime');
+      expect(r.message).toMatch(/no route/);
+    }
+  }],
+  ['a planner asking for far too many workers (clamped to the budget)', `${API}export default definePlanner({ decide: () => ({ workers: 1e9 }) });\n`, 'ok', plannerSpec],
+  ['a planner answering NaN', `${API}export default definePlanner({ decide: () => ({ workers: NaN }) });\n`, 'invalid-decision', plannerSpec],
+  ['an eviction priority of -Infinity', `${API}export default defineEviction({ priority: () => -Infinity });\n`, 'invalid-decision', evictSpec],
+  ['Math.random for tie-breaking (seeded: deterministic)', router('(_req, w) => Math.random() + w.activeBlocks'), 'deterministic'],
+  ['Date.now as an input (fixed clock: deterministic)', router('(_req, w) => (Date.now() % 7) + w.activeBlocks'), 'deterministic'],
+  ['a huge source file', router('() => 1', `// ${'x'.repeat(70_000)}`), 'size'],
+  ['a syntax error', router('() => { return 1 +; }'), 'syntax'],
+  ['a type error', router('(_req, w) => w.overlapBlock'), 'type'],
+  ['not a policy module', `${API}export default { kind: 'router', cost: () => 1 };\n`, 'runtime: TypeError: the default export must be made by defineRouter'],
+];
+
+describe('hostile candidates are contained', () => {
+  it('the honest reference runs', async () => {
+    const r = await run(honestRouter);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (r.ok) reference = r.reportJson;
+  });
+
+  for (const [name, source, want, scenario] of cases) {
+    it(name, async () => {
+      const r = await run(source, scenario);
+      if (typeof want === 'function') return want(r);
+      if (want === 'same') {
+        expect(r.ok, JSON.stringify(r)).toBe(true);
+        if (r.ok) expect(r.reportJson).toBe(reference);
+      } else if (want === 'ok') {
+        expect(r.ok, JSON.stringify(r)).toBe(true);
+      } else if (want === 'deterministic') {
+        const again = await run(source, scenario);
+        expect(r.ok && again.ok, JSON.stringify(r)).toBe(true);
+        if (r.ok && again.ok) expect(again.reportJson).toBe(r.reportJson);
+      } else {
+        expect(r.ok, `expected ${want}`).toBe(false);
+        if (!r.ok) expect(`${r.kind}: ${r.message}`).toMatch(new RegExp(`^${want}:`));
+      }
+    });
+  }
+
+  it('the host is still alive and evaluates honestly afterwards', async () => {
+    const r = await run(honestRouter);
+    expect(r.ok && r.reportJson === reference).toBe(true);
+  });
+});
