@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createSandboxPool } from '../sandbox/pool.js';
 import { sandboxInput } from '../sandbox/scenario.js';
+import { EvaluationCache } from '../sandbox/eval-cache.js';
 import type { Scenario } from '../../objectives/scenario.js';
 import type { Report } from '../../sim/metrics/report.js';
 import type { EvictionModule } from '../../sim/policy/eviction-policy.js';
@@ -71,7 +72,11 @@ export class InProcessEvaluator implements Evaluator {
 export class SandboxEvaluator implements Evaluator {
   private readonly pool = createSandboxPool();
 
-  constructor(private readonly limits: { cpuMs?: number; memoryMb?: number } = {}) {}
+  readonly cache: EvaluationCache;
+
+  constructor(private readonly limits: { cpuMs?: number; memoryMb?: number } = {}, cacheDir: string | null = null) {
+    this.cache = new EvaluationCache(cacheDir);
+  }
 
   async kindOf(file: string): Promise<PolicyKind> {
     const src = readFileSync(file, 'utf8');
@@ -84,7 +89,13 @@ export class SandboxEvaluator implements Evaluator {
     const { workload, spec } = scenarioInputs(scenario);
     const input = sandboxInput(workload, { scenario: spec, workers: spec.cluster.workers, router: spec.cluster.router, timing: { kind: 'dynamo-poly' }, seed: spec.seed, arrivalSpeedupRatio: spec.arrivalSpeedupRatio, concurrency: spec.concurrency });
     const t0 = performance.now();
-    const r = await this.pool.evaluate(readFileSync(file, 'utf8'), input, { file, typecheck: true, ...this.limits });
+    const source = readFileSync(file, 'utf8');
+    const key = await this.cache.key(`${file}\0${source}`, input.spec, workload);
+    let r = this.cache.get(key);
+    if (r === undefined) {
+      r = await this.pool.evaluate(source, input, { file, typecheck: true, ...this.limits });
+      this.cache.set(key, r);
+    }
     if (!r.ok) {
       const at = r.location ? ` (${r.location.file}:${r.location.line}:${r.location.column}: ${r.location.lineText.trim()})` : '';
       return { ok: false, kind: r.kind, message: `${r.message}${at}` };

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { parseArgs } from 'node:util';
 import { getScenario, scenariosFor } from '../../objectives/scenarios/index.js';
 import type { Scenario } from '../../objectives/scenario.js';
@@ -21,6 +22,9 @@ Flags:
   --markdown                   print Markdown tables
   --time-limit S               CPU time one evaluation may use in the sandbox (default 60)
   --memory-limit MB            memory one sandbox may use (default 256)
+  --cache DIR                  keep results on disk: a candidate already evaluated on a scenario by the
+                               same simulator build is not run again (default runs/.cache; --no-cache)
+  --no-cache                   evaluate everything again
   --in-process                 run the modules in this process instead of the sandbox (your own, trusted code; easier to debug)
   --quiet                      no progress on stderr
   --help                       show this help
@@ -34,7 +38,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: argv, allowPositionals: true, strict: true,
-      options: { scenarios: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, help: { type: 'boolean' } },
+      options: { scenarios: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, help: { type: 'boolean' } },
     });
   } catch (e) {
     const m = /Unknown option '([^']+)'/.exec((e as Error).message);
@@ -54,7 +58,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   };
   const cpuS = limit('time-limit', 0.01), memoryMb = limit('memory-limit', 16);
   const evaluator: Evaluator = v['in-process'] ? new InProcessEvaluator()
-    : new SandboxEvaluator({ ...(cpuS !== undefined ? { cpuMs: cpuS * 1000 } : {}), ...(memoryMb !== undefined ? { memoryMb } : {}) });
+    : new SandboxEvaluator({ ...(cpuS !== undefined ? { cpuMs: cpuS * 1000 } : {}), ...(memoryMb !== undefined ? { memoryMb } : {}) },
+      v['no-cache'] ? null : resolve(v.cache ?? join(REPO_ROOT, 'runs/.cache')));
   const files = parsed.positionals.map((p) => resolve(p));
   if (files.length === 0) throw new UsageError('give one or more candidate files, e.g. candidates/router/*.ts');
   for (const f of files) if (!existsSync(f)) throw new UsageError(`candidate file not found: ${f}`);

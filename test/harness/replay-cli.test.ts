@@ -115,7 +115,7 @@ describe('replay setup (flag validation)', () => {
 
 describe('twinsearch bench (CLI process)', () => {
   it('ranks router candidates on a scenario and marks the Pareto front', () => {
-    const r = cli(['bench', 'candidates/router/dynamo-kv.ts', 'candidates/router/round-robin.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--json', '--quiet']);
+    const r = cli(['bench', 'candidates/router/dynamo-kv.ts', 'candidates/router/round-robin.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--json', '--quiet', '--no-cache']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { pareto: string[]; results: { candidate: string; report: Record<string, number> }[] };
     const kv = out.results.find((x) => x.candidate === 'dynamo-kv')!.report;
@@ -129,7 +129,7 @@ describe('twinsearch bench (CLI process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ts-bench-'));
     const evil = join(dir, 'evil.ts');
     writeFileSync(evil, `import { defineRouter } from '${join(root, 'sim/policy/index.js')}';\nexport default defineRouter({ name: 'evil', cost: () => { for (;;) {} } });\n`);
-    const args = ['bench', 'candidates/router/dynamo-kv.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--json', '--quiet'];
+    const args = ['bench', 'candidates/router/dynamo-kv.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--json', '--quiet', '--no-cache'];
     const sandboxed = JSON.parse(cli(args).out) as { results: { report: unknown }[] };
     const inProcess = JSON.parse(cli([...args, '--in-process']).out) as { results: { report: unknown }[] };
     expect(sandboxed.results[0]!.report).toEqual(inProcess.results[0]!.report);
