@@ -58,14 +58,21 @@ const codeCache = new WeakMap<SimBundle, ivm.ExternalCopy<ArrayBuffer>>();
  * The whole gate: size cap, bundle (syntax, import allow-list), then — with `typecheck` — the type
  * check against the policy API, then the run in a fresh isolate.
  */
-export async function evaluateCandidate(source: string, input: SandboxInput, opts: RunOptions & BundleOptions & { typecheck?: boolean } = {}): Promise<SandboxResult> {
+export async function evaluateCandidate(source: string, input: SandboxInput,
+  opts: RunOptions & BundleOptions & { typecheck?: boolean; checkDeterminism?: boolean } = {}): Promise<SandboxResult> {
   const b = await bundleCandidate(source, opts);
   if (!b.ok) return b;
   if (opts.typecheck) {
     const t = typecheckCandidate(source, opts.file);
     if (t !== null) return t;
   }
-  return runBundle(b.bundle, input, opts);
+  const r = await runBundle(b.bundle, input, opts);
+  if (!opts.checkDeterminism || !r.ok) return r;
+  // the isolate has no source of entropy left (seeded Math.random, fixed Date, no WeakRef/Intl/
+  // Atomics); a second run in another fresh isolate checks that promise before a result is trusted
+  const again = await runBundle(b.bundle, input, opts);
+  if (again.ok && again.reportJson === r.reportJson) return r;
+  return failure('nondeterminism', again.ok ? 'two runs of the same candidate on the same scenario gave different reports' : `a second run failed: ${again.kind}: ${again.message}`);
 }
 
 export async function runBundle(bundle: SandboxBundle, input: SandboxInput, opts: RunOptions = {}): Promise<SandboxResult> {

@@ -13,7 +13,7 @@ import type { SandboxInput } from './scenario.js';
 
 export interface SandboxPool {
   /** Bundle + run, queued behind the evaluations already running. */
-  evaluate(source: string, input: SandboxInput, opts?: RunOptions & BundleOptions & { typecheck?: boolean }): Promise<SandboxResult>;
+  evaluate(source: string, input: SandboxInput, opts?: RunOptions & BundleOptions & { typecheck?: boolean; checkDeterminism?: boolean }): Promise<SandboxResult>;
   /** Run an already bundled candidate (e.g. the same candidate on several scenarios). */
   run(bundle: SandboxBundle, input: SandboxInput, opts?: RunOptions): Promise<SandboxResult>;
   readonly concurrency: number;

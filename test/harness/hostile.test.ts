@@ -67,6 +67,9 @@ const cases: Case[] = [
   ['an eviction priority of -Infinity', `${API}export default defineEviction({ priority: () => -Infinity });\n`, 'invalid-decision', evictSpec],
   ['Math.random for tie-breaking (seeded: deterministic)', router('(_req, w) => Math.random() + w.activeBlocks'), 'deterministic'],
   ['Date.now as an input (fixed clock: deterministic)', router('(_req, w) => (Date.now() % 7) + w.activeBlocks'), 'deterministic'],
+  ['WeakRef to observe garbage collection', router('() => { new WeakRef({}); return 1; }'), 'runtime: ReferenceError'],
+  ['Intl to read the real clock', router('() => { (globalThis as any).Intl.DateTimeFormat(); return 1; }'), 'runtime: TypeError'],
+  ['SharedArrayBuffer and Atomics to block', router('() => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); return 1; }'), 'runtime: ReferenceError'],
   ['a huge source file', router('() => 1', `// ${'x'.repeat(70_000)}`), 'size'],
   ['a syntax error', router('() => { return 1 +; }'), 'syntax'],
   ['a type error', router('(_req, w) => w.overlapBlock'), 'type'],
@@ -100,6 +103,12 @@ describe('hostile candidates are contained', () => {
       }
     });
   }
+
+  it('a second run in a fresh isolate confirms a result (no nondeterminism is left)', async () => {
+    const src = router('(_req, w) => Math.random() * 3 + w.activeBlocks + (Date.now() % 5)');
+    const r = await evaluateCandidate(src, input(spec()), { ...limits, checkDeterminism: true });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+  });
 
   it('the host is still alive and evaluates honestly afterwards', async () => {
     const r = await run(honestRouter);
