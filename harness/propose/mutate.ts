@@ -1,0 +1,142 @@
+import ts from 'typescript';
+import type { Prng } from '../../sim/core/prng.js';
+
+/** The edits the offline proposer makes to a parent candidate's source. */
+export type MutationKind = 'constant' | 'comparison' | 'arithmetic' | 'min-max' | 'drop-term' | 'add-term' | 'crossover';
+
+export interface Mutation {
+  kind: MutationKind;
+  /** One line saying what changed, e.g. "constant 0.5 → 0.8 at line 7". */
+  description: string;
+  source: string;
+}
+
+interface Edit {
+  kind: MutationKind;
+  start: number;
+  end: number;
+  text: string;
+  what: string;
+}
+
+const COMPARISONS = [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken];
+const ARITHMETIC = [ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken];
+const SCALES = [0, 0.25, 0.5, 0.8, 0.9, 1.1, 1.25, 2, 4];
+
+/**
+ * Mutates a policy module's source with the TypeScript compiler API (the offline proposer, used
+ * when no LLM is configured): scales a numeric constant, swaps a comparison or arithmetic operator
+ * or Math.min/Math.max, drops one side of a sum, adds a weighted term built from a view field the
+ * code already reads, or (with `other`) swaps in the other parent's version of a policy function.
+ * Every choice comes from `rng`, so a seed reproduces a search. Returns null if nothing applies.
+ */
+export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?: MutationKind[] } = {}): Mutation | null {
+  const sf = ts.createSourceFile('candidate.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const edits = collectEdits(sf, rng);
+  if (opts.other !== undefined) edits.push(...crossoverEdits(sf, opts.other));
+  const allowed = opts.kinds ? edits.filter((e) => opts.kinds!.includes(e.kind)) : edits;
+  if (allowed.length === 0) return null;
+  // pick a kind first, then a site, so rare kinds are not drowned by numerous constants
+  const kinds = [...new Set(allowed.map((e) => e.kind))];
+  const kind = kinds[rng.nextInt(kinds.length)]!;
+  const sites = allowed.filter((e) => e.kind === kind);
+  const e = sites[rng.nextInt(sites.length)]!;
+  const line = sf.getLineAndCharacterOfPosition(e.start).line + 1;
+  return { kind, description: `${e.what} at line ${line}`, source: source.slice(0, e.start) + e.text + source.slice(e.end) };
+}
+
+function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
+  const edits: Edit[] = [];
+  const features = new Set<string>();
+  const numeric: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) return;
+    if (ts.isNumericLiteral(node)) {
+      const v = Number(node.text);
+      const scale = SCALES[rng.nextInt(SCALES.length)]!;
+      const next = Number.isInteger(v) && Math.abs(v) < 10 ? v + (rng.next() < 0.5 ? -1 : 1) : roundNice(v * scale);
+      if (next !== v && Number.isFinite(next) && next >= 0) {
+        edits.push({ kind: 'constant', start: node.getStart(), end: node.getEnd(), text: String(next), what: `constant ${node.text} → ${next}` });
+      }
+    }
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken.kind;
+      const opText = node.operatorToken.getText();
+      if (COMPARISONS.includes(op)) {
+        const other = COMPARISONS.filter((k) => k !== op)[rng.nextInt(3)]!;
+        edits.push({ kind: 'comparison', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `comparison ${opText} → ${ts.tokenToString(other)}` });
+      }
+      if (ARITHMETIC.includes(op)) {
+        const other = ARITHMETIC.filter((k) => k !== op)[rng.nextInt(3)]!;
+        edits.push({ kind: 'arithmetic', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `operator ${opText} → ${ts.tokenToString(other)}` });
+        if (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken) {
+          const keepLeft = rng.next() < 0.5;
+          const kept = keepLeft ? node.left : node.right;
+          if (!(op === ts.SyntaxKind.MinusToken && !keepLeft)) {
+            edits.push({ kind: 'drop-term', start: node.getStart(), end: node.getEnd(), text: `(${kept.getText()})`, what: `dropped ${opText} ${(keepLeft ? node.right : node.left).getText().slice(0, 40)}` });
+          }
+        }
+        numeric.push(node);
+      }
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)
+      && node.expression.expression.getText() === 'Math' && (node.expression.name.text === 'min' || node.expression.name.text === 'max')) {
+      const to = node.expression.name.text === 'min' ? 'max' : 'min';
+      edits.push({ kind: 'min-max', start: node.expression.name.getStart(), end: node.expression.name.getEnd(), text: to, what: `Math.${node.expression.name.text} → Math.${to}` });
+    }
+    // view fields the code reads (w.overlapBlocks, req.isl, obs.traffic.meanIsl, b.hits, ...)
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text !== 'Math' && /^[a-z]/.test(node.name.text)) {
+      features.add(node.getText());
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  const feats = [...features];
+  if (feats.length > 0) {
+    for (const n of numeric) {
+      const f = feats[rng.nextInt(feats.length)]!;
+      const w = [0.01, 0.1, 0.5, 1, 2][rng.nextInt(5)]!;
+      const sign = rng.next() < 0.5 ? '+' : '-';
+      edits.push({ kind: 'add-term', start: n.getStart(), end: n.getEnd(), text: `(${n.getText()} ${sign} ${w} * ${f})`, what: `added ${sign} ${w} * ${f}` });
+    }
+  }
+  return edits;
+}
+
+/** Replace a top-level policy property (cost, decide, priority, create) by the other parent's. */
+function crossoverEdits(sf: ts.SourceFile, other: string): Edit[] {
+  const mine = policyProperties(sf);
+  const theirs = policyProperties(ts.createSourceFile('other.ts', other, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS));
+  const edits: Edit[] = [];
+  for (const [name, node] of mine) {
+    const t = theirs.get(name);
+    if (t && t.getText() !== node.getText()) {
+      edits.push({ kind: 'crossover', start: node.getStart(), end: node.getEnd(), text: t.getText(), what: `took ${name} from the other parent` });
+    }
+  }
+  return edits;
+}
+
+function policyProperties(sf: ts.SourceFile): Map<string, ts.Node> {
+  const out = new Map<string, ts.Node>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && /^define(Router|Planner|Eviction)$/.test(node.expression.text)) {
+      const arg = node.arguments[0];
+      if (arg && ts.isObjectLiteralExpression(arg)) {
+        for (const p of arg.properties) {
+          if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p)) && ts.isIdentifier(p.name) && ['cost', 'decide', 'priority', 'create'].includes(p.name.text)) out.set(p.name.text, p);
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** Rounds to 3 significant digits so mutated constants stay readable in diffs. */
+function roundNice(v: number): number {
+  if (v === 0) return 0;
+  const p = Math.pow(10, 2 - Math.floor(Math.log10(Math.abs(v))));
+  return Math.round(v * p) / p;
+}

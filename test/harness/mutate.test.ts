@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mutate, type MutationKind } from '../../harness/propose/mutate.js';
+import { typecheckCandidate } from '../../harness/sandbox/typecheck.js';
+import { Prng } from '../../sim/core/prng.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const file = join(root, 'candidates/router/mutant.ts');
+const parent = `import { defineRouter } from '../../sim/policy/index.js';
+
+export default defineRouter({
+  name: 'weighted',
+  cost: (req, w) => {
+    const prefill = Math.max(req.isl / req.blockSize - 1.5 * w.overlapBlocks, 0);
+    return 2 * prefill + w.activeBlocks + (w.activeRequests > 8 ? 100 : 0);
+  },
+});
+`;
+const other = readFileSync(join(root, 'candidates/router/least-loaded.ts'), 'utf8');
+
+describe('offline mutation proposer', () => {
+  it('makes every kind of edit, and the mutants still type-check', () => {
+    const kinds: MutationKind[] = ['constant', 'comparison', 'arithmetic', 'min-max', 'drop-term', 'add-term', 'crossover'];
+    for (const kind of kinds) {
+      for (let seed = 0; seed < 5; seed++) {
+        const m = mutate(parent, new Prng(seed), { other, kinds: [kind] })!;
+        expect(m, kind).not.toBeNull();
+        expect(m.kind).toBe(kind);
+        expect(m.source).not.toBe(parent);
+        expect(typecheckCandidate(m.source, file), `${kind}: ${m.description}\n${m.source}`).toBeNull();
+      }
+    }
+  });
+
+  it('is reproducible from the seed and varied across seeds', () => {
+    const a = mutate(parent, new Prng(7))!;
+    expect(mutate(parent, new Prng(7))!.source).toBe(a.source);
+    const distinct = new Set(Array.from({ length: 30 }, (_, s) => mutate(parent, new Prng(s))!.source));
+    expect(distinct.size).toBeGreaterThan(15);
+  });
+
+  it('describes the change with its line', () => {
+    const m = mutate(parent, new Prng(3), { kinds: ['min-max'] })!;
+    expect(m.description).toBe('Math.max → Math.min at line 6');
+    expect(m.source).toContain('Math.min(req.isl');
+  });
+
+  it('returns null when nothing applies', () => {
+    expect(mutate(`export const x = 'a';\n`, new Prng(1))).toBeNull();
+  });
+});
