@@ -7,7 +7,7 @@ import type { PassesView, PlannerObservation, PlannerPolicy, PoolView, WorkerLoa
 import { PassRegression } from './pass-regression.js';
 import type { ResolvedPlannerConfig } from './planner-config.js';
 import { TickSchedule } from './tick-schedule.js';
-import { PolicyDecisionError } from '../policy/policy-error.js';
+import { requireFinite } from '../policy/policy-error.js';
 
 
 /** Recent passes kept between ticks for the pass-time model (the newest win). */
@@ -189,13 +189,8 @@ export class Planner implements ClusterAgent, ClusterListener {
     const obs = this.observe(now, kinds.load, kinds.throughput);
     const d = this.policy.decide(obs);
     const cfg = this.cfg;
-    const num = (field: 'workers' | 'prefill' | 'decode'): number => {
-      const v = (d as Record<string, unknown> | null | undefined)?.[field];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new PolicyDecisionError(this.policy.name, `decision.${field} must be a finite number, got ${JSON.stringify(v)}`);
-      }
-      return Math.max(cfg.min_endpoint, Math.round(v));
-    };
+    const num = (field: 'workers' | 'prefill' | 'decode'): number =>
+      Math.max(cfg.min_endpoint, Math.round(requireFinite(this.policy.name, `decision.${field}`, (d as Record<string, unknown> | null | undefined)?.[field])));
     if (this.pools.length === 1) {
       this.scalePool(0, Math.min(cfg.maxWorkers, num('workers')));
     } else {

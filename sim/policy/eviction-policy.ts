@@ -1,4 +1,4 @@
-import { PolicyDecisionError } from './policy-error.js';
+import { requireFinite } from './policy-error.js';
 
 /**
  * A cached, unreferenced KV block that may be evicted. Frozen plain numbers. The priority is computed
@@ -38,9 +38,5 @@ export function defineEviction(def: { name?: string } & (EvictionFns | { create(
 }
 
 export function checkedPriority(name: string, fns: EvictionFns, view: EvictionBlockView): number {
-  const p = fns.priority(view);
-  if (typeof p !== 'number' || !Number.isFinite(p)) {
-    throw new PolicyDecisionError(name, `priority must be a finite number, got ${typeof p === 'number' ? String(p) : JSON.stringify(p) ?? typeof p}`);
-  }
-  return p;
+  return requireFinite(name, 'priority', fns.priority(view));
 }

@@ -1,4 +1,4 @@
-import { PolicyDecisionError } from './policy-error.js';
+import { requireFinite } from './policy-error.js';
 
 /** The request being routed. All counts are plain numbers; the view is frozen. */
 export interface RouterRequestView {
@@ -64,9 +64,5 @@ export function defineRouter(def: { name?: string } & (RouterFns | { create(): R
 
 /** Calls a router cost function and checks the answer is a finite number. */
 export function checkedCost(name: string, fns: RouterFns, req: RouterRequestView, w: RouterWorkerView): number {
-  const c = fns.cost(req, w);
-  if (typeof c !== 'number' || !Number.isFinite(c)) {
-    throw new PolicyDecisionError(name, `cost must be a finite number, got ${typeof c === 'number' ? String(c) : JSON.stringify(c) ?? typeof c}`);
-  }
-  return c;
+  return requireFinite(name, 'cost', fns.cost(req, w));
 }
