@@ -1,0 +1,119 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { z } from 'zod';
+
+/** The algorithm file every candidate commit changes (and nothing else). */
+export const CANDIDATE_FILE = 'candidate.ts';
+/** Run metadata lives beside the history, ignored by it, so `git show` is exactly the algorithm diff. */
+const META = '.twinsearch';
+
+export const LedgerEntry = z.object({
+  id: z.string(),
+  parent: z.string().nullable(),
+  status: z.enum(['accepted', 'rejected', 'failed']),
+  reason: z.string().optional(),
+  commit: z.string().optional(),
+  metrics: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  proposer: z.string().optional(),
+  atMs: z.number(),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+/**
+ * A search run's log: its own git repository in which every accepted candidate is one commit whose
+ * parent is its parent candidate's commit (a tree of algorithm diffs, one tag per candidate), plus a
+ * ledger with one JSON line per evaluated candidate, the run's config and the current front.
+ */
+export class RunLog {
+  private constructor(readonly dir: string, private readonly git: SimpleGit) {}
+
+  /** Creates a run directory (a fresh repository) with the baseline as its root commit. */
+  static async create(dir: string, config: unknown, baseline: { id: string; source: string; message: string }): Promise<RunLog> {
+    if (existsSync(join(dir, '.git'))) throw new Error(`${dir} already holds a run; resume it instead`);
+    mkdirSync(join(dir, META), { recursive: true });
+    const git = simpleGit(dir);
+    await git.init();
+    await git.addConfig('user.name', 'twinsearch');
+    await git.addConfig('user.email', 'twinsearch@localhost');
+    writeFileSync(join(dir, '.gitignore'), `${META}/\n`);
+    writeFileSync(join(dir, META, 'run.json'), JSON.stringify(config, null, 2) + '\n');
+    const log = new RunLog(dir, git);
+    writeFileSync(join(dir, CANDIDATE_FILE), baseline.source);
+    // non-quiet git commands: simple-git waits 50 ms after a command that prints nothing
+    await git.raw(['add', '-v', '--', '.gitignore', CANDIDATE_FILE]);
+    await git.commit(baseline.message);
+    await git.raw(['tag', '-f', `cand-${baseline.id}`]);
+    return log;
+  }
+
+  /** Opens an existing run directory. */
+  static open(dir: string): RunLog {
+    if (!existsSync(join(dir, '.git')) || !existsSync(join(dir, META, 'run.json'))) throw new Error(`${dir} is not a twinsearch run directory`);
+    return new RunLog(dir, simpleGit(dir));
+  }
+
+  config<T>(): T {
+    return JSON.parse(readFileSync(join(this.dir, META, 'run.json'), 'utf8')) as T;
+  }
+
+  /** The commit of a candidate (by its tag). */
+  async commitOf(id: string): Promise<string> {
+    return (await this.git.raw(['rev-list', '-n', '1', `cand-${id}`])).trim();
+  }
+
+  /**
+   * Commits an accepted candidate on top of its parent's commit and tags it; returns the commit.
+   * Works in a detached worktree state: the history is a tree, not a line.
+   */
+  async commitCandidate(id: string, parentId: string, source: string, message: string): Promise<string> {
+    const parent = await this.commitOf(parentId);
+    await this.git.raw(['checkout', '-q', '--detach', parent]);
+    writeFileSync(join(this.dir, CANDIDATE_FILE), source);
+    await this.git.raw(['add', '-v', '--', CANDIDATE_FILE]);
+    const r = await this.git.commit(message, undefined, { '--allow-empty': null });
+    await this.git.raw(['tag', '-f', `cand-${id}`]);
+    return r.commit ? (await this.git.revparse(['HEAD'])).trim() : parent;
+  }
+
+  /** The source of a candidate as committed. */
+  async source(id: string): Promise<string> {
+    return this.git.show([`cand-${id}:${CANDIDATE_FILE}`]);
+  }
+
+  /** `git show` of a candidate: its algorithm diff against its parent. */
+  async diff(id: string): Promise<string> {
+    return this.git.show([`cand-${id}`]);
+  }
+
+  /** Appends one evaluated candidate to the ledger (one JSON line, flushed at once). */
+  record(entry: LedgerEntry): void {
+    appendFileSync(join(this.dir, META, 'ledger.jsonl'), JSON.stringify(LedgerEntry.parse(entry)) + '\n');
+  }
+
+  /** The ledger's entries; a torn last line (a crash mid-write) is skipped, anything else is an error. */
+  ledger(): LedgerEntry[] {
+    const f = join(this.dir, META, 'ledger.jsonl');
+    if (!existsSync(f)) return [];
+    const lines = readFileSync(f, 'utf8').split('\n');
+    let last = lines.length - 1;
+    while (last >= 0 && lines[last]!.trim() === '') last--;
+    const out: LedgerEntry[] = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        out.push(LedgerEntry.parse(JSON.parse(line)));
+      } catch (e) {
+        if (i === last) return; // torn by a crash while it was written
+        throw new Error(`${f}:${i + 1}: not a ledger entry (${(e as Error).message.split('\n')[0]})`);
+      }
+    });
+    return out;
+  }
+
+  writeFront(front: unknown): void {
+    const f = join(this.dir, META, 'front.json');
+    writeFileSync(`${f}.tmp`, JSON.stringify(front, null, 2) + '\n');
+    renameSync(`${f}.tmp`, f); // atomic: a reader never sees half a front
+  }
+}
