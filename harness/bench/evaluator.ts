@@ -86,10 +86,17 @@ export class SandboxEvaluator implements Evaluator {
   }
 
   async evaluate(file: string, scenario: Scenario): Promise<Evaluation> {
+    return this.evaluateSource(readFileSync(file, 'utf8'), file, scenario);
+  }
+
+  /**
+   * Evaluates candidate code that need not be on disk; `file` is where it notionally lives (its
+   * relative imports resolve from there, and errors name it).
+   */
+  async evaluateSource(source: string, file: string, scenario: Scenario): Promise<Evaluation> {
     const { workload, spec } = scenarioInputs(scenario);
     const input = sandboxInput(workload, { scenario: spec, workers: spec.cluster.workers, router: spec.cluster.router, timing: { kind: 'dynamo-poly' }, seed: spec.seed, arrivalSpeedupRatio: spec.arrivalSpeedupRatio, concurrency: spec.concurrency });
     const t0 = performance.now();
-    const source = readFileSync(file, 'utf8');
     const key = await this.cache.key(`${file}\0${source}`, input.spec, workload);
     let r = this.cache.get(key);
     if (r === undefined) {

@@ -2,6 +2,7 @@ import { TraceError } from '../trace/trace-error.js';
 import { UsageError } from '../replay/json-arg.js';
 import { replayCommand } from './replay-command.js';
 import { benchCommand } from './bench-command.js';
+import { searchCommand } from './search-command.js';
 
 const HELP = `Usage: twinsearch <command> [flags]
 
@@ -11,6 +12,7 @@ KV-cache eviction) on a fast, deterministic simulator of an LLM serving cluster.
 Commands:
   replay     replay a trace (or a synthetic workload) on a simulated cluster and report metrics
   bench      run candidate policy modules on scenarios and compare them
+  search     search for better policies on an objective and commit the improvements to a git run log
 
 Run \`twinsearch <command> --help\` for the flags of a command.
 `;
@@ -24,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === 'replay') return replayCommand(rest);
     if (cmd === 'bench') return await benchCommand(rest);
-    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench`);
+    if (cmd === 'search') return await searchCommand(rest);
+    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench, search`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof TraceError) {
       process.stderr.write(`twinsearch ${cmd}: ${e.message}\n`);

@@ -16,6 +16,12 @@ export const LedgerEntry = z.object({
   commit: z.string().optional(),
   metrics: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   proposer: z.string().optional(),
+  /** What the proposer changed, in one line. */
+  description: z.string().optional(),
+  /** sha256 of the candidate's code: a resumed run does not evaluate the same code twice. */
+  codeHash: z.string().optional(),
+  tokens: z.number().optional(),
+  usd: z.number().optional(),
   atMs: z.number(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;

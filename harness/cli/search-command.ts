@@ -1,0 +1,107 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { OBJECTIVES, getObjective } from '../../objectives/objectives.js';
+import { SandboxEvaluator } from '../bench/evaluator.js';
+import { MutationProposer } from '../propose/proposer.js';
+import { UsageError } from '../replay/json-arg.js';
+import { REPO_ROOT } from '../scenario/scenario-workload.js';
+import { runSearch } from '../search/search-loop.js';
+
+export const SEARCH_HELP = `Usage: twinsearch search --objective NAME [flags]
+
+Searches for better policies: proposes candidate modules from the current Pareto front, scores each in
+an isolated-vm sandbox on the objective's scenarios (the first one first, stopping early when a
+candidate is clearly worse), accepts it only if it is feasible and beats every front member beyond the
+noise margin somewhere without being dominated, confirms it on the held-out scenarios, and commits it to
+the run directory, a git repository in which \`git show cand-<id>\` is the candidate's algorithm diff.
+
+Flags:
+  --objective NAME        what to optimise: ${[...OBJECTIVES.keys()].join(', ')} (required)
+  --proposer mutate       who writes candidates: mutate (offline AST mutations and crossover; default)
+  --budget-iterations N   stop after N candidates (default 20 unless --budget-minutes is given)
+  --budget-minutes M      stop starting new candidates after M minutes
+  --parallel P            candidates in flight at once (default: cores/2, at least 1)
+  --seed S                seed of parent choice and mutations (default 1)
+  --run-dir DIR           where the run lives (default runs/<objective>-<timestamp>)
+  --resume                continue the run in --run-dir: accepted candidates, the front and the
+                          candidates already tried are read back from its ledger and history
+  --time-limit S          CPU seconds one evaluation may use in the sandbox (default 60)
+  --memory-limit MB       memory one sandbox may use (default 256)
+  --no-tui                plain timestamped progress lines (the only output mode for now)
+  --help                  show this help
+
+Objectives:
+${[...OBJECTIVES.values()].map((o) => `  ${o.name.padEnd(20)} ${o.description}`).join('\n')}
+
+Ctrl-C stops proposing and lets the candidates in flight finish; a second Ctrl-C exits at once (the
+ledger then lacks only those). Review a run with \`git -C DIR log --stat\` and \`git -C DIR show cand-<id>\`.
+`;
+
+function posInt(flag: string, v: string | undefined, def: number | undefined): number | undefined {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${v}"`);
+  return n;
+}
+
+export async function searchCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: false, strict: true,
+      options: {
+        objective: { type: 'string' }, proposer: { type: 'string' }, 'budget-iterations': { type: 'string' }, 'budget-minutes': { type: 'string' },
+        parallel: { type: 'string' }, seed: { type: 'string' }, 'run-dir': { type: 'string' }, resume: { type: 'boolean' }, 'no-tui': { type: 'boolean' },
+        'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, help: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
+    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(SEARCH_HELP);
+    return 0;
+  }
+  if (!v.objective) throw new UsageError(`--objective is required: one of ${[...OBJECTIVES.keys()].join(', ')}`);
+  if (!OBJECTIVES.has(v.objective)) throw new UsageError(`unknown objective ${v.objective}; known: ${[...OBJECTIVES.keys()].join(', ')}`);
+  const objective = getObjective(v.objective);
+  const proposerName = v.proposer ?? 'mutate';
+  if (proposerName !== 'mutate') throw new UsageError(`--proposer ${proposerName}: only "mutate" is available in this version`);
+  if (v.resume && !v['run-dir']) throw new UsageError('--resume needs --run-dir: the run to continue');
+  const minutes = posInt('--budget-minutes', v['budget-minutes'], undefined);
+  const iterations = posInt('--budget-iterations', v['budget-iterations'], minutes === undefined ? 20 : undefined);
+  const parallel = posInt('--parallel', v.parallel, Math.max(1, Math.floor(availableParallelism() / 2)))!;
+  const seed = v.seed === undefined ? 1 : Number(v.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got "${v.seed}"`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const runDir = resolve(v['run-dir'] ?? join(REPO_ROOT, 'runs', `${objective.name}-${stamp}`));
+  const limits = {
+    ...(v['time-limit'] ? { cpuMs: posInt('--time-limit', v['time-limit'], 60)! * 1000 } : {}),
+    ...(v['memory-limit'] ? { memoryMb: posInt('--memory-limit', v['memory-limit'], 256)! } : {}),
+  };
+  const ac = new AbortController();
+  const onSigint = (): void => {
+    if (ac.signal.aborted) process.exit(130);
+    ac.abort();
+    line('stopping: no new candidates; waiting for those in flight (Ctrl-C again to exit now)');
+  };
+  process.on('SIGINT', onSigint);
+  const line = (s: string): void => void process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
+  line(`search ${objective.name} (${objective.kind}), proposer ${proposerName}, ${iterations !== undefined ? `${iterations} candidates` : ''}${iterations !== undefined && minutes !== undefined ? ', ' : ''}${minutes !== undefined ? `${minutes} min` : ''}, ${parallel} in flight, run ${runDir}`);
+  try {
+    const s = await runSearch({
+      objective, runDir, resume: Boolean(v.resume), seed, parallel, proposer: new MutationProposer(),
+      evaluator: new SandboxEvaluator(limits, join(REPO_ROOT, 'runs', '.cache')), log: line, signal: ac.signal,
+      ...(iterations !== undefined ? { budgetIterations: iterations } : {}), ...(minutes !== undefined ? { budgetMinutes: minutes } : {}),
+    });
+    line(`done (${s.stoppedBy === 'signal' ? 'stopped' : `budget: ${s.stoppedBy}`}): ${s.evaluated} candidates, ${s.accepted} accepted, ${s.rejected} rejected, ${s.failed} failed`);
+    line(`front: ${s.front.map((f) => f.id).join(', ')}`);
+    line(`review: git -C ${runDir} log --oneline --all   |   git -C ${runDir} show cand-<id>`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

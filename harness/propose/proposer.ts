@@ -1,0 +1,45 @@
+import type { Prng } from '../../sim/core/prng.js';
+import type { Objective, ScenarioMetrics } from '../../objectives/objective.js';
+import { mutate, type MutationKind } from './mutate.js';
+
+/** An archive member as a proposer sees it. */
+export interface ParentView {
+  id: string;
+  source: string;
+  metrics: ScenarioMetrics;
+}
+
+export interface ProposeContext {
+  objective: Objective;
+  parent: ParentView;
+  /** A second front member to cross over with, when there is one. */
+  other?: ParentView;
+  rng: Prng;
+  /** Recent failures (error messages), so a proposer can avoid repeating them. */
+  recentFailures: readonly string[];
+}
+
+export type Proposal =
+  | { ok: true; source: string; description: string; proposer: string; tokens?: number; usd?: number }
+  | { ok: false; error: string; proposer: string; tokens?: number; usd?: number };
+
+export interface Proposer {
+  readonly name: string;
+  propose(ctx: ProposeContext): Promise<Proposal>;
+}
+
+/** The offline proposer: a seeded AST mutation (or a crossover) of the parent's code. */
+export class MutationProposer implements Proposer {
+  readonly name = 'mutate';
+
+  constructor(private readonly kinds?: MutationKind[]) {}
+
+  async propose(ctx: ProposeContext): Promise<Proposal> {
+    const other = ctx.other && ctx.rng.next() < 0.2 ? ctx.other.source : undefined;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const m = mutate(ctx.parent.source, ctx.rng, { ...(other !== undefined ? { other } : {}), ...(this.kinds ? { kinds: this.kinds } : {}) });
+      if (m && m.source !== ctx.parent.source) return { ok: true, source: m.source, description: m.description, proposer: this.name };
+    }
+    return { ok: false, error: 'no mutation site in the parent code', proposer: this.name };
+  }
+}

@@ -1,0 +1,81 @@
+import { dominates } from '../../objectives/pareto.js';
+import { directionsOf, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
+
+/** An accepted candidate. */
+export interface Member {
+  id: string;
+  parent: string | null;
+  source: string;
+  /** Search and held-out scenarios, as far as evaluated. */
+  metrics: ScenarioMetrics;
+  commit: string;
+}
+
+export type Verdict = { accept: true } | { accept: false; reason: string };
+
+/**
+ * The accepted candidates and their front. Feasibility comes first (less constraint violation wins),
+ * then dominance with the objective's noise margin; a candidate must beat every front member beyond
+ * the margin somewhere to join, so noise-level copies never pile up.
+ */
+export class Archive {
+  readonly members: Member[] = [];
+  private readonly dirs: ('min' | 'max')[];
+
+  constructor(private readonly o: Objective) {
+    this.dirs = directionsOf(o);
+  }
+
+  add(m: Member): void {
+    this.members.push(m);
+  }
+
+  get(id: string): Member | undefined {
+    return this.members.find((m) => m.id === id);
+  }
+
+  /** Members not beaten by another (violation first, then dominance without margin). */
+  front(): Member[] {
+    const v = this.members.map((m) => violation(this.o, m.metrics));
+    const best = Math.min(...v);
+    const pool = this.members.filter((_, i) => v[i] === best);
+    const vecs = pool.map((m) => vectorOf(this.o, m.metrics));
+    return pool.filter((_, i) => !vecs.some((w, j) => j !== i && dominates(w, vecs[i]!, this.dirs)));
+  }
+
+  /** Whether a candidate with these search metrics improves the front. */
+  judge(metrics: ScenarioMetrics): Verdict {
+    const front = this.front();
+    const vc = violation(this.o, metrics);
+    const vf = front.length ? violation(this.o, front[0]!.metrics) : Infinity;
+    if (vc > vf + 1e-12) return { accept: false, reason: vc > 0 ? `infeasible (constraint violation ${vc.toFixed(3)})` : 'infeasible' };
+    if (vc < vf - 1e-12) return { accept: true }; // less violation than the whole front
+    const x = vectorOf(this.o, metrics);
+    if (x.some((n) => !Number.isFinite(n))) return { accept: false, reason: 'a metric is not a number' };
+    const margin = this.o.noiseMargin;
+    for (const f of front) {
+      const y = vectorOf(this.o, f.metrics);
+      if (dominates(y, x, this.dirs, margin)) return { accept: false, reason: `dominated by ${f.id}` };
+      if (!this.beatsSomewhere(x, y, margin)) return { accept: false, reason: `no better than ${f.id} beyond the ${(margin * 100).toFixed(1)}% noise margin` };
+    }
+    return { accept: true };
+  }
+
+  /** Whether probe metrics on the first scenario are clearly worse than the parent's (early stop). */
+  clearlyWorse(candidate: ScenarioMetrics, parent: ScenarioMetrics, scenario: string): boolean {
+    const o = this.o;
+    const x = vectorOf(o, candidate, [scenario]);
+    const y = vectorOf(o, parent, [scenario]);
+    if (violation(o, candidate, [scenario]) > violation(o, parent, [scenario]) + 1e-12) return true;
+    return dominates(y, x, directionsOf(o, 1), Math.max(4 * o.noiseMargin, 0.02));
+  }
+
+  private beatsSomewhere(x: readonly number[], y: readonly number[], margin: number): boolean {
+    for (let i = 0; i < x.length; i++) {
+      const tol = margin * Math.max(Math.abs(x[i]!), Math.abs(y[i]!));
+      const d = this.dirs[i] === 'min' ? y[i]! - x[i]! : x[i]! - y[i]!;
+      if (d > tol) return true;
+    }
+    return false;
+  }
+}

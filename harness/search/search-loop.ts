@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Prng } from '../../sim/core/prng.js';
+import { dominates } from '../../objectives/pareto.js';
+import { directionsOf, heldOutScenarios, pickMetrics, searchScenarios, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
+import type { Scenario } from '../../objectives/scenario.js';
+import type { SandboxEvaluator } from '../bench/evaluator.js';
+import type { Proposer } from '../propose/proposer.js';
+import { RunLog, type LedgerEntry } from '../runlog/run-log.js';
+import { REPO_ROOT } from '../scenario/scenario-workload.js';
+import { Archive, type Member } from './archive.js';
+
+export interface SearchOptions {
+  objective: Objective;
+  runDir: string;
+  resume: boolean;
+  seed: number;
+  parallel: number;
+  budgetIterations?: number;
+  budgetMinutes?: number;
+  proposer: Proposer;
+  evaluator: Pick<SandboxEvaluator, 'evaluateSource'>;
+  /** One progress line (the caller timestamps and prints it). */
+  log: (line: string) => void;
+  /** Aborting stops proposing; candidates in flight finish and are recorded. */
+  signal?: AbortSignal;
+}
+
+export interface SearchSummary {
+  runDir: string;
+  evaluated: number;
+  accepted: number;
+  rejected: number;
+  failed: number;
+  front: { id: string; metrics: ScenarioMetrics }[];
+  stoppedBy: 'iterations' | 'minutes' | 'signal';
+}
+
+const BASELINE_ID = 'baseline';
+
+export function codeHash(source: string): string {
+  // whitespace-insensitive: a reformatted copy is the same candidate
+  return createHash('sha256').update(source.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 16);
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3);
+}
+
+/** The commit message of an accepted candidate: what changed, metrics per scenario, delta against the parent. */
+function commitMessage(o: Objective, id: string, parent: Member, metrics: ScenarioMetrics, e: { description: string; proposer: string; tokens?: number; usd?: number }): string {
+  const lines = [`${id}: ${e.description}`, '', `parent: ${parent.id}   proposer: ${e.proposer}${e.tokens ? `   tokens: ${e.tokens}` : ''}${e.usd ? `   cost: $${e.usd.toFixed(4)}` : ''}`, ''];
+  for (const s of [...o.search, ...o.heldOut]) {
+    const m = metrics[s];
+    if (!m) continue;
+    const p = parent.metrics[s] ?? {};
+    const parts = o.metrics.map((k) => {
+      const a = m[k.key]!;
+      const b = p[k.key];
+      const d = b !== undefined && b !== 0 ? ` (${a >= b ? '+' : ''}${(((a - b) / Math.abs(b)) * 100).toFixed(1)}%)` : '';
+      return `${k.key}=${fmt(a)}${d}`;
+    });
+    lines.push(`${s}${o.heldOut.includes(s) ? ' [held out]' : ''}: ${parts.join('  ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The search: pick a parent from the front, propose, gate and evaluate in the sandbox (the probe
+ * scenario first, stopping early when clearly worse), judge against the front, confirm on the held-out
+ * scenarios, commit. Scenarios carry fixed seeds, so every candidate is scored on exactly the workload
+ * its incumbents were (paired comparison).
+ */
+export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
+  const o = opt.objective;
+  const t0 = Date.now();
+  const search = searchScenarios(o);
+  const held = heldOutScenarios(o);
+  const notional = o.baseline; // candidates notionally live beside the baseline (imports resolve there)
+  const archive = new Archive(o);
+  const seen = new Set<string>();
+  const behaviours = new Map<string, string>();
+  const recentFailures: string[] = [];
+  let log: RunLog;
+  let next = 1;
+  const counts = { evaluated: 0, accepted: 0, rejected: 0, failed: 0 };
+
+  const evalOn = async (source: string, scenarios: Scenario[], into: ScenarioMetrics): Promise<string | null> => {
+    for (const s of scenarios) {
+      const r = await opt.evaluator.evaluateSource(source, notional, s);
+      if (!r.ok) return `${r.kind} on ${s.name}: ${r.message}`;
+      into[s.name] = pickMetrics(o, r.report as unknown as Record<string, unknown>);
+    }
+    return null;
+  };
+
+  if (opt.resume) {
+    log = RunLog.open(opt.runDir);
+    const cfg = log.config<{ objective: string; seed: number }>();
+    if (cfg.objective !== o.name) throw new Error(`${opt.runDir} is a run of objective ${cfg.objective}, not ${o.name}`);
+    const entries = log.ledger();
+    for (const e of entries) {
+      if (e.codeHash) seen.add(e.codeHash);
+      const n = /^c(\d+)$/.exec(e.id);
+      if (n) next = Math.max(next, Number(n[1]) + 1);
+      counts.evaluated++;
+      counts[e.status]++;
+      if (e.status === 'accepted' && e.metrics && e.commit) {
+        archive.add({ id: e.id, parent: e.parent, source: await log.source(e.id), metrics: e.metrics, commit: e.commit });
+      }
+    }
+    if (!archive.get(BASELINE_ID)) throw new Error(`${opt.runDir}: the ledger has no baseline entry; the run cannot be resumed`);
+    counts.evaluated--; counts.accepted--; // the baseline is not a searched candidate
+    opt.log(`resumed ${opt.runDir}: ${counts.evaluated} candidates so far, ${archive.members.length} accepted, next c${String(next).padStart(4, '0')}`);
+  } else {
+    const source = readFileSync(join(REPO_ROOT, o.baseline), 'utf8');
+    opt.log(`evaluating the baseline ${o.baseline} on ${search.length + held.length} scenarios`);
+    const metrics: ScenarioMetrics = {};
+    const err = await evalOn(source, [...search, ...held], metrics);
+    if (err) throw new Error(`the baseline ${o.baseline} failed: ${err}`);
+    log = await RunLog.create(opt.runDir, { objective: o.name, seed: opt.seed, proposer: opt.proposer.name, objectiveSpec: o, createdAt: new Date().toISOString() },
+      { id: BASELINE_ID, source, message: commitMessage(o, BASELINE_ID, { id: BASELINE_ID, parent: null, source, metrics, commit: '' }, metrics, { description: `baseline ${o.baseline}`, proposer: 'baseline' }) });
+    const commit = await log.commitOf(BASELINE_ID);
+    const h = codeHash(source);
+    seen.add(h);
+    log.record({ id: BASELINE_ID, parent: null, status: 'accepted', commit, metrics, proposer: 'baseline', description: o.baseline, codeHash: h, atMs: Date.now() });
+    archive.add({ id: BASELINE_ID, parent: null, source, metrics, commit });
+  }
+  for (const m of archive.members) behaviours.set(JSON.stringify(m.metrics[search[0]!.name]), m.id);
+  log.writeFront(archive.front().map((m) => ({ id: m.id, commit: m.commit, metrics: m.metrics })));
+
+  const rng = new Prng(opt.seed + next * 7919); // a resumed run continues with fresh draws
+  const deadline = opt.budgetMinutes !== undefined ? t0 + opt.budgetMinutes * 60_000 : Infinity;
+  const maxIter = opt.budgetIterations ?? Infinity;
+  let started = 0;
+  let stoppedBy: SearchSummary['stoppedBy'] = 'iterations';
+  let commitChain = Promise.resolve();
+
+  const finish = (e: LedgerEntry, line: string): void => {
+    log.record(e);
+    counts.evaluated++;
+    counts[e.status]++;
+    opt.log(line);
+  };
+
+  const one = async (id: string): Promise<void> => {
+    const front = archive.front();
+    const parent = front[rng.nextInt(front.length)]!;
+    const others = front.filter((m) => m !== parent);
+    const other = others.length ? others[rng.nextInt(others.length)] : undefined;
+    const p = await opt.proposer.propose({ objective: o, parent, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5) });
+    const base = { id, parent: parent.id, proposer: p.proposer, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}), ...(p.usd !== undefined ? { usd: p.usd } : {}) };
+    if (!p.ok) {
+      recentFailures.push(p.error);
+      return finish({ ...base, status: 'failed', reason: `proposer: ${p.error}`, atMs: Date.now() }, `${id} failed   proposer: ${p.error}`);
+    }
+    const h = codeHash(p.source);
+    if (seen.has(h)) return finish({ ...base, status: 'rejected', reason: 'duplicate code', description: p.description, codeHash: h, atMs: Date.now() }, `${id} rejected duplicate code (${p.description})`);
+    seen.add(h);
+    const metrics: ScenarioMetrics = {};
+    const rec = { ...base, description: p.description, codeHash: h };
+    let err = await evalOn(p.source, [search[0]!], metrics);
+    if (err) {
+      recentFailures.push(err);
+      return finish({ ...rec, status: 'failed', reason: err, atMs: Date.now() }, `${id} failed   ${p.description}: ${err.split('\n')[0]}`);
+    }
+    const same = behaviours.get(JSON.stringify(metrics[search[0]!.name]));
+    if (same) return finish({ ...rec, status: 'rejected', reason: `same behaviour as ${same} on ${search[0]!.name}`, metrics, atMs: Date.now() }, `${id} rejected same behaviour as ${same} (${p.description})`);
+    behaviours.set(JSON.stringify(metrics[search[0]!.name]), id);
+    if (search.length > 1 && archive.clearlyWorse(metrics, parent.metrics, search[0]!.name)) {
+      return finish({ ...rec, status: 'rejected', reason: `clearly worse than ${parent.id} on ${search[0]!.name} (stopped early)`, metrics, atMs: Date.now() }, `${id} rejected early: worse than ${parent.id} on ${search[0]!.name} (${p.description})`);
+    }
+    err = await evalOn(p.source, search.slice(1), metrics);
+    if (err) {
+      recentFailures.push(err);
+      return finish({ ...rec, status: 'failed', reason: err, metrics, atMs: Date.now() }, `${id} failed   ${p.description}: ${err.split('\n')[0]}`);
+    }
+    const verdict = archive.judge(metrics);
+    if (!verdict.accept) return finish({ ...rec, status: 'rejected', reason: verdict.reason, metrics, atMs: Date.now() }, `${id} rejected ${verdict.reason} (${p.description})`);
+    if (held.length) {
+      err = await evalOn(p.source, held, metrics);
+      if (err) return finish({ ...rec, status: 'failed', reason: `held out: ${err}`, metrics, atMs: Date.now() }, `${id} failed on held-out: ${err.split('\n')[0]}`);
+      const names = held.map((s) => s.name);
+      const worse = violation(o, metrics, names) > violation(o, parent.metrics, names) + 1e-12
+        || dominates(vectorOf(o, parent.metrics, names), vectorOf(o, metrics, names), directionsOf(o, names.length), o.noiseMargin);
+      if (worse) return finish({ ...rec, status: 'rejected', reason: `worse than ${parent.id} on held-out scenarios`, metrics, atMs: Date.now() }, `${id} rejected: not confirmed on held-out scenarios (${p.description})`);
+    }
+    // commits touch one worktree: one at a time
+    const done = commitChain.then(async () => {
+      const again = archive.judge(metrics); // the front may have moved while this one was evaluated
+      if (!again.accept) return finish({ ...rec, status: 'rejected', reason: again.reason, metrics, atMs: Date.now() }, `${id} rejected ${again.reason} (${p.description})`);
+      const commit = await log.commitCandidate(id, parent.id, p.source, commitMessage(o, id, parent, metrics, { description: p.description, proposer: p.proposer, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}), ...(p.usd !== undefined ? { usd: p.usd } : {}) }));
+      archive.add({ id, parent: parent.id, source: p.source, metrics, commit });
+      log.writeFront(archive.front().map((m) => ({ id: m.id, commit: m.commit, metrics: m.metrics })));
+      const first = search[0]!.name;
+      const summary = o.metrics.map((k) => `${k.key}=${fmt(metrics[first]![k.key]!)}`).join(' ');
+      finish({ ...rec, status: 'accepted', commit, metrics, atMs: Date.now() }, `${id} ACCEPTED ${p.description} → ${commit.slice(0, 8)}  ${first}: ${summary}`);
+    });
+    commitChain = done.catch(() => undefined);
+    await done;
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (opt.signal?.aborted) { stoppedBy = 'signal'; return; }
+      if (Date.now() >= deadline) { stoppedBy = 'minutes'; return; }
+      if (started >= maxIter) return;
+      started++;
+      const id = `c${String(next++).padStart(4, '0')}`;
+      try {
+        await one(id);
+      } catch (e) {
+        finish({ id, parent: null, status: 'failed', reason: `internal: ${(e as Error).message}`, atMs: Date.now() }, `${id} failed (internal): ${(e as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opt.parallel) }, worker));
+  return { runDir: opt.runDir, ...counts, front: archive.front().map((m) => ({ id: m.id, metrics: m.metrics })), stoppedBy };
+}

@@ -1,0 +1,55 @@
+import { defineObjective, type Objective } from './objective.js';
+
+/** The shipped objectives, one per policy kind at least. */
+const LIST: Objective[] = [
+  defineObjective({
+    name: 'router-latency',
+    description: 'Route the Mooncake conversation trace for low TTFT without hurting decode (mean TPOT ≤ 50 ms)',
+    kind: 'router',
+    baseline: 'candidates/router/kv-formula.ts',
+    search: ['conversation-8x-poly', 'shared-prefix-4x-h100-qwen32b-tp2'],
+    heldOut: ['conversation-8x-h200-llama70b-tp4'],
+    metrics: [
+      { key: 'p95_ttft_ms', better: 'min' },
+      { key: 'mean_ttft_ms', better: 'min' },
+      { key: 'output_throughput_tok_s', better: 'max' },
+    ],
+    constraints: [{ key: 'mean_tpot_ms', bound: 'max', limit: 50 }],
+    noiseMargin: 0.005,
+  }),
+  defineObjective({
+    name: 'planner-cost-sla',
+    description: 'Autoscale for fewest GPU-hours at low p90 TTFT, with cold starts, keeping SLA attainment ≥ 90%',
+    kind: 'planner',
+    baseline: 'candidates/planner/dynamo-sla.ts',
+    search: ['conversation-autoscale-h200-qwen32b-tp2'],
+    heldOut: ['azure-code-autoscale-h100-llama8b'],
+    metrics: [
+      { key: 'gpu_hours', better: 'min' },
+      { key: 'p90_ttft_ms', better: 'min' },
+    ],
+    constraints: [{ key: 'sla_attainment', bound: 'min', limit: 0.9 }],
+    noiseMargin: 0.01,
+  }),
+  defineObjective({
+    name: 'eviction-hit-rate',
+    description: 'Evict KV blocks so more prefixes are reused under cache pressure, and TTFT drops',
+    kind: 'eviction',
+    baseline: 'candidates/eviction/lru.ts',
+    search: ['conversation-pressure-4x-poly', 'multiturn-pressure-2x-h200-qwen32b-tp2'],
+    heldOut: ['shared-prefix-pressure-4x-poly'],
+    metrics: [
+      { key: 'prefix_cache_reused_ratio', better: 'max' },
+      { key: 'mean_ttft_ms', better: 'min' },
+    ],
+    noiseMargin: 0.002,
+  }),
+];
+
+export const OBJECTIVES: ReadonlyMap<string, Objective> = new Map(LIST.map((o) => [o.name, o]));
+
+export function getObjective(name: string): Objective {
+  const o = OBJECTIVES.get(name);
+  if (!o) throw new Error(`unknown objective ${name}; known: ${[...OBJECTIVES.keys()].join(', ')}`);
+  return o;
+}

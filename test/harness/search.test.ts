@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { describe, expect, it } from 'vitest';
+import { defineObjective, type Objective } from '../../objectives/objective.js';
+import { OBJECTIVES } from '../../objectives/objectives.js';
+import { getScenario } from '../../objectives/scenarios/index.js';
+import { InProcessEvaluator, SandboxEvaluator } from '../../harness/bench/evaluator.js';
+import { MutationProposer, type Proposal, type Proposer } from '../../harness/propose/proposer.js';
+import { RunLog } from '../../harness/runlog/run-log.js';
+import { Archive } from '../../harness/search/archive.js';
+import { runSearch } from '../../harness/search/search-loop.js';
+
+const root = join(import.meta.dirname, '../..');
+
+/** One cheap scenario, so the loop's logic is tested in seconds. */
+const tiny: Objective = defineObjective({
+  name: 'tiny-router',
+  description: 'test objective',
+  kind: 'router',
+  baseline: 'candidates/router/kv-formula.ts',
+  search: ['conversation-8x-poly'],
+  metrics: [{ key: 'p95_ttft_ms', better: 'min' }, { key: 'mean_ttft_ms', better: 'min' }],
+  constraints: [{ key: 'mean_tpot_ms', bound: 'max', limit: 50 }],
+});
+
+const quiet = () => undefined;
+
+describe('objectives', () => {
+  it('ships one per policy kind, all valid', () => {
+    expect([...OBJECTIVES.values()].map((o) => o.kind).sort()).toEqual(['eviction', 'planner', 'router']);
+    expect(() => defineObjective({ ...tiny, search: ['conversation-pressure-4x-poly'] })).toThrow(/scores a eviction, not a router/);
+    expect(() => defineObjective({ ...tiny, search: ['no-such-scenario'] })).toThrow(/no-such-scenario/);
+    expect(() => defineObjective({ ...tiny, noiseMargin: 2 })).toThrow(/noiseMargin/);
+  });
+
+  it('the router seed writes out Dynamo\'s cost and routes exactly like dynamo-kv', async () => {
+    const ev = new InProcessEvaluator();
+    const s = getScenario('conversation-8x-poly');
+    const a = await ev.evaluate(join(root, 'candidates/router/kv-formula.ts'), s);
+    const b = await ev.evaluate(join(root, 'candidates/router/dynamo-kv.ts'), s);
+    expect(a.ok && b.ok).toBe(true);
+    if (a.ok && b.ok) expect(a.report).toEqual(b.report);
+  });
+});
+
+describe('archive: feasibility first, then dominance with a margin', () => {
+  const m = (p95: number, mean: number, tpot = 10) => ({ 'conversation-8x-poly': { p95_ttft_ms: p95, mean_ttft_ms: mean, mean_tpot_ms: tpot } });
+  const archive = new Archive(tiny);
+  archive.add({ id: 'a', parent: null, source: '', metrics: m(100, 50), commit: 'x' });
+  it('judges candidates against the front', () => {
+    expect(archive.judge(m(90, 50))).toEqual({ accept: true });
+    expect(archive.judge(m(110, 40))).toEqual({ accept: true }); // a trade-off joins the front
+    expect(archive.judge(m(110, 60))).toMatchObject({ accept: false, reason: 'dominated by a' });
+    expect(archive.judge(m(99.8, 50))).toMatchObject({ accept: false, reason: expect.stringMatching(/noise margin/) });
+    expect(archive.judge(m(50, 20, 60))).toMatchObject({ accept: false, reason: expect.stringMatching(/infeasible/) });
+  });
+  it('an infeasible front gives way to any less-violating candidate', () => {
+    const bad = new Archive(tiny);
+    bad.add({ id: 'b', parent: null, source: '', metrics: m(10, 5, 80), commit: 'x' });
+    expect(bad.judge(m(500, 300, 60))).toEqual({ accept: true });
+    bad.add({ id: 'c', parent: 'b', source: '', metrics: m(500, 300, 60), commit: 'y' });
+    expect(bad.front().map((x) => x.id)).toEqual(['c']);
+  });
+});
+
+describe('search loop (real sandbox, real git)', () => {
+  it('commits improvements on their parents, records every candidate, and resumes', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-search-')), 'run');
+    const evaluator = new SandboxEvaluator({}, null);
+    const lines: string[] = [];
+    const s1 = await runSearch({ objective: tiny, runDir: dir, resume: false, seed: 3, parallel: 2, budgetIterations: 6, proposer: new MutationProposer(), evaluator, log: (l) => lines.push(l) });
+    expect(s1.evaluated).toBe(6);
+    const log = RunLog.open(dir);
+    const ledger = log.ledger();
+    expect(ledger).toHaveLength(7); // baseline + 6
+    expect(new Set(ledger.map((e) => e.id)).size).toBe(7);
+    const git = simpleGit(dir);
+    for (const e of ledger.filter((x) => x.status === 'accepted' && x.parent !== null)) {
+      const parent = ledger.find((p) => p.id === e.parent)!;
+      expect((await git.raw(['rev-parse', `cand-${e.id}^`])).trim()).toBe(parent.commit);
+      // an accepted candidate really beats its parent somewhere on the probe scenario
+      const a = e.metrics!['conversation-8x-poly']!;
+      const b = parent.metrics!['conversation-8x-poly']!;
+      expect(a.p95_ttft_ms! < b.p95_ttft_ms! || a.mean_ttft_ms! < b.mean_ttft_ms!).toBe(true);
+    }
+    for (const e of ledger.filter((x) => x.status !== 'accepted')) expect(e.reason).toBeTruthy();
+    const front = JSON.parse(readFileSync(join(dir, '.twinsearch/front.json'), 'utf8')) as { id: string }[];
+    expect(front.length).toBeGreaterThan(0);
+
+    const s2 = await runSearch({ objective: tiny, runDir: dir, resume: true, seed: 3, parallel: 1, budgetIterations: 2, proposer: new MutationProposer(), evaluator, log: (l) => lines.push(l) });
+    expect(s2.evaluated).toBe(8);
+    const after = RunLog.open(dir).ledger();
+    expect(after).toHaveLength(9);
+    expect(new Set(after.map((e) => e.id)).size).toBe(9);
+    expect(lines.some((l) => l.startsWith('resumed'))).toBe(true);
+    await expect(runSearch({ objective: { ...tiny, name: 'other' }, runDir: dir, resume: true, seed: 3, parallel: 1, budgetIterations: 1, proposer: new MutationProposer(), evaluator, log: quiet })).rejects.toThrow(/objective tiny-router/);
+  });
+
+  it('records hostile and malformed candidates as failures and keeps going', async () => {
+    const bad = [
+      `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 'spin', cost: () => { for (;;) {} } });\n`,
+      `export default {{{ not typescript`,
+      `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 'nan', cost: () => NaN });\n`,
+    ];
+    let i = 0;
+    const proposer: Proposer = { name: 'hostile', propose: async (): Promise<Proposal> => ({ ok: true, source: bad[i++ % bad.length]!, description: `bad ${i}`, proposer: 'hostile' }) };
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-search-')), 'run');
+    const s = await runSearch({ objective: tiny, runDir: dir, resume: false, seed: 1, parallel: 1, budgetIterations: 3, proposer, evaluator: new SandboxEvaluator({ cpuMs: 1500 }, null), log: quiet });
+    expect(s.failed).toBe(3);
+    const reasons = RunLog.open(dir).ledger().filter((e) => e.status === 'failed').map((e) => e.reason!);
+    expect(reasons[0]).toMatch(/timeout|time|CPU/i);
+    expect(reasons[1]).toMatch(/typecheck|syntax|expected|error/i);
+    expect(reasons[2]).toMatch(/finite|NaN/i);
+  });
+
+  it('the CLI names a bad objective and explains every flag', () => {
+    const main = join(root, 'harness/cli/main.ts');
+    const r = spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', main, 'search', '--objective', 'nope'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown objective nope; known: router-latency/);
+    const h = spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', main, 'search', '--help'], { cwd: root, encoding: 'utf8' });
+    for (const f of ['--objective', '--proposer', '--budget-iterations', '--budget-minutes', '--parallel', '--seed', '--run-dir', '--resume', '--no-tui']) expect(h.stdout).toContain(f);
+    expect(existsSync(join(root, 'objectives/objectives.ts'))).toBe(true);
+  });
+});
