@@ -21,7 +21,7 @@ const LIST: Objective[] = [
     name: 'planner-cost-sla',
     description: 'Autoscale for fewest GPU-hours at low p90 TTFT, with cold starts, keeping SLA attainment ≥ 90%',
     kind: 'planner',
-    baseline: 'candidates/planner/dynamo-sla.ts',
+    baseline: 'candidates/planner/load-threshold.ts',
     search: ['conversation-autoscale-h200-qwen32b-tp2'],
     heldOut: ['azure-code-autoscale-h100-llama8b'],
     metrics: [
@@ -35,7 +35,7 @@ const LIST: Objective[] = [
     name: 'eviction-hit-rate',
     description: 'Evict KV blocks so more prefixes are reused under cache pressure, and TTFT drops',
     kind: 'eviction',
-    baseline: 'candidates/eviction/lru.ts',
+    baseline: 'candidates/eviction/weighted-recency.ts',
     search: ['conversation-pressure-4x-poly', 'multiturn-pressure-2x-h200-qwen32b-tp2'],
     heldOut: ['shared-prefix-pressure-4x-poly'],
     metrics: [

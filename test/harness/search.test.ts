@@ -108,7 +108,7 @@ describe('search loop (real sandbox, real git)', () => {
     let i = 0;
     const proposer: Proposer = { name: 'hostile', propose: async (): Promise<Proposal> => ({ ok: true, source: bad[i++ % bad.length]!, description: `bad ${i}`, proposer: 'hostile' }) };
     const dir = join(mkdtempSync(join(tmpdir(), 'ts-search-')), 'run');
-    const s = await runSearch({ objective: tiny, runDir: dir, resume: false, seed: 1, parallel: 1, budgetIterations: 3, proposer, evaluator: new SandboxEvaluator({ cpuMs: 1500 }, null), log: quiet });
+    const s = await runSearch({ objective: tiny, runDir: dir, resume: false, seed: 1, parallel: 1, budgetIterations: 3, proposer, evaluator: new SandboxEvaluator({ cpuMs: 10_000 }, null), log: quiet });
     expect(s.failed).toBe(3);
     const reasons = RunLog.open(dir).ledger().filter((e) => e.status === 'failed').map((e) => e.reason!);
     expect(reasons[0]).toMatch(/timeout|time|CPU/i);
