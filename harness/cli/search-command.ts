@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OBJECTIVES, getObjective } from '../../objectives/objectives.js';
 import { SandboxEvaluator } from '../bench/evaluator.js';
-import { MutationProposer } from '../propose/proposer.js';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { LlmProposer, parseModels } from '../propose/llm-proposer.js';
+import { MutationProposer, type Proposer } from '../propose/proposer.js';
+
+const Prices = z.record(z.string(), z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }));
 import { UsageError } from '../replay/json-arg.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { runSearch } from '../search/search-loop.js';
@@ -18,7 +23,19 @@ the run directory, a git repository in which \`git show cand-<id>\` is the candi
 
 Flags:
   --objective NAME        what to optimise: ${[...OBJECTIVES.keys()].join(', ')} (required)
-  --proposer mutate       who writes candidates: mutate (offline AST mutations and crossover; default)
+  --proposer llm|mutate   who writes candidates: llm (an OpenAI-compatible chat model; the default when
+                          OPENAI_API_KEY is set) or mutate (offline AST mutations and crossover)
+  --base-url URL          the endpoint of the llm proposer (default: OpenAI's; any compatible server,
+                          e.g. http://localhost:8000/v1 for vLLM or Dynamo)
+  --model NAME[:W],...    model(s) to ask, with optional weights (default gpt-4o-mini); the key comes
+                          from OPENAI_API_KEY
+  --prices FILE           JSON {"model": {"input": $/Mtok, "output": $/Mtok}} added to the built-in table
+  --llm-parallel N        LLM calls in flight at once (default 2)
+  --llm-deadline S        hard deadline of one LLM call, retries on 429/5xx included (default 120)
+  --replay-llm DIR        answer prompts from a run's recorded transcripts (DIR/.twinsearch/llm)
+                          instead of calling the LLM: a run replayed without an API key
+  --budget-usd X          stop starting candidates once the LLM calls have cost X dollars
+  --budget-tokens N       stop starting candidates once the LLM calls have used N tokens
   --budget-iterations N   stop after N candidates (default 20 unless --budget-minutes is given)
   --budget-minutes M      stop starting new candidates after M minutes
   --parallel P            candidates in flight at once (default: cores/2, at least 1)
@@ -54,6 +71,8 @@ export async function searchCommand(argv: string[]): Promise<number> {
         objective: { type: 'string' }, proposer: { type: 'string' }, 'budget-iterations': { type: 'string' }, 'budget-minutes': { type: 'string' },
         parallel: { type: 'string' }, seed: { type: 'string' }, 'run-dir': { type: 'string' }, resume: { type: 'boolean' }, 'no-tui': { type: 'boolean' },
         'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, help: { type: 'boolean' },
+        'base-url': { type: 'string' }, model: { type: 'string' }, prices: { type: 'string' }, 'llm-parallel': { type: 'string' },
+        'llm-deadline': { type: 'string' }, 'replay-llm': { type: 'string' }, 'budget-usd': { type: 'string' }, 'budget-tokens': { type: 'string' },
       },
     });
   } catch (e) {
@@ -68,8 +87,10 @@ export async function searchCommand(argv: string[]): Promise<number> {
   if (!v.objective) throw new UsageError(`--objective is required: one of ${[...OBJECTIVES.keys()].join(', ')}`);
   if (!OBJECTIVES.has(v.objective)) throw new UsageError(`unknown objective ${v.objective}; known: ${[...OBJECTIVES.keys()].join(', ')}`);
   const objective = getObjective(v.objective);
-  const proposerName = v.proposer ?? 'mutate';
-  if (proposerName !== 'mutate') throw new UsageError(`--proposer ${proposerName}: only "mutate" is available in this version`);
+  const replayDir = v['replay-llm'];
+  const proposerName = v.proposer ?? (process.env.OPENAI_API_KEY || replayDir ? 'llm' : 'mutate');
+  if (proposerName !== 'mutate' && proposerName !== 'llm') throw new UsageError(`--proposer must be llm or mutate, got "${proposerName}"`);
+  if (proposerName === 'llm' && !process.env.OPENAI_API_KEY && !replayDir) throw new UsageError('--proposer llm needs OPENAI_API_KEY in the environment (or --replay-llm DIR)');
   if (v.resume && !v['run-dir']) throw new UsageError('--resume needs --run-dir: the run to continue');
   const minutes = posInt('--budget-minutes', v['budget-minutes'], undefined);
   const iterations = posInt('--budget-iterations', v['budget-iterations'], minutes === undefined ? 20 : undefined);
@@ -82,6 +103,24 @@ export async function searchCommand(argv: string[]): Promise<number> {
     ...(v['time-limit'] ? { cpuMs: posInt('--time-limit', v['time-limit'], 60)! * 1000 } : {}),
     ...(v['memory-limit'] ? { memoryMb: posInt('--memory-limit', v['memory-limit'], 256)! } : {}),
   };
+  let proposer: Proposer = new MutationProposer();
+  if (proposerName === 'llm') {
+    let prices: Record<string, { input: number; output: number }> | undefined;
+    if (v.prices) {
+      const r = Prices.safeParse(JSON.parse(readFileSync(v.prices, 'utf8')));
+      if (!r.success) throw new UsageError(`${v.prices}: ${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message} (expected {"model": {"input": number, "output": number}})`);
+      prices = r.data;
+    }
+    let models;
+    try { models = parseModels(v.model ?? 'gpt-4o-mini'); } catch (e) { throw new UsageError((e as Error).message); }
+    proposer = new LlmProposer({
+      apiKey: process.env.OPENAI_API_KEY ?? 'replay', models, ...(v['base-url'] ? { baseURL: v['base-url'] } : {}), ...(prices ? { prices } : {}),
+      deadlineMs: posInt('--llm-deadline', v['llm-deadline'], 120)! * 1000,
+      transcriptDir: replayDir ? join(resolve(replayDir), '.twinsearch', 'llm') : join(runDir, '.twinsearch', 'llm'), replay: Boolean(replayDir),
+    });
+  }
+  const usd = v['budget-usd'] === undefined ? undefined : posInt('--budget-usd', v['budget-usd'], undefined);
+  const tokens = posInt('--budget-tokens', v['budget-tokens'], undefined);
   const ac = new AbortController();
   const onSigint = (): void => {
     if (ac.signal.aborted) process.exit(130);
@@ -93,11 +132,13 @@ export async function searchCommand(argv: string[]): Promise<number> {
   line(`search ${objective.name} (${objective.kind}), proposer ${proposerName}, ${iterations !== undefined ? `${iterations} candidates` : ''}${iterations !== undefined && minutes !== undefined ? ', ' : ''}${minutes !== undefined ? `${minutes} min` : ''}, ${parallel} in flight, run ${runDir}`);
   try {
     const s = await runSearch({
-      objective, runDir, resume: Boolean(v.resume), seed, parallel, proposer: new MutationProposer(),
+      objective, runDir, resume: Boolean(v.resume), seed, parallel, proposer, proposeParallel: posInt('--llm-parallel', v['llm-parallel'], 2)!,
+      ...(usd !== undefined ? { budgetUsd: usd } : {}), ...(tokens !== undefined ? { budgetTokens: tokens } : {}),
       evaluator: new SandboxEvaluator(limits, join(REPO_ROOT, 'runs', '.cache')), log: line, signal: ac.signal,
       ...(iterations !== undefined ? { budgetIterations: iterations } : {}), ...(minutes !== undefined ? { budgetMinutes: minutes } : {}),
     });
-    line(`done (${s.stoppedBy === 'signal' ? 'stopped' : `budget: ${s.stoppedBy}`}): ${s.evaluated} candidates, ${s.accepted} accepted, ${s.rejected} rejected, ${s.failed} failed`);
+    line(`done (${s.stoppedBy === 'signal' ? 'stopped' : `budget: ${s.stoppedBy}`}): ${s.evaluated} candidates, ${s.accepted} accepted, ${s.rejected} rejected, ${s.failed} failed${s.tokens ? `; ${s.tokens} tokens, $${s.usd.toFixed(4)}` : ''}`);
+    if (proposer instanceof LlmProposer && proposer.unpricedModels.size) line(`note: no price known for ${[...proposer.unpricedModels].join(', ')}; their cost counts as 0 (give --prices)`);
     line(`front: ${s.front.map((f) => f.id).join(', ')}`);
     line(`review: git -C ${runDir} log --oneline --all   |   git -C ${runDir} show cand-<id>`);
     return 0;

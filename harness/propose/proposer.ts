@@ -10,11 +10,15 @@ export interface ParentView {
 }
 
 export interface ProposeContext {
+  /** The id the candidate will get (names its transcript). */
+  id: string;
   objective: Objective;
   parent: ParentView;
   /** A second front member to cross over with, when there is one. */
   other?: ParentView;
   rng: Prng;
+  /** The current front (the LLM sees the trade-offs found so far). */
+  front: readonly ParentView[];
   /** Recent failures (error messages), so a proposer can avoid repeating them. */
   recentFailures: readonly string[];
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { Prng } from '../../sim/core/prng.js';
 import { dominates } from '../../objectives/pareto.js';
 import { directionsOf, heldOutScenarios, pickMetrics, searchScenarios, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
@@ -19,6 +20,11 @@ export interface SearchOptions {
   parallel: number;
   budgetIterations?: number;
   budgetMinutes?: number;
+  /** Stop starting candidates once LLM calls have cost this much (US dollars) or used this many tokens. */
+  budgetUsd?: number;
+  budgetTokens?: number;
+  /** Proposer calls in flight at once (LLM rate limits), apart from the evaluation parallelism. */
+  proposeParallel?: number;
   proposer: Proposer;
   evaluator: Pick<SandboxEvaluator, 'evaluateSource'>;
   /** One progress line (the caller timestamps and prints it). */
@@ -34,7 +40,9 @@ export interface SearchSummary {
   rejected: number;
   failed: number;
   front: { id: string; metrics: ScenarioMetrics }[];
-  stoppedBy: 'iterations' | 'minutes' | 'signal';
+  stoppedBy: 'iterations' | 'minutes' | 'usd' | 'tokens' | 'signal';
+  tokens: number;
+  usd: number;
 }
 
 const BASELINE_ID = 'baseline';
@@ -85,6 +93,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   let log: RunLog;
   let next = 1;
   const counts = { evaluated: 0, accepted: 0, rejected: 0, failed: 0 };
+  const spent = { tokens: 0, usd: 0 };
+  const proposeLimit = pLimit(Math.max(1, opt.proposeParallel ?? opt.parallel));
 
   const evalOn = async (source: string, scenarios: Scenario[], into: ScenarioMetrics): Promise<string | null> => {
     for (const s of scenarios) {
@@ -106,6 +116,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       if (n) next = Math.max(next, Number(n[1]) + 1);
       counts.evaluated++;
       counts[e.status]++;
+      spent.tokens += e.tokens ?? 0;
+      spent.usd += e.usd ?? 0;
       if (e.status === 'accepted' && e.metrics && e.commit) {
         archive.add({ id: e.id, parent: e.parent, source: await log.source(e.id), metrics: e.metrics, commit: e.commit });
       }
@@ -149,7 +161,9 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const parent = front[rng.nextInt(front.length)]!;
     const others = front.filter((m) => m !== parent);
     const other = others.length ? others[rng.nextInt(others.length)] : undefined;
-    const p = await opt.proposer.propose({ objective: o, parent, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5) });
+    const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5) }));
+    spent.tokens += p.tokens ?? 0;
+    spent.usd += p.usd ?? 0;
     const base = { id, parent: parent.id, proposer: p.proposer, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}), ...(p.usd !== undefined ? { usd: p.usd } : {}) };
     if (!p.ok) {
       recentFailures.push(p.error);
@@ -206,6 +220,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       if (opt.signal?.aborted) { stoppedBy = 'signal'; return; }
       if (Date.now() >= deadline) { stoppedBy = 'minutes'; return; }
       if (started >= maxIter) return;
+      if (opt.budgetUsd !== undefined && spent.usd >= opt.budgetUsd) { stoppedBy = 'usd'; return; }
+      if (opt.budgetTokens !== undefined && spent.tokens >= opt.budgetTokens) { stoppedBy = 'tokens'; return; }
       started++;
       const id = `c${String(next++).padStart(4, '0')}`;
       try {
@@ -216,5 +232,5 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opt.parallel) }, worker));
-  return { runDir: opt.runDir, ...counts, front: archive.front().map((m) => ({ id: m.id, metrics: m.metrics })), stoppedBy };
+  return { runDir: opt.runDir, ...counts, front: archive.front().map((m) => ({ id: m.id, metrics: m.metrics })), stoppedBy, ...spent };
 }

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProposeContext } from './proposer.js';
+import { REPO_ROOT } from '../scenario/scenario-workload.js';
+
+const API_FILES: Record<string, string[]> = {
+  router: ['sim/policy/router-policy.ts'],
+  planner: ['sim/policy/planner-policy.ts', 'sim/planner/observation.ts'],
+  eviction: ['sim/policy/eviction-policy.ts'],
+};
+const DEFINE: Record<string, string> = { router: 'defineRouter', planner: 'definePlanner', eviction: 'defineEviction' };
+
+/** Fills `{{name}}` placeholders; an unknown placeholder is an error (a typo must not drop context). */
+export function fill(template: string, values: Record<string, string>, file: string): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
+    if (!(k in values)) throw new Error(`${file}: unknown placeholder {{${k}}}; known: ${Object.keys(values).join(', ')}`);
+    return values[k]!;
+  });
+}
+
+function metricsTable(ctx: ProposeContext, metrics: ProposeContext['parent']['metrics']): string {
+  const keys = [...ctx.objective.metrics.map((m) => m.key), ...ctx.objective.constraints.map((c) => c.key)];
+  const rows = Object.entries(metrics).map(([s, m]) => `| ${s} | ${keys.map((k) => (m[k] === undefined ? '' : Number(m[k]!.toPrecision(5)))).join(' | ')} |`);
+  return [`| scenario | ${keys.join(' | ')} |`, `|---|${keys.map(() => '---').join('|')}|`, ...rows].join('\n');
+}
+
+/** The prompt for one proposal, from prompts/<kind>.md and prompts/common.md. */
+export function buildPrompt(ctx: ProposeContext, front: readonly { id: string; metrics: ProposeContext['parent']['metrics'] }[], promptsDir = join(REPO_ROOT, 'prompts')): string {
+  const o = ctx.objective;
+  const kindFile = join(promptsDir, `${o.kind}.md`);
+  const commonFile = join(promptsDir, 'common.md');
+  const api = API_FILES[o.kind]!.map((f) => `// ${f}\n${readFileSync(join(REPO_ROOT, f), 'utf8')}`).join('\n');
+  const common = fill(readFileSync(commonFile, 'utf8'), {
+    objective: o.name,
+    objectiveDescription: o.description,
+    metrics: o.metrics.map((m) => `${m.key} (${m.better === 'min' ? 'lower' : 'higher'} is better)`).join(', '),
+    constraints: o.constraints.length ? o.constraints.map((c) => `${c.key} ${c.bound === 'max' ? '≤' : '≥'} ${c.limit}`).join(', ') : 'none',
+    scenarios: o.search.join(', '),
+    api,
+    parentId: ctx.parent.id,
+    parent: ctx.parent.source.trimEnd(),
+    parentMetrics: metricsTable(ctx, ctx.parent.metrics),
+    front: front.map((f) => `### ${f.id}\n\n${metricsTable(ctx, f.metrics)}`).join('\n\n') || '(only the parent)',
+    failures: ctx.recentFailures.length ? ctx.recentFailures.map((f) => `- ${f.split('\n')[0]!.slice(0, 300)}`).join('\n') : '(none)',
+    define: DEFINE[o.kind]!,
+  }, commonFile);
+  return fill(readFileSync(kindFile, 'utf8'), { common }, kindFile);
+}
