@@ -12,6 +12,7 @@ const Prices = z.record(z.string(), z.strictObject({ input: z.number().nonnegati
 import { UsageError } from '../replay/json-arg.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { runSearch } from '../search/search-loop.js';
+import { RunLog } from '../runlog/run-log.js';
 
 export const SEARCH_HELP = `Usage: twinsearch search --objective NAME [flags]
 
@@ -36,7 +37,8 @@ Flags:
                           instead of calling the LLM: a run replayed without an API key
   --budget-usd X          stop starting candidates once the LLM calls have cost X dollars
   --budget-tokens N       stop starting candidates once the LLM calls have used N tokens
-  --budget-iterations N   stop after N candidates (default 20 unless --budget-minutes is given)
+  --budget-iterations N   stop after N candidates in the whole run (default 20 unless --budget-minutes
+                          is given; a resumed run keeps its budgets unless new ones are given)
   --budget-minutes M      stop starting new candidates after M minutes
   --parallel P            candidates in flight at once (default: cores/2, at least 1)
   --seed S                seed of parent choice and mutations (default 1)
@@ -92,8 +94,13 @@ export async function searchCommand(argv: string[]): Promise<number> {
   if (proposerName !== 'mutate' && proposerName !== 'llm') throw new UsageError(`--proposer must be llm or mutate, got "${proposerName}"`);
   if (proposerName === 'llm' && !process.env.OPENAI_API_KEY && !replayDir) throw new UsageError('--proposer llm needs OPENAI_API_KEY in the environment (or --replay-llm DIR)');
   if (v.resume && !v['run-dir']) throw new UsageError('--resume needs --run-dir: the run to continue');
+  // a resumed run keeps the budgets it was started with unless new ones are given
+  let saved: { iterations?: number | null; usd?: number | null; tokens?: number | null } = {};
+  if (v.resume && v['run-dir']) {
+    try { saved = RunLog.open(resolve(v['run-dir'])).config<{ budgets?: typeof saved }>().budgets ?? {}; } catch (e) { throw new UsageError((e as Error).message); }
+  }
   const minutes = posInt('--budget-minutes', v['budget-minutes'], undefined);
-  const iterations = posInt('--budget-iterations', v['budget-iterations'], minutes === undefined ? 20 : undefined);
+  const iterations = posInt('--budget-iterations', v['budget-iterations'], saved.iterations ?? (minutes === undefined ? 20 : undefined));
   const parallel = posInt('--parallel', v.parallel, Math.max(1, Math.floor(availableParallelism() / 2)))!;
   const seed = v.seed === undefined ? 1 : Number(v.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got "${v.seed}"`);
@@ -119,8 +126,8 @@ export async function searchCommand(argv: string[]): Promise<number> {
       transcriptDir: replayDir ? join(resolve(replayDir), '.twinsearch', 'llm') : join(runDir, '.twinsearch', 'llm'), replay: Boolean(replayDir),
     });
   }
-  const usd = v['budget-usd'] === undefined ? undefined : posInt('--budget-usd', v['budget-usd'], undefined);
-  const tokens = posInt('--budget-tokens', v['budget-tokens'], undefined);
+  const usd = posInt('--budget-usd', v['budget-usd'], saved.usd ?? undefined);
+  const tokens = posInt('--budget-tokens', v['budget-tokens'], saved.tokens ?? undefined);
   const ac = new AbortController();
   const onSigint = (): void => {
     if (ac.signal.aborted) process.exit(130);

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { z } from 'zod';
@@ -94,11 +94,18 @@ export class RunLog {
 
   /** Appends one evaluated candidate to the ledger (one JSON line, flushed at once). */
   record(entry: LedgerEntry): void {
-    appendFileSync(join(this.dir, META, 'ledger.jsonl'), JSON.stringify(LedgerEntry.parse(entry)) + '\n');
+    const f = join(this.dir, META, 'ledger.jsonl');
+    const line = JSON.stringify(LedgerEntry.parse(entry)) + '\n';
+    // after a crash tore the last line, start on a fresh line so the torn one stays the only damage
+    appendFileSync(f, existsSync(f) && !readFileSync(f, 'utf8').endsWith('\n') && statSync(f).size > 0 ? `\n${line}` : line);
   }
 
-  /** The ledger's entries; a torn last line (a crash mid-write) is skipped, anything else is an error. */
-  ledger(): LedgerEntry[] {
+  /**
+   * The ledger's entries. A torn last line (a crash mid-write) is skipped silently; a damaged line
+   * elsewhere is reported through `onDamage` and skipped — accepted candidates survive it in git
+   * (see `acceptedInGit`).
+   */
+  ledger(onDamage: (message: string) => void = () => undefined): LedgerEntry[] {
     const f = join(this.dir, META, 'ledger.jsonl');
     if (!existsSync(f)) return [];
     const lines = readFileSync(f, 'utf8').split('\n');
@@ -111,15 +118,50 @@ export class RunLog {
         out.push(LedgerEntry.parse(JSON.parse(line)));
       } catch (e) {
         if (i === last) return; // torn by a crash while it was written
-        throw new Error(`${f}:${i + 1}: not a ledger entry (${(e as Error).message.split('\n')[0]})`);
+        onDamage(`${f}:${i + 1}: not a ledger entry (${(e as Error).message.split('\n')[0]}); skipped`);
       }
     });
     return out;
+  }
+
+  /** Accepted candidates as git knows them (tag → commit message), for recovery when the ledger lost some. */
+  async acceptedInGit(): Promise<{ id: string; commit: string; message: string }[]> {
+    const tags = (await this.git.raw(['tag', '--list', 'cand-*'])).split('\n').map((t) => t.trim()).filter(Boolean);
+    const out = [];
+    for (const t of tags) {
+      const commit = (await this.git.raw(['rev-list', '-n', '1', t])).trim();
+      const message = await this.git.raw(['log', '-1', '--format=%B', commit]);
+      out.push({ id: t.slice('cand-'.length), commit, message });
+    }
+    return out;
+  }
+
+  /** Marks the run as in use by this process; refuses a run another live process holds. */
+  lock(): void {
+    const f = join(this.dir, META, 'lock');
+    if (existsSync(f)) {
+      const pid = Number(readFileSync(f, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new Error(`${this.dir} is in use by process ${pid} (a search is running there)`);
+    }
+    writeFileSync(f, `${process.pid}\n`);
+  }
+
+  unlock(): void {
+    rmSync(join(this.dir, META, 'lock'), { force: true });
   }
 
   writeFront(front: unknown): void {
     const f = join(this.dir, META, 'front.json');
     writeFileSync(`${f}.tmp`, JSON.stringify(front, null, 2) + '\n');
     renameSync(`${f}.tmp`, f); // atomic: a reader never sees half a front
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -18,7 +18,9 @@ export interface SearchOptions {
   resume: boolean;
   seed: number;
   parallel: number;
+  /** Candidates in the whole run (a resumed run counts those it already has). */
   budgetIterations?: number;
+  /** Minutes of this invocation. */
   budgetMinutes?: number;
   /** Stop starting candidates once LLM calls have cost this much (US dollars) or used this many tokens. */
   budgetUsd?: number;
@@ -46,6 +48,17 @@ export interface SearchSummary {
 }
 
 const BASELINE_ID = 'baseline';
+const TRAILER = 'twinsearch-metrics:';
+
+function fromTrailer(message: string): { parent: string | null; metrics: ScenarioMetrics } | null {
+  const line = message.split('\n').find((l) => l.startsWith(TRAILER));
+  if (!line) return null;
+  try {
+    return JSON.parse(line.slice(TRAILER.length)) as { parent: string | null; metrics: ScenarioMetrics };
+  } catch {
+    return null;
+  }
+}
 
 export function codeHash(source: string): string {
   // whitespace-insensitive: a reformatted copy is the same candidate
@@ -71,6 +84,8 @@ function commitMessage(o: Objective, id: string, parent: Member, metrics: Scenar
     });
     lines.push(`${s}${o.heldOut.includes(s) ? ' [held out]' : ''}: ${parts.join('  ')}`);
   }
+  // machine-readable copy: a resumed run recovers accepted candidates from git if the ledger lost them
+  lines.push('', `${TRAILER} ${JSON.stringify({ parent: parent.id === id ? null : parent.id, metrics })}`);
   return lines.join('\n') + '\n';
 }
 
@@ -109,7 +124,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     log = RunLog.open(opt.runDir);
     const cfg = log.config<{ objective: string; seed: number }>();
     if (cfg.objective !== o.name) throw new Error(`${opt.runDir} is a run of objective ${cfg.objective}, not ${o.name}`);
-    const entries = log.ledger();
+    const entries = log.ledger((m) => opt.log(`warning: ${m}`));
     for (const e of entries) {
       if (e.codeHash) seen.add(e.codeHash);
       const n = /^c(\d+)$/.exec(e.id);
@@ -122,6 +137,21 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
         archive.add({ id: e.id, parent: e.parent, source: await log.source(e.id), metrics: e.metrics, commit: e.commit });
       }
     }
+    for (const g of await log.acceptedInGit()) {
+      if (archive.get(g.id)) continue;
+      const t = fromTrailer(g.message);
+      if (!t) { opt.log(`warning: accepted candidate ${g.id} is in git but not in the ledger, and its commit has no metrics; left out`); continue; }
+      const source = await log.source(g.id);
+      const e: LedgerEntry = { id: g.id, parent: t.parent, status: 'accepted', reason: 'recovered from git', commit: g.commit, metrics: t.metrics, codeHash: codeHash(source), atMs: Date.now() };
+      log.record(e);
+      seen.add(e.codeHash!);
+      archive.add({ id: g.id, parent: t.parent, source, metrics: t.metrics, commit: g.commit });
+      const n = /^c(\d+)$/.exec(g.id);
+      if (n) next = Math.max(next, Number(n[1]) + 1);
+      counts.evaluated++;
+      counts.accepted++;
+      opt.log(`recovered ${g.id} from git (the ledger had lost it)`);
+    }
     if (!archive.get(BASELINE_ID)) throw new Error(`${opt.runDir}: the ledger has no baseline entry; the run cannot be resumed`);
     counts.evaluated--; counts.accepted--; // the baseline is not a searched candidate
     opt.log(`resumed ${opt.runDir}: ${counts.evaluated} candidates so far, ${archive.members.length} accepted, next c${String(next).padStart(4, '0')}`);
@@ -131,7 +161,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const metrics: ScenarioMetrics = {};
     const err = await evalOn(source, [...search, ...held], metrics);
     if (err) throw new Error(`the baseline ${o.baseline} failed: ${err}`);
-    log = await RunLog.create(opt.runDir, { objective: o.name, seed: opt.seed, proposer: opt.proposer.name, objectiveSpec: o, createdAt: new Date().toISOString() },
+    log = await RunLog.create(opt.runDir, { objective: o.name, seed: opt.seed, proposer: opt.proposer.name, budgets: { iterations: opt.budgetIterations ?? null, minutes: opt.budgetMinutes ?? null, usd: opt.budgetUsd ?? null, tokens: opt.budgetTokens ?? null }, objectiveSpec: o, createdAt: new Date().toISOString() },
       { id: BASELINE_ID, source, message: commitMessage(o, BASELINE_ID, { id: BASELINE_ID, parent: null, source, metrics, commit: '' }, metrics, { description: `baseline ${o.baseline}`, proposer: 'baseline' }) });
     const commit = await log.commitOf(BASELINE_ID);
     const h = codeHash(source);
@@ -139,13 +169,14 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     log.record({ id: BASELINE_ID, parent: null, status: 'accepted', commit, metrics, proposer: 'baseline', description: o.baseline, codeHash: h, atMs: Date.now() });
     archive.add({ id: BASELINE_ID, parent: null, source, metrics, commit });
   }
+  log.lock();
   for (const m of archive.members) behaviours.set(JSON.stringify(m.metrics[search[0]!.name]), m.id);
   log.writeFront(archive.front().map((m) => ({ id: m.id, commit: m.commit, metrics: m.metrics })));
 
   const rng = new Prng(opt.seed + next * 7919); // a resumed run continues with fresh draws
   const deadline = opt.budgetMinutes !== undefined ? t0 + opt.budgetMinutes * 60_000 : Infinity;
   const maxIter = opt.budgetIterations ?? Infinity;
-  let started = 0;
+  let started = counts.evaluated; // budgets are of the whole run: a resumed run continues its count
   let stoppedBy: SearchSummary['stoppedBy'] = 'iterations';
   let commitChain = Promise.resolve();
 
@@ -231,6 +262,10 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opt.parallel) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, opt.parallel) }, worker));
+  } finally {
+    log.unlock();
+  }
   return { runDir: opt.runDir, ...counts, front: archive.front().map((m) => ({ id: m.id, metrics: m.metrics })), stoppedBy, ...spent };
 }

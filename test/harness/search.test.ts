@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -90,13 +90,50 @@ describe('search loop (real sandbox, real git)', () => {
     const front = JSON.parse(readFileSync(join(dir, '.twinsearch/front.json'), 'utf8')) as { id: string }[];
     expect(front.length).toBeGreaterThan(0);
 
-    const s2 = await runSearch({ objective: tiny, runDir: dir, resume: true, seed: 3, parallel: 1, budgetIterations: 2, proposer: new MutationProposer(), evaluator, log: (l) => lines.push(l) });
+    const s2 = await runSearch({ objective: tiny, runDir: dir, resume: true, seed: 3, parallel: 1, budgetIterations: 8, proposer: new MutationProposer(), evaluator, log: (l) => lines.push(l) });
     expect(s2.evaluated).toBe(8);
     const after = RunLog.open(dir).ledger();
     expect(after).toHaveLength(9);
     expect(new Set(after.map((e) => e.id)).size).toBe(9);
     expect(lines.some((l) => l.startsWith('resumed'))).toBe(true);
     await expect(runSearch({ objective: { ...tiny, name: 'other' }, runDir: dir, resume: true, seed: 3, parallel: 1, budgetIterations: 1, proposer: new MutationProposer(), evaluator, log: quiet })).rejects.toThrow(/objective tiny-router/);
+  });
+
+  it('survives SIGKILL mid-run and a damaged ledger: resume loses no accepted candidate', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-kill-')), 'run');
+    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', join(root, 'harness/cli/main.ts'), 'search', '--objective', 'router-latency', '--budget-iterations', '200', '--parallel', '2', '--seed', '9', '--run-dir', dir], { cwd: root, stdio: 'ignore' });
+    const ledgerFile = join(dir, '.twinsearch/ledger.jsonl');
+    const lines = () => (existsSync(ledgerFile) ? readFileSync(ledgerFile, 'utf8').split('\n').filter(Boolean).length : 0);
+    const t0 = Date.now();
+    while (lines() < 4 && Date.now() - t0 < 100_000) await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(lines()).toBeGreaterThanOrEqual(4);
+    expect(existsSync(join(dir, '.twinsearch/lock'))).toBe(true); // left by the killed process
+
+    // damage the ledger: an accepted candidate's line becomes garbage (it is still in git)
+    const git = simpleGit(dir);
+    const tags = (await git.raw(['tag', '--list', 'cand-*'])).split('\n').filter(Boolean);
+    const raw = readFileSync(ledgerFile, 'utf8').split('\n');
+    const nonBase = raw.findIndex((l) => l.includes('"status":"accepted"') && !l.includes('"id":"baseline"'));
+    const victim = nonBase >= 0 ? nonBase : 0; // the baseline's line if nothing else was accepted yet
+    raw[victim] = '{garbage';
+    writeFileSync(ledgerFile, raw.join('\n'));
+
+    const out: string[] = [];
+    const { getObjective } = await import('../../objectives/objectives.js');
+    const before = lines();
+    await runSearch({ objective: getObjective('router-latency'), runDir: dir, resume: true, seed: 9, parallel: 1, budgetIterations: before + 1, proposer: new MutationProposer(), evaluator: new SandboxEvaluator({}, null), log: (l) => out.push(l) });
+    const ledger = RunLog.open(dir).ledger();
+    const ids = ledger.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const accepted = new Set(ledger.filter((e) => e.status === 'accepted').map((e) => `cand-${e.id}`));
+    for (const t of tags) expect(accepted.has(t)).toBe(true); // nothing accepted before the kill is lost
+    expect(out.some((l) => /warning: .*ledger.jsonl:\d+: not a ledger entry/.test(l))).toBe(true);
+    expect(out.some((l) => /recovered (c\d+|baseline) from git/.test(l))).toBe(true);
+    const front = JSON.parse(readFileSync(join(dir, '.twinsearch/front.json'), 'utf8')) as { id: string; commit: string }[];
+    for (const f of front) expect((await git.raw(['rev-list', '-n', '1', `cand-${f.id}`])).trim()).toBe(f.commit);
+    expect(existsSync(join(dir, '.twinsearch/lock'))).toBe(false);
   });
 
   it('records hostile and malformed candidates as failures and keeps going', async () => {
