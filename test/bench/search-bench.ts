@@ -1,0 +1,37 @@
+/**
+ * Search throughput: candidates per hour with the offline mutation proposer on the router-latency
+ * objective, every candidate evaluated in a fresh sandbox (no result cache). Target: ≥ 1,000 per hour
+ * on 2 cores. Usage: npm run bench:search [-- --candidates N --parallel P]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { getObjective } from '../../objectives/objectives.js';
+import { SandboxEvaluator } from '../../harness/bench/evaluator.js';
+import { MutationProposer } from '../../harness/propose/proposer.js';
+import { RunLog } from '../../harness/runlog/run-log.js';
+import { runSearch } from '../../harness/search/search-loop.js';
+
+const { values } = parseArgs({ options: { candidates: { type: 'string' }, parallel: { type: 'string' } } });
+const n = Number(values.candidates ?? 60);
+const parallel = Number(values.parallel ?? Math.max(1, availableParallelism()));
+const dir = join(mkdtempSync(join(tmpdir(), 'ts-bench-search-')), 'run');
+const objective = getObjective('router-latency');
+let baselineDone = 0;
+const t0 = performance.now();
+const s = await runSearch({
+  objective, runDir: dir, resume: false, seed: 1, parallel, budgetIterations: n, proposer: new MutationProposer(),
+  evaluator: new SandboxEvaluator({}, null),
+  log: (l) => { if (!baselineDone && /^c\d+/.test(l)) baselineDone = performance.now(); },
+});
+const wall = (performance.now() - t0) / 1000;
+const loop = (performance.now() - baselineDone) / 1000;
+const ledger = RunLog.open(dir).ledger().filter((e) => e.id !== 'baseline');
+const scenarioRuns = ledger.reduce((k, e) => k + Object.keys(e.metrics ?? {}).length, 0);
+const early = ledger.filter((e) => e.reason?.includes('stopped early') || e.reason?.startsWith('same behaviour')).length;
+console.log(`search bench: router-latency, ${n} candidates, ${parallel} in flight, ${availableParallelism()} cores`);
+console.log(`  wall ${wall.toFixed(1)} s (baseline on ${objective.search.length + objective.heldOut.length} scenarios ${(wall - loop).toFixed(1)} s, then ${loop.toFixed(1)} s for the candidates)`);
+console.log(`  ${s.accepted} accepted, ${s.rejected} rejected (${early} after the probe scenario only), ${s.failed} failed; ${scenarioRuns} scenario evaluations`);
+console.log(`  candidates per hour: ${Math.round((s.evaluated / loop) * 3600)} (target ≥ 1,000 on 2 cores); scenario evaluations per hour: ${Math.round((scenarioRuns / loop) * 3600)}`);
+rmSync(dir, { recursive: true, force: true });
