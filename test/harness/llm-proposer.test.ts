@@ -62,7 +62,7 @@ describe('LLM proposer against an OpenAI-compatible server', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   });
-  afterAll(() => void server.close());
+  afterAll(() => { server.closeAllConnections(); server.close(); });
 
   const objective = defineObjective({
     name: 'tiny-router', description: 'test', kind: 'router', baseline: 'candidates/router/kv-formula.ts',
@@ -100,6 +100,31 @@ describe('LLM proposer against an OpenAI-compatible server', () => {
     await runSearch({ objective, runDir: dir2, resume: false, seed: 5, parallel: 1, budgetIterations: 1, proposer: replay, evaluator, log: () => undefined });
     expect(calls).toBe(before);
     expect(RunLog.open(dir2).ledger()[1]).toMatchObject({ status: 'accepted', tokens: 1200 });
+    expect(await RunLog.open(dir2).source('c0001')).toBe(await RunLog.open(dir).source('c0001')); // the same accepted code
+  });
+
+  it('accepts a good whole module, fails a hostile one in the sandbox, and gives up on a stalled body at the deadline', async () => {
+    const good = 'A whole module.\n```ts\n' + `import { defineRouter } from '../../sim/policy/index.js';
+export default defineRouter({
+  name: 'prefill-first',
+  cost: (req, w) => 2 * Math.max((w.activePrefillTokens + req.isl) / req.blockSize - w.overlapBlocks - 0.75 * w.hostOverlapBlocks, 0) + w.newBlocks,
+});
+` + '```\n';
+    const hostile = 'Faster.\n```ts\n' + `import { defineRouter } from '../../sim/policy/index.js';
+export default defineRouter({ name: 'spin', cost: () => { for (;;) {} } });
+` + '```\n';
+    script.push(answer(good), answer(hostile), (res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.write('{"id":"x","choices":['); /* and never ends */ });
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-llm-')), 'run');
+    const proposer = new LlmProposer({ apiKey: 'test', baseURL: url, models: [{ name: 'test-model', weight: 1 }], maxRetries: 0, deadlineMs: 1500 });
+    const t0 = Date.now();
+    await runSearch({ objective, runDir: dir, resume: false, seed: 2, parallel: 1, budgetIterations: 3, proposer, evaluator: new SandboxEvaluator({ cpuMs: 10_000 }, null), log: () => undefined });
+    const ledger = RunLog.open(dir).ledger();
+    expect(ledger.map((e) => e.status)).toEqual(['accepted', 'accepted', 'failed', 'failed']);
+    expect(ledger[1]!.proposer).toBe('llm:test-model');
+    expect(ledger[2]!.reason).toMatch(/timeout.*CPU-time limit/);
+    expect(ledger[3]!.reason).toMatch(/LLM call failed/);
+    expect(Date.now() - t0).toBeLessThan(100_000);
+    expect(await RunLog.open(dir).source('c0001')).toContain("name: 'prefill-first'");
   });
 
   it('stops at the dollar budget', async () => {
