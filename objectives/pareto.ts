@@ -36,3 +36,37 @@ export function directions(metrics: readonly MetricSpec[], scenarios: number): (
   for (let s = 0; s < scenarios; s++) for (const m of metrics) out.push(m.better);
   return out;
 }
+
+/** Fronts by non-dominated sorting: fronts[0] is the Pareto front, fronts[1] the front without it, … */
+export function nonDominatedSort(points: readonly MetricVector[], better: readonly ('min' | 'max')[], margin = 0): number[][] {
+  const left = new Set(points.map((_, i) => i));
+  const fronts: number[][] = [];
+  while (left.size > 0) {
+    const idx = [...left];
+    const f = idx.filter((i) => !idx.some((j) => j !== i && dominates(points[j]!, points[i]!, better, margin)));
+    fronts.push(f);
+    for (const i of f) left.delete(i);
+  }
+  return fronts;
+}
+
+/**
+ * NSGA-II crowding distance of each point within its set: the sum over coordinates of the normalised
+ * gap between its neighbours; the extremes of any coordinate get Infinity. Large = lonely, worth
+ * exploring from.
+ */
+export function crowding(points: readonly MetricVector[]): number[] {
+  const n = points.length;
+  const d = new Array<number>(n).fill(0);
+  if (n <= 2) return d.fill(Infinity);
+  const dims = points[0]!.length;
+  for (let k = 0; k < dims; k++) {
+    const order = [...points.keys()].sort((a, b) => points[a]![k]! - points[b]![k]!);
+    const lo = points[order[0]!]![k]!, hi = points[order[n - 1]!]![k]!;
+    d[order[0]!] = Infinity;
+    d[order[n - 1]!] = Infinity;
+    if (hi === lo) continue;
+    for (let r = 1; r < n - 1; r++) d[order[r]!]! += (points[order[r + 1]!]![k]! - points[order[r - 1]!]![k]!) / (hi - lo);
+  }
+  return d;
+}

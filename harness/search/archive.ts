@@ -1,4 +1,4 @@
-import { dominates } from '../../objectives/pareto.js';
+import { crowding, dominates } from '../../objectives/pareto.js';
 import { directionsOf, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
 
 /** An accepted candidate. */
@@ -41,6 +41,21 @@ export class Archive {
     const pool = this.members.filter((_, i) => v[i] === best);
     const vecs = pool.map((m) => vectorOf(this.o, m.metrics));
     return pool.filter((_, i) => !vecs.some((w, j) => j !== i && dominates(w, vecs[i]!, this.dirs)));
+  }
+
+  /**
+   * A parent from the front, chosen in proportion to crowding distance (the extremes and lonely
+   * members first), so the search spreads along the front instead of circling one point.
+   */
+  pickParent(front: readonly Member[], u: number): Member {
+    if (front.length <= 2) return front[Math.min(front.length - 1, Math.floor(u * front.length))]!;
+    const c = crowding(front.map((m) => vectorOf(this.o, m.metrics)));
+    const finite = c.filter(Number.isFinite);
+    const cap = 2 * Math.max(1e-9, ...finite, 0.5);
+    const w = c.map((x) => (Number.isFinite(x) ? x : cap) + 1e-9);
+    let x = u * w.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < w.length; i++) if ((x -= w[i]!) < 0) return front[i]!;
+    return front[front.length - 1]!;
   }
 
   /** Whether a candidate with these search metrics improves the front. */

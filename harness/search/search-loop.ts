@@ -189,7 +189,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
 
   const one = async (id: string): Promise<void> => {
     const front = archive.front();
-    const parent = front[rng.nextInt(front.length)]!;
+    const parent = archive.pickParent(front, rng.next());
     const others = front.filter((m) => m !== parent);
     const other = others.length ? others[rng.nextInt(others.length)] : undefined;
     const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5) }));

@@ -16,3 +16,15 @@ describe('Pareto utilities', () => {
     expect(paretoFront([[1, 1], [2, 3], [3, 3], [0.5, 0.5]], dir)).toEqual([0, 1, 3]);
   });
 });
+
+describe('non-dominated sorting and crowding', () => {
+  it('peels fronts and ranks lonely points first', async () => {
+    const { nonDominatedSort, crowding } = await import('../../objectives/pareto.js');
+    const pts = [[1, 5], [2, 2], [5, 1], [3, 3], [6, 6]];
+    expect(nonDominatedSort(pts, ['min', 'min'])).toEqual([[0, 1, 2], [3], [4]]);
+    const c = crowding([[1, 5], [2, 4], [3, 3.9], [5, 1]]);
+    expect(c[0]).toBe(Infinity);
+    expect(c[3]).toBe(Infinity);
+    expect(c[2]!).toBeGreaterThan(c[1]!); // [3,3.9] sits in the wider gap
+  });
+});

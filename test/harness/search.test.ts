@@ -115,7 +115,9 @@ describe('search loop (real sandbox, real git)', () => {
     const git = simpleGit(dir);
     const tags = (await git.raw(['tag', '--list', 'cand-*'])).split('\n').filter(Boolean);
     const raw = readFileSync(ledgerFile, 'utf8').split('\n');
-    const nonBase = raw.findIndex((l) => l.includes('"status":"accepted"') && !l.includes('"id":"baseline"'));
+    const lastLine = raw.map((l) => l.trim() !== '').lastIndexOf(true);
+    // not the last line: a damaged last line reads as torn by the crash and is skipped silently
+    const nonBase = raw.findIndex((l, i) => i !== lastLine && l.includes('"status":"accepted"') && !l.includes('"id":"baseline"'));
     const victim = nonBase >= 0 ? nonBase : 0; // the baseline's line if nothing else was accepted yet
     raw[victim] = '{garbage';
     writeFileSync(ledgerFile, raw.join('\n'));
