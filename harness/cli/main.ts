@@ -3,6 +3,8 @@ import { UsageError } from '../replay/json-arg.js';
 import { replayCommand } from './replay-command.js';
 import { benchCommand } from './bench-command.js';
 import { searchCommand } from './search-command.js';
+import { reviewCommand } from './review-command.js';
+import { runsCommand } from './runs-command.js';
 
 const HELP = `Usage: twinsearch <command> [flags]
 
@@ -13,6 +15,8 @@ Commands:
   replay     replay a trace (or a synthetic workload) on a simulated cluster and report metrics
   bench      run candidate policy modules on scenarios and compare them
   search     search for better policies on an objective and commit the improvements to a git run log
+  review     show a run's accepted candidates: diffs against their parents and metric changes
+  runs       list the search runs with their counts, best value and status
 
 Run \`twinsearch <command> --help\` for the flags of a command.
 `;
@@ -27,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === 'replay') return replayCommand(rest);
     if (cmd === 'bench') return await benchCommand(rest);
     if (cmd === 'search') return await searchCommand(rest);
-    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench, search`);
+    if (cmd === 'review') return await reviewCommand(rest);
+    if (cmd === 'runs') return runsCommand(rest);
+    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench, search, review, runs`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof TraceError) {
       process.stderr.write(`twinsearch ${cmd}: ${e.message}\n`);

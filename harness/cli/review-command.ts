@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { simpleGit } from 'simple-git';
+import { OBJECTIVES } from '../../objectives/objectives.js';
+import { Objective, type ScenarioMetrics } from '../../objectives/objective.js';
+import { UsageError } from '../replay/json-arg.js';
+import { CANDIDATE_FILE, RunLog, type LedgerEntry } from '../runlog/run-log.js';
+
+export const REVIEW_HELP = `Usage: twinsearch review <run-dir> [flags]
+
+Shows what a search run accepted, in the order it accepted it (the baseline left out): per candidate its
+id, parent, proposer and description, the diff of candidate.ts against its parent candidate, and a table
+of every metric on every scenario, parent → candidate with the relative change, marked better or worse
+by the metric's direction ("within noise" inside the objective's noise margin).
+
+Flags:
+  --candidate ID   show only this accepted candidate (e.g. c0006)
+  --markdown       print a Markdown report (summary, a \`\`\`diff block and a table per candidate) to
+                   paste into a code review
+  --no-color       no ANSI colors in the diff and the marks (they are only used on a terminal; the
+                   NO_COLOR environment variable also turns them off)
+  --help           show this help
+
+Example:
+  twinsearch review runs/router-latency-2025-01-01T00-00-00 --candidate c0006 --markdown
+`;
+
+export interface RunInfo {
+  dir: string;
+  log: RunLog;
+  config: { objective: string; createdAt?: string };
+  spec: Objective | undefined;
+  ledger: LedgerEntry[];
+  /** Accepted candidates in acceptance order, the baseline left out. */
+  accepted: LedgerEntry[];
+  counts: { evaluated: number; accepted: number; rejected: number; failed: number };
+  tokens: number;
+  usd: number;
+}
+
+/** Reads a run directory; any problem with it is the user's (a UsageError, exit 2). */
+export function loadRun(dir: string, warn: (m: string) => void): RunInfo {
+  if (!existsSync(dir)) throw new UsageError(`run directory not found: ${dir}`);
+  let log: RunLog, config: RunInfo['config'] & { objectiveSpec?: unknown };
+  try {
+    log = RunLog.open(dir);
+    config = log.config();
+  } catch (e) {
+    throw new UsageError((e as Error).message.startsWith(dir) ? (e as Error).message : `${dir}: ${(e as Error).message}`);
+  }
+  // the spec the run was made with, not today's: objectives change between runs
+  const parsed = Objective.safeParse(config.objectiveSpec);
+  const spec = parsed.success ? parsed.data : OBJECTIVES.get(config.objective);
+  const ledger = log.ledger(warn);
+  // by id: an entry recorded twice (recovered from git after a crash) is one candidate
+  const accepted = [...new Map(ledger.filter((e) => e.status === 'accepted' && e.id !== 'baseline').map((e) => [e.id, e])).values()];
+  const counts = { evaluated: 0, accepted: 0, rejected: 0, failed: 0 };
+  for (const e of ledger) {
+    if (e.id === 'baseline') continue; // not a searched candidate
+    counts.evaluated++;
+    counts[e.status]++;
+  }
+  const tokens = ledger.reduce((s, e) => s + (e.tokens ?? 0), 0);
+  const usd = ledger.reduce((s, e) => s + (e.usd ?? 0), 0);
+  return { dir, log, config, spec, ledger, accepted, counts, tokens, usd };
+}
+
+export function fmt(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '—';
+  const a = Math.abs(x);
+  return a >= 1000 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : a === 0 ? '0' : x.toPrecision(3);
+}
+
+/** Relative change in percent, signed ("+1.2%"); undefined when there is nothing to compare against. */
+export function change(before: number | undefined, after: number | undefined): string | undefined {
+  if (before === undefined || after === undefined || !Number.isFinite(before) || !Number.isFinite(after)) return undefined;
+  if (before === 0) return after === 0 ? '+0.0%' : undefined;
+  const pct = ((after - before) / Math.abs(before)) * 100;
+  return `${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`;
+}
+
+type Mark = 'better' | 'worse' | 'within noise' | '';
+
+/** One row per scenario and metric (constraint keys too: a candidate can trade them away). */
+function metricRows(spec: Objective, parent: ScenarioMetrics | undefined, cand: ScenarioMetrics): { scenario: string; metric: string; before?: number; after?: number; change?: string; mark: Mark }[] {
+  const keys = [...spec.metrics.map((m) => ({ key: m.key, label: m.key, better: m.better })),
+    ...spec.constraints.map((c) => ({ key: c.key, label: `${c.key} (${c.bound === 'max' ? '≤' : '≥'} ${c.limit})`, better: c.bound === 'max' ? 'min' as const : 'max' as const }))];
+  const scenarios = [...new Set([...spec.search, ...spec.heldOut, ...Object.keys(cand)])].filter((s) => cand[s] || parent?.[s]);
+  return scenarios.flatMap((s) => keys.filter((k, i) => keys.findIndex((o) => o.key === k.key) === i).map((k) => {
+    const before = parent?.[s]?.[k.key], after = cand[s]?.[k.key];
+    let mark: Mark = '';
+    if (before !== undefined && after !== undefined && Number.isFinite(before) && Number.isFinite(after)) {
+      const rel = Math.abs(after - before) / Math.max(Math.abs(before), 1e-12);
+      mark = rel <= spec.noiseMargin ? 'within noise' : (after < before) === (k.better === 'min') ? 'better' : 'worse';
+    }
+    const c = change(before, after);
+    return { scenario: spec.heldOut.includes(s) ? `${s} [held out]` : s, metric: k.label, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}), ...(c ? { change: c } : {}), mark };
+  }));
+}
+
+/** `git diff` of candidate.ts from the parent's tag to the candidate's, hunks only (the file is always the same). */
+async function diffOf(dir: string, parent: string | null, id: string): Promise<string> {
+  if (!parent) return '';
+  const out = await simpleGit(dir).raw(['diff', '--no-color', '--no-ext-diff', `cand-${parent}`, `cand-${id}`, '--', CANDIDATE_FILE]);
+  const at = out.search(/^@@/m);
+  return at < 0 ? '' : out.slice(at).replace(/\n$/, '');
+}
+
+/** Aligned columns; `right` holds the indices of right-aligned (numeric) columns. */
+export function pad(rows: string[][], right: Set<number>): string[] {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (right.has(i) ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd());
+}
+
+export async function reviewCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { candidate: { type: 'string' }, markdown: { type: 'boolean' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean' } } });
+  } catch (e) {
+    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
+    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(REVIEW_HELP);
+    return 0;
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError('give one run directory, e.g. twinsearch review runs/router-latency-<time>');
+  const run = loadRun(resolve(parsed.positionals[0]!), (m) => void process.stderr.write(`warning: ${m}\n`));
+  if (!run.spec) throw new UsageError(`${run.dir}: the run's objective ${run.config.objective} is unknown and run.json has no objective spec`);
+  const spec = run.spec;
+  let shown = run.accepted;
+  if (v.candidate !== undefined) {
+    shown = run.accepted.filter((e) => e.id === v.candidate);
+    const known = run.accepted.map((e) => e.id).join(', ') || 'none';
+    if (shown.length === 0) throw new UsageError(`no accepted candidate ${v.candidate} in ${run.dir}; accepted: ${known}`);
+  }
+  const byId = new Map(run.ledger.filter((e) => e.status === 'accepted').map((e) => [e.id, e]));
+  const md = Boolean(v.markdown);
+  const color = !md && Boolean(process.stdout.isTTY) && !v['no-color'] && !process.env.NO_COLOR;
+  const paint = (code: number, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const c = run.counts;
+  const summary = `${c.evaluated} candidates evaluated: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed; ${run.tokens} tokens, $${run.usd.toFixed(4)}`;
+  const out: string[] = md
+    ? [`# twinsearch run \`${basename(run.dir)}\` (${spec.name})`, '', `${summary}.`, '']
+    : [`run ${run.dir} (${spec.name}): ${summary}`, ''];
+  if (shown.length === 0) out.push(md ? '_No candidate was accepted._' : 'no candidate was accepted (yet)', '');
+  for (const e of shown) {
+    const diff = await diffOf(run.dir, e.parent, e.id);
+    const rows = metricRows(spec, e.parent ? byId.get(e.parent)?.metrics : undefined, e.metrics ?? {});
+    const parent = e.parent ?? 'none';
+    if (md) {
+      // a fence longer than any backtick run in the code, so the code cannot close it
+      const fence = '`'.repeat(Math.max(3, ...[...diff.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+      const cell = (s: string): string => s.replace(/\|/g, '\\|');
+      out.push(`## ${e.id}: ${e.description ?? '(no description)'}`, '', `parent \`${parent}\` · proposer \`${e.proposer ?? '?'}\``, '',
+        diff ? `${fence}diff\n${diff}\n${fence}` : '_No change to candidate.ts._', '',
+        `| scenario | metric | ${cell(parent)} | ${cell(e.id)} | change |`, '|---|---|--:|--:|---|',
+        ...rows.map((r) => `| ${cell(r.scenario)} | ${cell(r.metric)} | ${fmt(r.before)} | ${fmt(r.after)} | ${r.change ?? '—'}${r.mark ? ` ${r.mark}` : ''} |`), '');
+      continue;
+    }
+    out.push(paint(1, `${e.id}  ${e.description ?? '(no description)'}`), `parent ${parent}   proposer ${e.proposer ?? '?'}`, '');
+    out.push(diff ? diff.split('\n').map((l) => (l.startsWith('@@') ? paint(36, l) : l.startsWith('+') ? paint(32, l) : l.startsWith('-') ? paint(31, l) : l)).join('\n') : '(no change to candidate.ts)', '');
+    const table = pad([['scenario', 'metric', parent, '', e.id, 'change', ''],
+      ...rows.map((r) => [r.scenario, r.metric, fmt(r.before), '→', fmt(r.after), r.change ?? '—', r.mark])], new Set([2, 4, 5]));
+    // color after padding: escape codes would throw the column widths off
+    out.push(...table.map((l, i) => (i === 0 ? l : l.replace(/ (better|worse)$/, (_, m: string) => ` ${paint(m === 'better' ? 32 : 31, m)}`))), '');
+  }
+  process.stdout.write(out.join('\n'));
+  return 0;
+}
