@@ -84,8 +84,10 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
       const to = node.expression.name.text === 'min' ? 'max' : 'min';
       edits.push({ kind: 'min-max', start: node.expression.name.getStart(), end: node.expression.name.getEnd(), text: to, what: `Math.${node.expression.name.text} → Math.${to}` });
     }
-    // view fields the code reads (w.overlapBlocks, req.isl, obs.traffic.meanIsl, b.hits, ...)
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text !== 'Math' && /^[a-z]/.test(node.name.text)) {
+    // view fields the code uses as numbers (w.overlapBlocks, req.isl, o.traffic.meanIsl, b.hits, ...):
+    // whole access chains that sit in arithmetic, a comparison or a Math call, never objects or arrays
+    if (ts.isPropertyAccessExpression(node) && !ts.isPropertyAccessExpression(node.parent) && rootName(node) !== 'Math' && rootName(node) !== null
+      && /^[a-z]/.test(node.name.text) && numericContext(node)) {
       features.add(node.getText());
     }
     ts.forEachChild(node, visit);
@@ -139,4 +141,17 @@ function roundNice(v: number): number {
   if (v === 0) return 0;
   const p = Math.pow(10, 2 - Math.floor(Math.log10(Math.abs(v))));
   return Math.round(v * p) / p;
+}
+
+function rootName(n: ts.PropertyAccessExpression): string | null {
+  let e: ts.Expression = n;
+  while (ts.isPropertyAccessExpression(e)) e = e.expression;
+  return ts.isIdentifier(e) ? e.text : null;
+}
+
+function numericContext(n: ts.Node): boolean {
+  let p = n.parent;
+  while (ts.isParenthesizedExpression(p)) p = p.parent;
+  if (ts.isBinaryExpression(p)) return ARITHMETIC.includes(p.operatorToken.kind) || COMPARISONS.includes(p.operatorToken.kind);
+  return ts.isCallExpression(p) && ts.isPropertyAccessExpression(p.expression) && p.expression.expression.getText() === 'Math';
 }

@@ -50,3 +50,19 @@ describe('offline mutation proposer', () => {
     expect(mutate(`export const x = 'a';\n`, new Prng(1))).toBeNull();
   });
 });
+
+describe('added terms use numeric fields only', () => {
+  it('never adds an object or array field of the planner observation', () => {
+    const src = readFileSync(join(root, 'candidates/planner/load-threshold.ts'), 'utf8');
+    const rng = new Prng(11);
+    const fields = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const m = mutate(src, rng, { kinds: ['add-term'] });
+      if (m) fields.add(/\* (\S+)\)?$/.exec(m.description.replace(/ at line \d+$/, ''))![1]!.replace(/\)$/, ''));
+    }
+    expect(fields.size).toBeGreaterThan(3);
+    for (const f of fields) expect(f).not.toMatch(/^o\.(perWorker|workers|traffic|sla|engine)$/);
+    expect(fields).toContain('w.queuedPrefillTokens');
+    expect(fields).toContain('o.traffic.p90TtftMs');
+  });
+});
