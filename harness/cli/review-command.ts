@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { simpleGit } from 'simple-git';
 import { OBJECTIVES } from '../../objectives/objectives.js';
 import { Objective, type ScenarioMetrics } from '../../objectives/objective.js';
 import { UsageError } from '../replay/json-arg.js';
-import { CANDIDATE_FILE, RunLog, type LedgerEntry } from '../runlog/run-log.js';
+import { BASELINE_ID, ledgerTotals, RunLog, type LedgerEntry } from '../runlog/run-log.js';
 
 export const REVIEW_HELP = `Usage: twinsearch review <run-dir> [flags]
 
@@ -54,15 +53,8 @@ export function loadRun(dir: string, warn: (m: string) => void): RunInfo {
   const spec = parsed.success ? parsed.data : OBJECTIVES.get(config.objective);
   const ledger = log.ledger(warn);
   // by id: an entry recorded twice (recovered from git after a crash) is one candidate
-  const accepted = [...new Map(ledger.filter((e) => e.status === 'accepted' && e.id !== 'baseline').map((e) => [e.id, e])).values()];
-  const counts = { evaluated: 0, accepted: 0, rejected: 0, failed: 0 };
-  for (const e of ledger) {
-    if (e.id === 'baseline') continue; // not a searched candidate
-    counts.evaluated++;
-    counts[e.status]++;
-  }
-  const tokens = ledger.reduce((s, e) => s + (e.tokens ?? 0), 0);
-  const usd = ledger.reduce((s, e) => s + (e.usd ?? 0), 0);
+  const accepted = [...new Map(ledger.filter((e) => e.status === 'accepted' && e.id !== BASELINE_ID).map((e) => [e.id, e])).values()];
+  const { tokens, usd, ...counts } = ledgerTotals(ledger);
   return { dir, log, config, spec, ledger, accepted, counts, tokens, usd };
 }
 
@@ -97,14 +89,6 @@ function metricRows(spec: Objective, parent: ScenarioMetrics | undefined, cand: 
     const c = change(before, after);
     return { scenario: spec.heldOut.includes(s) ? `${s} [held out]` : s, metric: k.label, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}), ...(c ? { change: c } : {}), mark };
   }));
-}
-
-/** `git diff` of candidate.ts from the parent's tag to the candidate's, hunks only (the file is always the same). */
-async function diffOf(dir: string, parent: string | null, id: string): Promise<string> {
-  if (!parent) return '';
-  const out = await simpleGit(dir).raw(['diff', '--no-color', '--no-ext-diff', `cand-${parent}`, `cand-${id}`, '--', CANDIDATE_FILE]);
-  const at = out.search(/^@@/m);
-  return at < 0 ? '' : out.slice(at).replace(/\n$/, '');
 }
 
 /** Aligned columns; `right` holds the indices of right-aligned (numeric) columns. */
@@ -147,7 +131,7 @@ export async function reviewCommand(argv: string[]): Promise<number> {
     : [`run ${run.dir} (${spec.name}): ${summary}`, ''];
   if (shown.length === 0) out.push(md ? '_No candidate was accepted._' : 'no candidate was accepted (yet)', '');
   for (const e of shown) {
-    const diff = await diffOf(run.dir, e.parent, e.id);
+    const diff = e.parent ? await run.log.diffBetween(e.parent, e.id) : '';
     const rows = metricRows(spec, e.parent ? byId.get(e.parent)?.metrics : undefined, e.metrics ?? {});
     const parent = e.parent ?? 'none';
     if (md) {

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { BASELINE_ID } from '../runlog/run-log.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../replay/json-arg.js';
@@ -35,38 +36,12 @@ interface RunRow {
   status: 'running' | 'stopped';
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, just not ours
-  }
-}
-
-function statusOf(dir: string): RunRow['status'] {
-  const f = join(dir, '.twinsearch', 'lock');
-  if (!existsSync(f)) return 'stopped';
-  // a search killed with SIGKILL leaves its lock behind: only a live pid means running
-  const pid = Number(readFileSync(f, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? 'running' : 'stopped';
-}
-
-function frontSize(dir: string): number {
-  try {
-    const f = JSON.parse(readFileSync(join(dir, '.twinsearch', 'front.json'), 'utf8')) as unknown;
-    return Array.isArray(f) ? f.length : 0;
-  } catch {
-    return 0; // not written yet
-  }
-}
-
 function bestOf(run: RunInfo): RunRow['best'] {
   const spec = run.spec;
   if (!spec) return null;
   const metric = spec.metrics[0]!, scenario = spec.search[0]!;
   const valueOf = (e: RunInfo['ledger'][number]): number | undefined => e.metrics?.[scenario]?.[metric.key];
-  const base = run.ledger.find((e) => e.id === 'baseline');
+  const base = run.ledger.find((e) => e.id === BASELINE_ID);
   let best: RunInfo['ledger'][number] | undefined;
   for (const e of run.ledger) {
     const x = valueOf(e);
@@ -93,7 +68,7 @@ export function listRuns(root: string, warn: (m: string) => void): RunRow[] {
       continue;
     }
     const { counts } = run;
-    rows.push({ name, dir, objective: run.config.objective, createdAt: run.config.createdAt ?? null, ...counts, front: frontSize(dir), best: bestOf(run), status: statusOf(dir) });
+    rows.push({ name, dir, objective: run.config.objective, createdAt: run.config.createdAt ?? null, ...counts, front: run.log.readFront().length, best: bestOf(run), status: run.log.lockHolder() === null ? 'stopped' : 'running' });
   }
   return rows.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.name.localeCompare(b.name));
 }
@@ -124,7 +99,7 @@ export function runsCommand(argv: string[]): number {
   }
   const table = [['name', 'objective', 'created', 'evaluated', 'accepted', 'rejected', 'failed', 'front', 'best (first metric, first scenario)', 'status'],
     ...rows.map((r) => [r.name, r.objective, r.createdAt ? r.createdAt.slice(0, 16).replace('T', ' ') : '?', String(r.evaluated), String(r.accepted), String(r.rejected), String(r.failed), String(r.front),
-      r.best ? `${r.best.metric} ${fmt(r.best.value)} ${r.best.id === 'baseline' ? '(baseline)' : `${r.best.id}${r.best.baseline !== null ? ` (${change(r.best.baseline, r.best.value) ?? '?'} vs baseline)` : ''}`}` : '—', r.status])];
+      r.best ? `${r.best.metric} ${fmt(r.best.value)} ${r.best.id === BASELINE_ID ? '(baseline)' : `${r.best.id}${r.best.baseline !== null ? ` (${change(r.best.baseline, r.best.value) ?? '?'} vs baseline)` : ''}`}` : '—', r.status])];
   process.stdout.write(pad(table, new Set([3, 4, 5, 6, 7])).join('\n') + '\n');
   return 0;
 }

@@ -5,6 +5,8 @@ import { z } from 'zod';
 
 /** The algorithm file every candidate commit changes (and nothing else). */
 export const CANDIDATE_FILE = 'candidate.ts';
+/** The id of a run's root candidate, the objective's baseline (not a searched candidate). */
+export const BASELINE_ID = 'baseline';
 /** Run metadata lives beside the history, ignored by it, so `git show` is exactly the algorithm diff. */
 const META = '.twinsearch';
 
@@ -25,6 +27,28 @@ export const LedgerEntry = z.object({
   atMs: z.number(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+export interface LedgerTotals {
+  evaluated: number;
+  accepted: number;
+  rejected: number;
+  failed: number;
+  tokens: number;
+  usd: number;
+}
+
+/** Counts and LLM spending of the searched candidates (the baseline left out). */
+export function ledgerTotals(entries: readonly LedgerEntry[]): LedgerTotals {
+  const t: LedgerTotals = { evaluated: 0, accepted: 0, rejected: 0, failed: 0, tokens: 0, usd: 0 };
+  for (const e of entries) {
+    if (e.id === BASELINE_ID) continue;
+    t.evaluated++;
+    t[e.status]++;
+    t.tokens += e.tokens ?? 0;
+    t.usd += e.usd ?? 0;
+  }
+  return t;
+}
 
 /**
  * A search run's log: its own git repository in which every accepted candidate is one commit whose
@@ -92,6 +116,13 @@ export class RunLog {
     return this.git.show([`cand-${id}`]);
   }
 
+  /** The diff of candidate.ts from one candidate to another, hunks only (the file is always the same). */
+  async diffBetween(from: string, to: string): Promise<string> {
+    const out = await this.git.raw(['diff', '--no-color', '--no-ext-diff', `cand-${from}`, `cand-${to}`, '--', CANDIDATE_FILE]);
+    const at = out.search(/^@@/m);
+    return at < 0 ? '' : out.slice(at).replace(/\n$/, '');
+  }
+
   /** Appends one evaluated candidate to the ledger (one JSON line, flushed at once). */
   record(entry: LedgerEntry): void {
     const f = join(this.dir, META, 'ledger.jsonl');
@@ -136,18 +167,33 @@ export class RunLog {
     return out;
   }
 
+  /** The live process holding the run's lock, or null (a search killed with SIGKILL leaves a stale lock). */
+  lockHolder(): number | null {
+    const f = join(this.dir, META, 'lock');
+    if (!existsSync(f)) return null;
+    const pid = Number(readFileSync(f, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  }
+
   /** Marks the run as in use by this process; refuses a run another live process holds. */
   lock(): void {
-    const f = join(this.dir, META, 'lock');
-    if (existsSync(f)) {
-      const pid = Number(readFileSync(f, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new Error(`${this.dir} is in use by process ${pid} (a search is running there)`);
-    }
-    writeFileSync(f, `${process.pid}\n`);
+    const pid = this.lockHolder();
+    if (pid !== null && pid !== process.pid) throw new Error(`${this.dir} is in use by process ${pid} (a search is running there)`);
+    writeFileSync(join(this.dir, META, 'lock'), `${process.pid}\n`);
   }
 
   unlock(): void {
     rmSync(join(this.dir, META, 'lock'), { force: true });
+  }
+
+  /** The front as last written (empty before the first write). */
+  readFront(): unknown[] {
+    try {
+      const f = JSON.parse(readFileSync(join(this.dir, META, 'front.json'), 'utf8')) as unknown;
+      return Array.isArray(f) ? f : [];
+    } catch {
+      return [];
+    }
   }
 
   writeFront(front: unknown): void {
@@ -162,6 +208,6 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, just not ours
   }
 }

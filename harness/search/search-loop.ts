@@ -8,7 +8,7 @@ import { directionsOf, heldOutScenarios, pickMetrics, searchScenarios, vectorOf,
 import type { Scenario } from '../../objectives/scenario.js';
 import type { SandboxEvaluator } from '../bench/evaluator.js';
 import type { Proposer } from '../propose/proposer.js';
-import { RunLog, type LedgerEntry } from '../runlog/run-log.js';
+import { BASELINE_ID, ledgerTotals, RunLog, type LedgerEntry } from '../runlog/run-log.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { Archive, type Member } from './archive.js';
 
@@ -47,7 +47,6 @@ export interface SearchSummary {
   usd: number;
 }
 
-const BASELINE_ID = 'baseline';
 const TRAILER = 'twinsearch-metrics:';
 
 function fromTrailer(message: string): { parent: string | null; metrics: ScenarioMetrics } | null {
@@ -129,10 +128,6 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       if (e.codeHash) seen.add(e.codeHash);
       const n = /^c(\d+)$/.exec(e.id);
       if (n) next = Math.max(next, Number(n[1]) + 1);
-      counts.evaluated++;
-      counts[e.status]++;
-      spent.tokens += e.tokens ?? 0;
-      spent.usd += e.usd ?? 0;
       if (e.status === 'accepted' && e.metrics && e.commit) {
         archive.add({ id: e.id, parent: e.parent, source: await log.source(e.id), metrics: e.metrics, commit: e.commit });
       }
@@ -144,16 +139,17 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       const source = await log.source(g.id);
       const e: LedgerEntry = { id: g.id, parent: t.parent, status: 'accepted', reason: 'recovered from git', commit: g.commit, metrics: t.metrics, codeHash: codeHash(source), atMs: Date.now() };
       log.record(e);
+      entries.push(e);
       seen.add(e.codeHash!);
       archive.add({ id: g.id, parent: t.parent, source, metrics: t.metrics, commit: g.commit });
       const n = /^c(\d+)$/.exec(g.id);
       if (n) next = Math.max(next, Number(n[1]) + 1);
-      counts.evaluated++;
-      counts.accepted++;
       opt.log(`recovered ${g.id} from git (the ledger had lost it)`);
     }
     if (!archive.get(BASELINE_ID)) throw new Error(`${opt.runDir}: the ledger has no baseline entry; the run cannot be resumed`);
-    counts.evaluated--; counts.accepted--; // the baseline is not a searched candidate
+    const { tokens, usd, ...c } = ledgerTotals(entries);
+    Object.assign(counts, c);
+    Object.assign(spent, { tokens, usd });
     opt.log(`resumed ${opt.runDir}: ${counts.evaluated} candidates so far, ${archive.members.length} accepted, next c${String(next).padStart(4, '0')}`);
   } else {
     const source = readFileSync(join(REPO_ROOT, o.baseline), 'utf8');
