@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { createSandboxPool } from '../sandbox/pool.js';
 import { sandboxInput } from '../sandbox/scenario.js';
 import { EvaluationCache } from '../sandbox/eval-cache.js';
+import type { SandboxTimings } from '../sandbox/result.js';
 import type { Scenario } from '../../objectives/scenario.js';
 import type { Report } from '../../sim/metrics/report.js';
 import type { EvictionModule } from '../../sim/policy/eviction-policy.js';
@@ -17,7 +18,7 @@ export type AnyPolicy = RouterPolicy | PlannerModule | EvictionModule;
 
 /** One candidate on one scenario: its report, or a readable failure. */
 export type Evaluation =
-  | { ok: true; report: Report; wallMs: number }
+  | { ok: true; report: Report; wallMs: number; timings?: SandboxTimings; cached?: boolean }
   | { ok: false; kind: string; message: string };
 
 /** Runs candidates on scenarios. */
@@ -99,6 +100,7 @@ export class SandboxEvaluator implements Evaluator {
     const t0 = performance.now();
     const key = await this.cache.key(`${file}\0${source}`, input.spec, workload);
     let r = this.cache.get(key);
+    const cached = r !== undefined;
     if (r === undefined) {
       r = await this.pool.evaluate(source, input, { file, typecheck: true, ...this.limits });
       this.cache.set(key, r);
@@ -107,6 +109,6 @@ export class SandboxEvaluator implements Evaluator {
       const at = r.location ? ` (${r.location.file}:${r.location.line}:${r.location.column}: ${r.location.lineText.trim()})` : '';
       return { ok: false, kind: r.kind, message: `${r.message}${at}` };
     }
-    return { ok: true, report: JSON.parse(r.reportJson) as Report, wallMs: performance.now() - t0 };
+    return { ok: true, report: JSON.parse(r.reportJson) as Report, wallMs: performance.now() - t0, timings: r.timings, cached };
   }
 }

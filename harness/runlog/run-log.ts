@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { z } from 'zod';
+import { RunStatus } from './run-status.js';
 
 /** The algorithm file every candidate commit changes (and nothing else). */
 export const CANDIDATE_FILE = 'candidate.ts';
@@ -24,6 +25,12 @@ export const LedgerEntry = z.object({
   codeHash: z.string().optional(),
   tokens: z.number().optional(),
   usd: z.number().optional(),
+  /** A failure's kind: the sandbox's (timeout, type, memory, …), `proposer` or `internal`. */
+  kind: z.string().optional(),
+  /** The sandbox time this candidate took, summed over its evaluations (cache hits cost ~0). */
+  timings: z.object({ evaluations: z.number(), cached: z.number(), wallMs: z.number(), bundleMs: z.number(), compileMs: z.number(), runMs: z.number() }).optional(),
+  /** When its proposal started; atMs is when it finished. */
+  startedMs: z.number().optional(),
   atMs: z.number(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
@@ -125,7 +132,7 @@ export class RunLog {
 
   /** Appends one evaluated candidate to the ledger (one JSON line, flushed at once). */
   record(entry: LedgerEntry): void {
-    const f = join(this.dir, META, 'ledger.jsonl');
+    const f = this.ledgerFile;
     const line = JSON.stringify(LedgerEntry.parse(entry)) + '\n';
     // after a crash tore the last line, start on a fresh line so the torn one stays the only damage
     appendFileSync(f, existsSync(f) && !readFileSync(f, 'utf8').endsWith('\n') && statSync(f).size > 0 ? `\n${line}` : line);
@@ -137,7 +144,7 @@ export class RunLog {
    * (see `acceptedInGit`).
    */
   ledger(onDamage: (message: string) => void = () => undefined): LedgerEntry[] {
-    const f = join(this.dir, META, 'ledger.jsonl');
+    const f = this.ledgerFile;
     if (!existsSync(f)) return [];
     const lines = readFileSync(f, 'utf8').split('\n');
     let last = lines.length - 1;
@@ -197,10 +204,33 @@ export class RunLog {
   }
 
   writeFront(front: unknown): void {
-    const f = join(this.dir, META, 'front.json');
-    writeFileSync(`${f}.tmp`, JSON.stringify(front, null, 2) + '\n');
-    renameSync(`${f}.tmp`, f); // atomic: a reader never sees half a front
+    writeAtomic(join(this.dir, META, 'front.json'), JSON.stringify(front, null, 2) + '\n');
   }
+
+  /** The live search's status as last written, or null (none yet, or unreadable). */
+  readStatus(): RunStatus | null {
+    try {
+      const r = RunStatus.safeParse(JSON.parse(readFileSync(join(this.dir, META, 'status.json'), 'utf8')));
+      return r.success ? r.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  writeStatus(status: RunStatus): void {
+    writeAtomic(join(this.dir, META, 'status.json'), JSON.stringify(status) + '\n');
+  }
+
+  /** Where the ledger lives (followers read it incrementally). */
+  get ledgerFile(): string {
+    return join(this.dir, META, 'ledger.jsonl');
+  }
+}
+
+/** A reader never sees half a file. */
+function writeAtomic(f: string, text: string): void {
+  writeFileSync(`${f}.tmp`, text);
+  renameSync(`${f}.tmp`, f);
 }
 
 function isAlive(pid: number): boolean {

@@ -11,6 +11,9 @@ import type { Proposer } from '../propose/proposer.js';
 import { BASELINE_ID, ledgerTotals, RunLog, type LedgerEntry } from '../runlog/run-log.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { Archive, type Member } from './archive.js';
+import { PauseGate } from './pause-gate.js';
+import type { Phase, SearchEvent, StopReason } from './search-events.js';
+import type { RunStatus } from '../runlog/run-status.js';
 
 export interface SearchOptions {
   objective: Objective;
@@ -29,10 +32,14 @@ export interface SearchOptions {
   proposeParallel?: number;
   proposer: Proposer;
   evaluator: Pick<SandboxEvaluator, 'evaluateSource'>;
-  /** One progress line (the caller timestamps and prints it). */
-  log: (line: string) => void;
+  /** One progress line per message and per candidate outcome (the caller timestamps and prints it). */
+  log?: (line: string) => void;
+  /** Every event, as it happens (the dashboard's feed). */
+  onEvent?: (e: SearchEvent) => void;
   /** Aborting stops proposing; candidates in flight finish and are recorded. */
   signal?: AbortSignal;
+  /** Pausing stops new candidates from starting until resumed. */
+  pause?: PauseGate;
 }
 
 export interface SearchSummary {
@@ -42,7 +49,7 @@ export interface SearchSummary {
   rejected: number;
   failed: number;
   front: { id: string; metrics: ScenarioMetrics }[];
-  stoppedBy: 'iterations' | 'minutes' | 'usd' | 'tokens' | 'signal';
+  stoppedBy: StopReason;
   tokens: number;
   usd: number;
 }
@@ -104,26 +111,83 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   const seen = new Set<string>();
   const behaviours = new Map<string, string>();
   const recentFailures: string[] = [];
-  let log: RunLog;
   let next = 1;
   const counts = { evaluated: 0, accepted: 0, rejected: 0, failed: 0 };
   const spent = { tokens: 0, usd: 0 };
   const proposeLimit = pLimit(Math.max(1, opt.proposeParallel ?? opt.parallel));
+  const gate = opt.pause ?? new PauseGate();
+  const budgets = { iterations: opt.budgetIterations ?? null, minutes: opt.budgetMinutes ?? null, usd: opt.budgetUsd ?? null, tokens: opt.budgetTokens ?? null };
+  const inFlight = new Map<string, { id: string; parent: string; phase: Phase; sinceMs: number }>();
+  let log!: RunLog;
+  let state: RunStatus['state'] = 'running';
+  let stoppedBy: StopReason = 'iterations';
+  let statusTimer: ReturnType<typeof setTimeout> | undefined;
+  let statusWritten = 0;
+  const writeStatus = (): void => {
+    if (!log) return; // before the run directory exists
+    statusTimer = undefined;
+    statusWritten = Date.now();
+    log.writeStatus({ pid: process.pid, state, ...(state === 'finished' ? { stoppedBy } : {}), startedAtMs: t0, updatedAtMs: statusWritten, proposer: opt.proposer.name, parallel: opt.parallel, budgets, pausedMs: gate.pausedMs(), inFlight: [...inFlight.values()] });
+  };
+  // other processes (twinsearch watch) follow the status file: at most a few writes a second, the last one never lost
+  const statusChanged = (): void => {
+    if (statusTimer) return;
+    const wait = Math.max(0, statusWritten + 250 - Date.now());
+    if (wait === 0) writeStatus();
+    else statusTimer = setTimeout(writeStatus, wait);
+  };
+  const emit = (e: SearchEvent): void => {
+    if (e.type === 'message') opt.log?.(e.level === 'warning' ? `warning: ${e.text}` : e.text);
+    else if (e.type === 'result') opt.log?.(e.summary);
+    opt.onEvent?.(e);
+  };
+  const say = (text: string, level: 'info' | 'warning' = 'info'): void => emit({ type: 'message', atMs: Date.now(), level, text });
+  const phase = (id: string, parent: string, p: Phase): void => {
+    const cur = inFlight.get(id);
+    inFlight.set(id, { id, parent, phase: p, sinceMs: cur?.sinceMs ?? Date.now() });
+    emit({ type: 'phase', atMs: Date.now(), id, parent, phase: p });
+    statusChanged();
+  };
+  const onPause = (paused: boolean): void => {
+    if (state === 'running' || state === 'paused') state = paused ? 'paused' : 'running';
+    emit({ type: 'paused', atMs: Date.now(), paused });
+    statusChanged();
+  };
+  const onAbort = (): void => {
+    state = 'stopping';
+    emit({ type: 'stopping', atMs: Date.now() });
+    statusChanged();
+  };
 
-  const evalOn = async (source: string, scenarios: Scenario[], into: ScenarioMetrics): Promise<string | null> => {
+  type Timings = NonNullable<LedgerEntry['timings']>;
+  const evalOn = async (id: string, source: string, scenarios: Scenario[], into: ScenarioMetrics, t: Timings): Promise<string | null> => {
     for (const s of scenarios) {
       const r = await opt.evaluator.evaluateSource(source, notional, s);
+      t.evaluations++;
+      if (r.ok) {
+        t.wallMs += r.wallMs;
+        if (r.cached) t.cached++;
+        if (r.timings) {
+          t.bundleMs += r.timings.bundleMs;
+          t.compileMs += r.timings.compileMs;
+          t.runMs += r.timings.runMs;
+        }
+      }
+      emit({ type: 'evaluation', atMs: Date.now(), id, scenario: s.name, ok: r.ok, cached: r.ok ? Boolean(r.cached) : false, wallMs: r.ok ? r.wallMs : 0,
+        ...(r.ok && r.timings && !r.cached ? { bundleMs: r.timings.bundleMs, compileMs: r.timings.compileMs, runMs: r.timings.runMs } : {}) });
       if (!r.ok) return `${r.kind} on ${s.name}: ${r.message}`;
       into[s.name] = pickMetrics(o, r.report as unknown as Record<string, unknown>);
     }
     return null;
   };
+  const noTimings = (): Timings => ({ evaluations: 0, cached: 0, wallMs: 0, bundleMs: 0, compileMs: 0, runMs: 0 });
+  emit({ type: 'start', atMs: t0, runDir: opt.runDir, objective: o.name, proposer: opt.proposer.name, seed: opt.seed, parallel: opt.parallel, budgets, resumed: opt.resume });
 
   if (opt.resume) {
     log = RunLog.open(opt.runDir);
     const cfg = log.config<{ objective: string; seed: number }>();
     if (cfg.objective !== o.name) throw new Error(`${opt.runDir} is a run of objective ${cfg.objective}, not ${o.name}`);
-    const entries = log.ledger((m) => opt.log(`warning: ${m}`));
+    const entries = log.ledger((m) => say(m, 'warning'));
     for (const e of entries) {
       if (e.codeHash) seen.add(e.codeHash);
       const n = /^c(\d+)$/.exec(e.id);
@@ -135,7 +199,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     for (const g of await log.acceptedInGit()) {
       if (archive.get(g.id)) continue;
       const t = fromTrailer(g.message);
-      if (!t) { opt.log(`warning: accepted candidate ${g.id} is in git but not in the ledger, and its commit has no metrics; left out`); continue; }
+      if (!t) { say(`accepted candidate ${g.id} is in git but not in the ledger, and its commit has no metrics; left out`, 'warning'); continue; }
       const source = await log.source(g.id);
       const e: LedgerEntry = { id: g.id, parent: t.parent, status: 'accepted', reason: 'recovered from git', commit: g.commit, metrics: t.metrics, codeHash: codeHash(source), atMs: Date.now() };
       log.record(e);
@@ -144,20 +208,20 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       archive.add({ id: g.id, parent: t.parent, source, metrics: t.metrics, commit: g.commit });
       const n = /^c(\d+)$/.exec(g.id);
       if (n) next = Math.max(next, Number(n[1]) + 1);
-      opt.log(`recovered ${g.id} from git (the ledger had lost it)`);
+      say(`recovered ${g.id} from git (the ledger had lost it)`);
     }
     if (!archive.get(BASELINE_ID)) throw new Error(`${opt.runDir}: the ledger has no baseline entry; the run cannot be resumed`);
     const { tokens, usd, ...c } = ledgerTotals(entries);
     Object.assign(counts, c);
     Object.assign(spent, { tokens, usd });
-    opt.log(`resumed ${opt.runDir}: ${counts.evaluated} candidates so far, ${archive.members.length} accepted, next c${String(next).padStart(4, '0')}`);
+    say(`resumed ${opt.runDir}: ${counts.evaluated} candidates so far, ${archive.members.length} accepted, next c${String(next).padStart(4, '0')}`);
   } else {
     const source = readFileSync(join(REPO_ROOT, o.baseline), 'utf8');
-    opt.log(`evaluating the baseline ${o.baseline} on ${search.length + held.length} scenarios`);
+    say(`evaluating the baseline ${o.baseline} on ${search.length + held.length} scenarios`);
     const metrics: ScenarioMetrics = {};
-    const err = await evalOn(source, [...search, ...held], metrics);
+    const err = await evalOn(BASELINE_ID, source, [...search, ...held], metrics, noTimings());
     if (err) throw new Error(`the baseline ${o.baseline} failed: ${err}`);
-    log = await RunLog.create(opt.runDir, { objective: o.name, seed: opt.seed, proposer: opt.proposer.name, budgets: { iterations: opt.budgetIterations ?? null, minutes: opt.budgetMinutes ?? null, usd: opt.budgetUsd ?? null, tokens: opt.budgetTokens ?? null }, objectiveSpec: o, createdAt: new Date().toISOString() },
+    log = await RunLog.create(opt.runDir, { objective: o.name, seed: opt.seed, proposer: opt.proposer.name, budgets, objectiveSpec: o, createdAt: new Date().toISOString() },
       { id: BASELINE_ID, source, message: commitMessage(o, BASELINE_ID, { id: BASELINE_ID, parent: null, source, metrics, commit: '' }, metrics, { description: `baseline ${o.baseline}`, proposer: 'baseline' }) });
     const commit = await log.commitOf(BASELINE_ID);
     const h = codeHash(source);
@@ -167,44 +231,60 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   }
   log.lock();
   for (const m of archive.members) behaviours.set(JSON.stringify(m.metrics[search[0]!.name]), m.id);
-  log.writeFront(archive.front().map((m) => ({ id: m.id, commit: m.commit, metrics: m.metrics })));
+  const publishFront = (): void => {
+    const front = archive.front().map((m) => ({ id: m.id, commit: m.commit, metrics: m.metrics }));
+    log.writeFront(front);
+    emit({ type: 'front', atMs: Date.now(), front });
+  };
+  publishFront();
+  gate.onChange(onPause);
+  if (gate.isPaused) state = 'paused';
+  opt.signal?.addEventListener('abort', onAbort, { once: true });
+  writeStatus();
 
   const rng = new Prng(opt.seed + next * 7919); // a resumed run continues with fresh draws
-  const deadline = opt.budgetMinutes !== undefined ? t0 + opt.budgetMinutes * 60_000 : Infinity;
+  // paused time is not search time
+  const pastDeadline = (): boolean => opt.budgetMinutes !== undefined && Date.now() - gate.pausedMs() >= t0 + opt.budgetMinutes * 60_000;
   const maxIter = opt.budgetIterations ?? Infinity;
   let started = counts.evaluated; // budgets are of the whole run: a resumed run continues its count
-  let stoppedBy: SearchSummary['stoppedBy'] = 'iterations';
   let commitChain = Promise.resolve();
 
   const finish = (e: LedgerEntry, line: string): void => {
     log.record(e);
     counts.evaluated++;
     counts[e.status]++;
-    opt.log(line);
+    inFlight.delete(e.id);
+    emit({ type: 'result', entry: e, summary: line });
+    statusChanged();
   };
 
   const one = async (id: string): Promise<void> => {
+    const startedMs = Date.now();
     const front = archive.front();
     const parent = archive.pickParent(front, rng.next());
     const others = front.filter((m) => m !== parent);
     const other = others.length ? others[rng.nextInt(others.length)] : undefined;
+    phase(id, parent.id, 'proposing');
     const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5) }));
     spent.tokens += p.tokens ?? 0;
     spent.usd += p.usd ?? 0;
-    const base = { id, parent: parent.id, proposer: p.proposer, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}), ...(p.usd !== undefined ? { usd: p.usd } : {}) };
+    const t = noTimings();
+    const base = { id, parent: parent.id, proposer: p.proposer, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}), ...(p.usd !== undefined ? { usd: p.usd } : {}), startedMs };
     if (!p.ok) {
       recentFailures.push(p.error);
-      return finish({ ...base, status: 'failed', reason: `proposer: ${p.error}`, atMs: Date.now() }, `${id} failed   proposer: ${p.error}`);
+      return finish({ ...base, status: 'failed', kind: 'proposer', reason: `proposer: ${p.error}`, atMs: Date.now() }, `${id} failed   proposer: ${p.error}`);
     }
     const h = codeHash(p.source);
     if (seen.has(h)) return finish({ ...base, status: 'rejected', reason: 'duplicate code', description: p.description, codeHash: h, atMs: Date.now() }, `${id} rejected duplicate code (${p.description})`);
     seen.add(h);
     const metrics: ScenarioMetrics = {};
-    const rec = { ...base, description: p.description, codeHash: h };
-    let err = await evalOn(p.source, [search[0]!], metrics);
+    const rec = { ...base, description: p.description, codeHash: h, timings: t };
+    const failed = (err: string, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({ ...rec, status: 'failed', kind: /^([a-z-]+) on /.exec(err)?.[1] ?? 'other', reason: err, ...extra, atMs: Date.now() });
+    phase(id, parent.id, 'probe');
+    let err = await evalOn(id, p.source, [search[0]!], metrics, t);
     if (err) {
       recentFailures.push(err);
-      return finish({ ...rec, status: 'failed', reason: err, atMs: Date.now() }, `${id} failed   ${p.description}: ${err.split('\n')[0]}`);
+      return finish(failed(err), `${id} failed   ${p.description}: ${err.split('\n')[0]}`);
     }
     const same = behaviours.get(JSON.stringify(metrics[search[0]!.name]));
     if (same) return finish({ ...rec, status: 'rejected', reason: `same behaviour as ${same} on ${search[0]!.name}`, metrics, atMs: Date.now() }, `${id} rejected same behaviour as ${same} (${p.description})`);
@@ -212,31 +292,35 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     if (search.length > 1 && archive.clearlyWorse(metrics, parent.metrics, search[0]!.name)) {
       return finish({ ...rec, status: 'rejected', reason: `clearly worse than ${parent.id} on ${search[0]!.name} (stopped early)`, metrics, atMs: Date.now() }, `${id} rejected early: worse than ${parent.id} on ${search[0]!.name} (${p.description})`);
     }
-    err = await evalOn(p.source, search.slice(1), metrics);
+    if (search.length > 1) phase(id, parent.id, 'scenarios');
+    err = await evalOn(id, p.source, search.slice(1), metrics, t);
     if (err) {
       recentFailures.push(err);
-      return finish({ ...rec, status: 'failed', reason: err, metrics, atMs: Date.now() }, `${id} failed   ${p.description}: ${err.split('\n')[0]}`);
+      return finish(failed(err, { metrics }), `${id} failed   ${p.description}: ${err.split('\n')[0]}`);
     }
     const verdict = archive.judge(metrics);
     if (!verdict.accept) return finish({ ...rec, status: 'rejected', reason: verdict.reason, metrics, atMs: Date.now() }, `${id} rejected ${verdict.reason} (${p.description})`);
     if (held.length) {
-      err = await evalOn(p.source, held, metrics);
-      if (err) return finish({ ...rec, status: 'failed', reason: `held out: ${err}`, metrics, atMs: Date.now() }, `${id} failed on held-out: ${err.split('\n')[0]}`);
+      phase(id, parent.id, 'held-out');
+      err = await evalOn(id, p.source, held, metrics, t);
+      if (err) return finish({ ...failed(err, { metrics }), reason: `held out: ${err}` }, `${id} failed on held-out: ${err.split('\n')[0]}`);
       const names = held.map((s) => s.name);
       const worse = violation(o, metrics, names) > violation(o, parent.metrics, names) + 1e-12
         || dominates(vectorOf(o, parent.metrics, names), vectorOf(o, metrics, names), directionsOf(o, names.length), o.noiseMargin);
       if (worse) return finish({ ...rec, status: 'rejected', reason: `worse than ${parent.id} on held-out scenarios`, metrics, atMs: Date.now() }, `${id} rejected: not confirmed on held-out scenarios (${p.description})`);
     }
+    phase(id, parent.id, 'committing');
     // commits touch one worktree: one at a time
     const done = commitChain.then(async () => {
       const again = archive.judge(metrics); // the front may have moved while this one was evaluated
       if (!again.accept) return finish({ ...rec, status: 'rejected', reason: again.reason, metrics, atMs: Date.now() }, `${id} rejected ${again.reason} (${p.description})`);
       const commit = await log.commitCandidate(id, parent.id, p.source, commitMessage(o, id, parent, metrics, { description: p.description, proposer: p.proposer, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}), ...(p.usd !== undefined ? { usd: p.usd } : {}) }));
       archive.add({ id, parent: parent.id, source: p.source, metrics, commit });
-      log.writeFront(archive.front().map((m) => ({ id: m.id, commit: m.commit, metrics: m.metrics })));
       const first = search[0]!.name;
       const summary = o.metrics.map((k) => `${k.key}=${fmt(metrics[first]![k.key]!)}`).join(' ');
+      // the ledger first: a follower that sees the new front can find the member's entry
       finish({ ...rec, status: 'accepted', commit, metrics, atMs: Date.now() }, `${id} ACCEPTED ${p.description} → ${commit.slice(0, 8)}  ${first}: ${summary}`);
+      publishFront();
     });
     commitChain = done.catch(() => undefined);
     await done;
@@ -244,8 +328,9 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
 
   const worker = async (): Promise<void> => {
     for (;;) {
+      if (gate.isPaused) await gate.wait(opt.signal);
       if (opt.signal?.aborted) { stoppedBy = 'signal'; return; }
-      if (Date.now() >= deadline) { stoppedBy = 'minutes'; return; }
+      if (pastDeadline()) { stoppedBy = 'minutes'; return; }
       if (started >= maxIter) return;
       if (opt.budgetUsd !== undefined && spent.usd >= opt.budgetUsd) { stoppedBy = 'usd'; return; }
       if (opt.budgetTokens !== undefined && spent.tokens >= opt.budgetTokens) { stoppedBy = 'tokens'; return; }
@@ -254,14 +339,20 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       try {
         await one(id);
       } catch (e) {
-        finish({ id, parent: null, status: 'failed', reason: `internal: ${(e as Error).message}`, atMs: Date.now() }, `${id} failed (internal): ${(e as Error).message}`);
+        finish({ id, parent: null, status: 'failed', kind: 'internal', reason: `internal: ${(e as Error).message}`, atMs: Date.now() }, `${id} failed (internal): ${(e as Error).message}`);
       }
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, opt.parallel) }, worker));
   } finally {
+    opt.signal?.removeEventListener('abort', onAbort);
+    if (statusTimer) clearTimeout(statusTimer);
+    state = 'finished';
+    inFlight.clear();
+    writeStatus();
     log.unlock();
   }
+  emit({ type: 'done', atMs: Date.now(), stoppedBy });
   return { runDir: opt.runDir, ...counts, front: archive.front().map((m) => ({ id: m.id, metrics: m.metrics })), stoppedBy, ...spent };
 }
