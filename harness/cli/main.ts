@@ -5,6 +5,7 @@ import { benchCommand } from './bench-command.js';
 import { searchCommand } from './search-command.js';
 import { reviewCommand } from './review-command.js';
 import { runsCommand } from './runs-command.js';
+import { watchCommand } from './watch-command.js';
 
 const HELP = `Usage: twinsearch <command> [flags]
 
@@ -15,6 +16,7 @@ Commands:
   replay     replay a trace (or a synthetic workload) on a simulated cluster and report metrics
   bench      run candidate policy modules on scenarios and compare them
   search     search for better policies on an objective and commit the improvements to a git run log
+  watch      follow a search that another process runs, on the same dashboard
   review     show a run's accepted candidates: diffs against their parents and metric changes
   runs       list the search runs with their counts, best value and status
 
@@ -33,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === 'search') return await searchCommand(rest);
     if (cmd === 'review') return await reviewCommand(rest);
     if (cmd === 'runs') return runsCommand(rest);
-    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench, search, review, runs`);
+    if (cmd === 'watch') return await watchCommand(rest);
+    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench, search, watch, review, runs`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof TraceError) {
       process.stderr.write(`twinsearch ${cmd}: ${e.message}\n`);
@@ -46,4 +49,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `twinsearch watch run | head`: a reader that went away is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 process.exitCode = await main(process.argv.slice(2));

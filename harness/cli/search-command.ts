@@ -13,6 +13,9 @@ import { UsageError } from '../replay/json-arg.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { runSearch } from '../search/search-loop.js';
 import { RunLog } from '../runlog/run-log.js';
+import { PauseGate } from '../search/pause-gate.js';
+import type { SearchEvent } from '../search/search-events.js';
+import { formatEvent } from '../dashboard/plain-lines.js';
 
 export const SEARCH_HELP = `Usage: twinsearch search --objective NAME [flags]
 
@@ -47,14 +50,20 @@ Flags:
                           candidates already tried are read back from its ledger and history
   --time-limit S          CPU seconds one evaluation may use in the sandbox (default 60)
   --memory-limit MB       memory one sandbox may use (default 256)
-  --no-tui                plain timestamped progress lines (the only output mode for now)
+  --no-tui                plain log lines instead of the dashboard (the default when stdout is not a
+                          terminal): one line per event, \`<ISO time> <event> [<id>] key=value ...\`
   --help                  show this help
 
 Objectives:
 ${[...OBJECTIVES.values()].map((o) => `  ${o.name.padEnd(20)} ${o.description}`).join('\n')}
 
-Ctrl-C stops proposing and lets the candidates in flight finish; a second Ctrl-C exits at once (the
-ledger then lacks only those). Review a run with \`git -C DIR log --stat\` and \`git -C DIR show cand-<id>\`.
+On a terminal a dashboard shows the budgets, progress, the Pareto front (plot and table), the latest
+events and sandbox timings. Keys: q stops (no new candidates; those in flight finish, the run stays
+resumable) and q again exits at once; p pauses and resumes proposing (paused time does not count
+against --budget-minutes); up/down select a front member and show its diff against its parent, PgUp/PgDn
+scroll it, Esc closes it. Ctrl-C is q. Follow a run from another terminal with \`twinsearch watch DIR\`.
+Review a run with \`twinsearch review DIR\` (add --html FILE for a report to share) or
+\`git -C DIR show cand-<id>\`.
 `;
 
 function posInt(flag: string, v: string | undefined, def: number | undefined): number | undefined {
@@ -129,25 +138,40 @@ export async function searchCommand(argv: string[]): Promise<number> {
   const usd = posInt('--budget-usd', v['budget-usd'], saved.usd ?? undefined);
   const tokens = posInt('--budget-tokens', v['budget-tokens'], saved.tokens ?? undefined);
   const ac = new AbortController();
+  const gate = new PauseGate();
+  const tui = Boolean(process.stdout.isTTY) && !v['no-tui'];
+  const plain = (e: SearchEvent): void => {
+    const l = formatEvent(e, objective);
+    if (l !== null) process.stdout.write(`${l}\n`);
+  };
+  const dash = tui
+    ? (await import('../dashboard/live-dashboard.js')).mountLiveDashboard({
+      spec: objective, runDir, onPause: () => gate.toggle(),
+      onQuit: (times) => (times > 1 ? process.exit(130) : ac.abort()),
+    })
+    : null;
   const onSigint = (): void => {
     if (ac.signal.aborted) process.exit(130);
     ac.abort();
-    line('stopping: no new candidates; waiting for those in flight (Ctrl-C again to exit now)');
   };
   process.on('SIGINT', onSigint);
-  const line = (s: string): void => void process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
-  line(`search ${objective.name} (${objective.kind}), proposer ${proposerName}, ${iterations !== undefined ? `${iterations} candidates` : ''}${iterations !== undefined && minutes !== undefined ? ', ' : ''}${minutes !== undefined ? `${minutes} min` : ''}, ${parallel} in flight, run ${runDir}`);
+  const say = (text: string): void => void process.stdout.write(`${text}\n`);
   try {
     const s = await runSearch({
       objective, runDir, resume: Boolean(v.resume), seed, parallel, proposer, proposeParallel: posInt('--llm-parallel', v['llm-parallel'], 2)!,
       ...(usd !== undefined ? { budgetUsd: usd } : {}), ...(tokens !== undefined ? { budgetTokens: tokens } : {}),
-      evaluator: new SandboxEvaluator(limits, join(REPO_ROOT, 'runs', '.cache')), log: line, signal: ac.signal,
+      evaluator: new SandboxEvaluator(limits, join(REPO_ROOT, 'runs', '.cache')), onEvent: dash ? dash.onEvent : plain, signal: ac.signal, pause: gate,
       ...(iterations !== undefined ? { budgetIterations: iterations } : {}), ...(minutes !== undefined ? { budgetMinutes: minutes } : {}),
-    });
-    line(`done (${s.stoppedBy === 'signal' ? 'stopped' : `budget: ${s.stoppedBy}`}): ${s.evaluated} candidates, ${s.accepted} accepted, ${s.rejected} rejected, ${s.failed} failed${s.tokens ? `; ${s.tokens} tokens, $${s.usd.toFixed(4)}` : ''}`);
-    if (proposer instanceof LlmProposer && proposer.unpricedModels.size) line(`note: no price known for ${[...proposer.unpricedModels].join(', ')}; their cost counts as 0 (give --prices)`);
-    line(`front: ${s.front.map((f) => f.id).join(', ')}`);
-    line(`review: git -C ${runDir} log --oneline --all   |   git -C ${runDir} show cand-<id>`);
+    }).finally(() => dash?.close());
+    const summary = `${s.evaluated} candidates, ${s.accepted} accepted, ${s.rejected} rejected, ${s.failed} failed${s.tokens ? `; ${s.tokens} tokens, $${s.usd.toFixed(4)}` : ''}`;
+    const unpriced = proposer instanceof LlmProposer && proposer.unpricedModels.size ? `no price known for ${[...proposer.unpricedModels].join(', ')}; their cost counts as 0 (give --prices)` : null;
+    if (!dash) { // the plain lines said it all, the done line included
+      if (unpriced) plain({ type: 'message', atMs: Date.now(), level: 'warning', text: unpriced });
+      return 0;
+    }
+    say(`${s.stoppedBy === 'signal' ? 'stopped' : `done (budget: ${s.stoppedBy})`}: ${summary}; front: ${s.front.map((f) => f.id).join(', ')}`);
+    if (unpriced) say(`note: ${unpriced}`);
+    say(`review: twinsearch review ${runDir}   |   resume: twinsearch search --objective ${objective.name} --run-dir ${runDir} --resume`);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);

@@ -35,8 +35,8 @@ export type SearchEvent =
   | { type: 'phase'; atMs: number; id: string; parent: string; phase: Phase }
   /** One sandboxed evaluation of a candidate on one scenario. */
   | { type: 'evaluation'; atMs: number; id: string; scenario: string; ok: boolean; cached: boolean; wallMs: number; bundleMs?: number; compileMs?: number; runMs?: number }
-  /** A candidate's outcome, exactly as written to the ledger, with its one-line summary. */
-  | { type: 'result'; entry: LedgerEntry; summary: string }
+  /** A candidate's outcome, exactly as written to the ledger, with its one-line summary; `past`: read back from the ledger of a resumed run. */
+  | { type: 'result'; entry: LedgerEntry; summary: string; past?: boolean }
   | { type: 'front'; atMs: number; front: FrontMember[] }
   | { type: 'paused'; atMs: number; paused: boolean }
   /** No new candidates will start; those in flight finish. */

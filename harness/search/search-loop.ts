@@ -138,7 +138,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   };
   const emit = (e: SearchEvent): void => {
     if (e.type === 'message') opt.log?.(e.level === 'warning' ? `warning: ${e.text}` : e.text);
-    else if (e.type === 'result') opt.log?.(e.summary);
+    else if (e.type === 'result' && !e.past && e.entry.id !== BASELINE_ID) opt.log?.(e.summary);
     opt.onEvent?.(e);
   };
   const say = (text: string, level: 'info' | 'warning' = 'info'): void => emit({ type: 'message', atMs: Date.now(), level, text });
@@ -211,6 +211,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       say(`recovered ${g.id} from git (the ledger had lost it)`);
     }
     if (!archive.get(BASELINE_ID)) throw new Error(`${opt.runDir}: the ledger has no baseline entry; the run cannot be resumed`);
+    for (const e of entries) emit({ type: 'result', entry: e, summary: `${e.id} ${e.status}`, past: true });
     const { tokens, usd, ...c } = ledgerTotals(entries);
     Object.assign(counts, c);
     Object.assign(spent, { tokens, usd });
@@ -226,7 +227,9 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const commit = await log.commitOf(BASELINE_ID);
     const h = codeHash(source);
     seen.add(h);
-    log.record({ id: BASELINE_ID, parent: null, status: 'accepted', commit, metrics, proposer: 'baseline', description: o.baseline, codeHash: h, atMs: Date.now() });
+    const entry: LedgerEntry = { id: BASELINE_ID, parent: null, status: 'accepted', commit, metrics, proposer: 'baseline', description: o.baseline, codeHash: h, atMs: Date.now() };
+    log.record(entry);
+    emit({ type: 'result', entry, summary: `baseline ${o.baseline} evaluated` });
     archive.add({ id: BASELINE_ID, parent: null, source, metrics, commit });
   }
   log.lock();

@@ -1,0 +1,96 @@
+/** A scatter plot drawn with characters, for the terminal. Pure: rows of marked segments, colours are the caller's. */
+
+export type Mark = 'faded' | 'front' | 'baseline' | 'newest' | 'selected';
+
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  mark: Mark;
+}
+
+export interface Segment {
+  text: string;
+  mark?: Mark | 'axis';
+}
+
+export const GLYPH: Record<Mark, string> = { faded: '·', front: '●', baseline: '◆', newest: '★', selected: '◉' };
+// on a shared cell the more telling mark wins
+const RANK: Record<Mark, number> = { faded: 0, front: 1, baseline: 2, newest: 3, selected: 4 };
+
+/** Compact numbers for tick labels: 1234 → 1.2k, 0.01234 → 0.0123. */
+export function compact(x: number): string {
+  const a = Math.abs(x);
+  if (a >= 1e6) return `${(x / 1e6).toFixed(a >= 1e7 ? 0 : 1)}M`;
+  if (a >= 1e4) return `${(x / 1e3).toFixed(a >= 1e5 ? 0 : 1)}k`;
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 1) return x.toFixed(1);
+  if (a === 0) return '0';
+  return x.toPrecision(2);
+}
+
+function range(v: number[]): [number, number] {
+  let lo = Math.min(...v), hi = Math.max(...v);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
+    const d = Math.abs(hi) * 0.05 || 1;
+    return [lo - d, hi + d];
+  }
+  const pad = (hi - lo) * 0.04;
+  lo -= pad;
+  hi += pad;
+  return [lo, hi];
+}
+
+/**
+ * Rows of `width` characters, `height` rows in all: y tick labels on the left, the plot area, an x
+ * axis and its tick labels. Larger y is up. Faded points far outside the span of the marked ones
+ * are left out and counted (`offScale`).
+ */
+export function scatter(points: readonly ScatterPoint[], width: number, height: number): { rows: Segment[][]; offScale: number } {
+  const all = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  // the scale follows the marked points (front, baseline, newest); far-off faded ones would squash them into a corner
+  const marked = all.filter((p) => p.mark !== 'faded');
+  const focus = marked.length ? marked : all;
+  const fx = range(focus.map((p) => p.x)), fy = range(focus.map((p) => p.y));
+  const reach = (r: [number, number]): [number, number] => {
+    const span = Math.max(r[1] - r[0], 1e-9);
+    return [r[0] - span, r[1] + span];
+  };
+  const rx = reach(fx), ry = reach(fy);
+  const pts = all.filter((p) => p.mark !== 'faded' || (p.x >= rx[0] && p.x <= rx[1] && p.y >= ry[0] && p.y <= ry[1]));
+  const [x0, x1] = range(pts.map((p) => p.x));
+  const [y0, y1] = range(pts.map((p) => p.y));
+  const yTop = compact(y1), yBot = compact(y0);
+  const left = Math.max(yTop.length, yBot.length);
+  const w = Math.max(4, width - left - 1);
+  const h = Math.max(2, height - 2);
+  const grid: (Mark | null)[][] = Array.from({ length: h }, () => new Array<Mark | null>(w).fill(null));
+  for (const p of pts) {
+    const c = Math.round(((p.x - x0) / (x1 - x0)) * (w - 1));
+    const r = h - 1 - Math.round(((p.y - y0) / (y1 - y0)) * (h - 1));
+    const cur = grid[r]![c];
+    if (cur == null || RANK[p.mark] > RANK[cur]) grid[r]![c] = p.mark;
+  }
+  const rows: Segment[][] = grid.map((cells, i) => {
+    const label = i === 0 ? yTop : i === h - 1 ? yBot : '';
+    const segs: Segment[] = [{ text: label.padStart(left), mark: 'axis' }, { text: '│', mark: 'axis' }];
+    let run = '', runMark: Mark | null = null;
+    const flush = (): void => {
+      if (run) segs.push(runMark ? { text: run, mark: runMark } : { text: run });
+      run = '';
+    };
+    for (const m of cells) {
+      if (m !== runMark) {
+        flush();
+        runMark = m;
+      }
+      run += m ? GLYPH[m] : ' ';
+    }
+    flush();
+    return segs;
+  });
+  rows.push([{ text: `${' '.repeat(left)}└${'─'.repeat(w)}`, mark: 'axis' }]);
+  const xl = compact(x0), xr = compact(x1);
+  rows.push([{ text: `${' '.repeat(left + 1)}${xl}${' '.repeat(Math.max(1, w - xl.length - xr.length))}${xr}`, mark: 'axis' }]);
+  return { rows, offScale: all.length - pts.length };
+}

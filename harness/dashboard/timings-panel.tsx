@@ -1,0 +1,14 @@
+import { Text } from 'ink';
+import type { DashboardState } from './state.js';
+import { cut, duration } from './format.js';
+
+/** Where evaluation time goes: per sandboxed evaluation (bundle, isolate + load, replay) and per candidate. */
+export function TimingsPanel({ s, width }: { s: DashboardState; width: number }) {
+  const t = s.timings;
+  const fresh = t.evaluations - t.cached;
+  if (t.evaluations === 0) return <Text dimColor>sandbox: no evaluation timed yet</Text>;
+  const per = (x: number): string => duration(fresh > 0 ? x / fresh : 0);
+  const line = `sandbox: ${t.evaluations} evaluations (${t.cached} cached) · each: bundle+check ${per(t.bundleMs)}, isolate+load ${per(t.compileMs)}, replay ${per(t.runMs)}, wall ${duration(t.wallMs / t.evaluations)}`
+    + (t.candidates ? ` · per candidate ${duration(t.candidateMs / t.candidates)}` : '');
+  return <Text wrap="truncate-end" dimColor>{cut(line, width)}</Text>;
+}
