@@ -46,8 +46,9 @@ export function FrontPanel({ s, width, height, selected }: { s: DashboardState; 
   const order = frontOrder(s);
   const metrics = s.spec.metrics;
   const base = s.baseline?.[a.x.scenario];
-  const colW = Math.max(9, Math.min(18, Math.floor((tableW - 8) / Math.max(1, metrics.length + 0.4))));
-  const descW = Math.max(0, tableW - 8 - colW * metrics.length);
+  const idW = 3 + Math.min(8, Math.max(5, ...order.map((m) => m.id.length)));
+  const colW = Math.max(9, Math.min(18, Math.floor((tableW - idW) / Math.max(1, metrics.length + 0.4))));
+  const descW = Math.max(0, tableW - idW - colW * metrics.length);
   const shown = Math.max(1, order.length > height - 2 ? height - 3 : height - 2);
   const at = Math.max(0, order.findIndex((m) => m.id === selected));
   const first = Math.min(Math.max(0, at - shown + 1), Math.max(0, order.length - shown));
@@ -63,10 +64,10 @@ export function FrontPanel({ s, width, height, selected }: { s: DashboardState; 
       <Box width={2} />
       <Box flexDirection="column" width={tableW}>
         <Text wrap="truncate-end" bold>
-          {cut(`front ${s.front.length} on ${a.x.scenario}`, 8 + colW * metrics.length + 1).padEnd(Math.min(tableW, 8 + colW * metrics.length + 1))}
+          {cut(`front ${s.front.length} on ${a.x.scenario}`, idW + colW * metrics.length).padEnd(Math.min(tableW, idW + colW * metrics.length))}
           {descW > 4 ? <Text dimColor>{cut(`${GLYPH.baseline} base ${GLYPH.front} front ${GLYPH.newest} new`, descW - 1)}</Text> : null}
         </Text>
-        <Text wrap="truncate-end" dimColor>{'  id    ' + metrics.map((m) => `${cut(short(m.key), colW - 2)}${arrow(m.better)}`.padEnd(colW)).join('') + (descW > 4 ? 'what changed' : '')}</Text>
+        <Text wrap="truncate-end" dimColor>{'  id'.padEnd(idW) + metrics.map((m) => `${cut(short(m.key), colW - 2)}${arrow(m.better)}`.padEnd(colW)).join('') + (descW > 4 ? 'what changed' : '')}</Text>
         {slice.map((m) => {
           const e = s.accepted.get(m.id);
           const sel = m.id === selected;
@@ -78,7 +79,7 @@ export function FrontPanel({ s, width, height, selected }: { s: DashboardState; 
           });
           return (
             <Text key={m.id} wrap="truncate-end" inverse={sel}>
-              <Text color={sel ? 'cyan' : m.id === s.newest ? 'magenta' : m.id === BASELINE_ID ? undefined : 'green'}>{mark} {m.id.padEnd(6).slice(0, 6)}</Text>
+              <Text color={sel ? 'cyan' : m.id === s.newest ? 'magenta' : m.id === BASELINE_ID ? undefined : 'green'}>{`${mark} ${cut(m.id, idW - 3)}`.padEnd(idW)}</Text>
               {cells.join('')}
               <Text dimColor>{cut(e?.description ?? (m.id === BASELINE_ID ? 'baseline' : ''), descW)}</Text>
             </Text>

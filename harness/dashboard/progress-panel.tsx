@@ -4,7 +4,7 @@ import { cut, duration } from './format.js';
 
 function breakdown(m: Map<string, number>): string {
   if (m.size === 0) return '';
-  return ` (${[...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')})`;
+  return ` (${[...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ')})`;
 }
 
 /** Candidates done, in flight and per minute; outcomes with rejections and failures by kind. */
@@ -12,7 +12,7 @@ export function ProgressPanel({ s, now, width }: { s: DashboardState; now: numbe
   const c = s.counts;
   const rate = ratePerMinute(s, now);
   const flying = [...s.inFlight.values()].sort((a, b) => a.id.localeCompare(b.id));
-  const flight = flying.length ? flying.map((f) => `${f.id} ${f.phase} ${duration(now - f.sinceMs)}`).join(', ') : s.state === 'finished' ? 'nothing' : 'nothing yet';
+  const flight = flying.length ? flying.map((f) => `${f.id} ${f.phase} ${duration(now - f.sinceMs)}`).join(', ') : s.state === 'finished' ? 'nothing' : s.state === 'paused' ? 'nothing (paused)' : 'nothing yet';
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-end">

@@ -8,7 +8,8 @@ export function TimingsPanel({ s, width }: { s: DashboardState; width: number })
   const fresh = t.evaluations - t.cached;
   if (t.evaluations === 0) return <Text dimColor>sandbox: no evaluation timed yet</Text>;
   const per = (x: number): string => duration(fresh > 0 ? x / fresh : 0);
-  const line = `sandbox: ${t.evaluations} evaluations (${t.cached} cached) · each: bundle+check ${per(t.bundleMs)}, isolate+load ${per(t.compileMs)}, replay ${per(t.runMs)}, wall ${duration(t.wallMs / t.evaluations)}`
-    + (t.candidates ? ` · per candidate ${duration(t.candidateMs / t.candidates)}` : '');
+  // most telling first: a narrow terminal cuts the end
+  const line = `per evaluation: replay ${per(t.runMs)}, isolate+load ${per(t.compileMs)}, bundle+check ${per(t.bundleMs)}, wall ${duration(t.wallMs / t.evaluations)}`
+    + `${t.candidates ? ` · per candidate ${duration(t.candidateMs / t.candidates)}` : ''} · ${t.evaluations} evaluations, ${t.cached} cached`;
   return <Text wrap="truncate-end" dimColor>{cut(line, width)}</Text>;
 }
