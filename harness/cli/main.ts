@@ -1,3 +1,4 @@
+import './production-env.js';
 import { TraceError } from '../trace/trace-error.js';
 import { UsageError } from '../replay/json-arg.js';
 import { replayCommand } from './replay-command.js';
