@@ -13,7 +13,8 @@ reading its run directory — the ledger, the front, the status file and the git
 same dashboard as \`twinsearch search\`: budgets, progress, the Pareto front, the latest events and
 sandbox timings. A finished run shows its final state; a run whose search was killed says so.
 
-On a terminal: q quits watching (the search goes on), up/down select a front member and show its diff
+On a terminal: q quits watching (the search goes on), p pauses or resumes the search (through the run's
+.twinsearch/control.json, which the search reads), up/down select a front member and show its diff
 against its parent, PgUp/PgDn scroll it, Esc closes it. Otherwise (a pipe, --no-tui) it prints the
 run's events as plain lines, \`<ISO time> <event> [<id>] key=value ...\`, the history first, and exits
 when the run is no longer running.
@@ -71,7 +72,11 @@ export async function watchCommand(argv: string[]): Promise<number> {
   const state = initialState(run.dir, run.spec);
   observe(state, follower.look());
   const timer = setInterval(() => observe(state, follower.look()), interval);
-  const app = render(<Dashboard state={state} mode="watch" loadDiff={diffLoader(run.dir, state)} onQuit={() => app.unmount()} />, { exitOnCtrlC: false, patchConsole: true, maxFps: 4 });
+  // p asks the search to pause or resume through its control file; the status file shows when it did
+  const onPause = (): void => {
+    if (state.state === 'running' || state.state === 'paused') follower.log.writeControl({ paused: state.state !== 'paused', atMs: Date.now() });
+  };
+  const app = render(<Dashboard state={state} mode="watch" loadDiff={diffLoader(run.dir, state)} onQuit={() => app.unmount()} onPause={onPause} />, { exitOnCtrlC: false, patchConsole: true, maxFps: 4 });
   try {
     await app.waitUntilExit();
   } finally {

@@ -11,7 +11,7 @@ import { cut } from './format.js';
 
 export interface DashboardProps {
   state: DashboardState;
-  /** live: this process runs the search (q stops it, p pauses it); watch: another process does. */
+  /** live: this process runs the search (q stops it); watch: another process does (q stops watching). p pauses either. */
   mode: 'live' | 'watch';
   /** A candidate's diff against its parent. */
   loadDiff: (id: string) => Promise<string>;
@@ -80,7 +80,7 @@ export function Dashboard(p: DashboardProps) {
       p.onQuit(quits + 1);
       return;
     }
-    if (input === 'p' && p.mode === 'live') return p.onPause?.();
+    if (input === 'p') return p.onPause?.();
     const order = frontOrder(s);
     if (key.upArrow || key.downArrow) {
       if (order.length === 0) return;
@@ -103,7 +103,7 @@ export function Dashboard(p: DashboardProps) {
   const onFront = selected !== undefined && s.front.some((m) => m.id === selected);
   const keys = p.mode === 'live'
     ? (s.state === 'stopping' ? 'stopping: finishing the candidates in flight · q again exits now (the run stays resumable)' : `q stop · p ${s.state === 'paused' ? 'resume' : 'pause'} · ↑↓ front member + diff · esc close · PgUp/PgDn scroll`)
-    : `q quit watching (the search goes on) · ↑↓ front member + diff · esc close · PgUp/PgDn scroll`;
+    : `q quit watching (the search goes on)${s.state === 'running' || s.state === 'paused' ? ` · p ${s.state === 'paused' ? 'resume' : 'pause'} the search` : ''} · ↑↓ member + diff · esc · PgUp/PgDn`;
   return (
     <Box flexDirection="column" width={width}>
       <HeaderPanel s={s} now={now()} width={width} />

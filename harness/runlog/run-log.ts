@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { z } from 'zod';
-import { RunStatus } from './run-status.js';
+import { RunControl, RunStatus } from './run-status.js';
 
 /** The algorithm file every candidate commit changes (and nothing else). */
 export const CANDIDATE_FILE = 'candidate.ts';
@@ -219,6 +219,20 @@ export class RunLog {
 
   writeStatus(status: RunStatus): void {
     writeAtomic(join(this.dir, META, 'status.json'), JSON.stringify(status) + '\n');
+  }
+
+  /** The last pause/resume request another process made, or null. */
+  readControl(): RunControl | null {
+    try {
+      const r = RunControl.safeParse(JSON.parse(readFileSync(join(this.dir, META, 'control.json'), 'utf8')));
+      return r.success ? r.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  writeControl(control: RunControl): void {
+    writeAtomic(join(this.dir, META, 'control.json'), JSON.stringify(control) + '\n');
   }
 
   /** Where the ledger lives (followers read it incrementally). */

@@ -22,3 +22,7 @@ export const RunStatus = z.object({
   inFlight: z.array(z.object({ id: z.string(), parent: z.string(), phase: z.enum(PHASES), sinceMs: z.number() })),
 });
 export type RunStatus = z.infer<typeof RunStatus>;
+
+/** A request to a live search from another process (`twinsearch watch`): pause or resume it. */
+export const RunControl = z.object({ paused: z.boolean(), atMs: z.number() });
+export type RunControl = z.infer<typeof RunControl>;

@@ -242,6 +242,15 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   publishFront();
   gate.onChange(onPause);
   if (gate.isPaused) state = 'paused';
+  // pause/resume requests from other processes (twinsearch watch); only requests made after this start count
+  let controlSeen = Date.now();
+  const control = setInterval(() => {
+    const c = log.readControl();
+    if (c && c.atMs > controlSeen) {
+      controlSeen = c.atMs;
+      gate.set(c.paused);
+    }
+  }, 300);
   opt.signal?.addEventListener('abort', onAbort, { once: true });
   writeStatus();
 
@@ -350,6 +359,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     await Promise.all(Array.from({ length: Math.max(1, opt.parallel) }, worker));
   } finally {
     opt.signal?.removeEventListener('abort', onAbort);
+    clearInterval(control);
     if (statusTimer) clearTimeout(statusTimer);
     state = 'finished';
     inFlight.clear();

@@ -156,6 +156,31 @@ describe('events of a real search, the status file and following a run', () => {
   });
 });
 
+describe('pausing a search from another process', () => {
+  it('the control file pauses and resumes it; requests older than the search are ignored', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-control-')), 'run');
+    const events: SearchEvent[] = [];
+    let log: RunLog | undefined;
+    await runSearch({
+      objective: tiny, runDir: dir, resume: false, seed: 6, parallel: 1, budgetIterations: 3, proposer: new MutationProposer(), evaluator: new SandboxEvaluator({}, null),
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'result' && e.entry.id === 'baseline') {
+          log = RunLog.open(dir);
+          log.writeControl({ paused: true, atMs: Date.now() - 3_600_000 }); // stale: from before this search
+        }
+        if (e.type === 'result' && e.entry.id === 'c0001') {
+          log!.writeControl({ paused: true, atMs: Date.now() + 1 });
+          setTimeout(() => log!.writeControl({ paused: false, atMs: Date.now() + 1 }), 1200);
+        }
+      },
+    });
+    expect(events.filter((e) => e.type === 'paused').map((e) => (e as { paused: boolean }).paused)).toEqual([true, false]);
+    const results = events.filter((e) => e.type === 'result').map((e) => (e as { entry: { id: string } }).entry.id);
+    expect(results).toEqual(['baseline', 'c0001', 'c0002', 'c0003']);
+  });
+});
+
 describe('CLI: plain lines off a terminal, twinsearch watch', () => {
   it('search prints parseable lines without escape codes; watch follows it live and then replays it', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'ts-watch-')), 'run');

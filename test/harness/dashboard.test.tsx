@@ -235,14 +235,14 @@ describe('the whole dashboard', () => {
     expect(calls.quit).toEqual([1, 2]);
   });
 
-  it('in watch mode p does nothing and q only quits watching', async () => {
+  it('in watch mode q only quits watching; p asks the search to pause', async () => {
     const { r, calls } = mount(busy(), 'watch');
     await tick();
-    expect(frame(r)).toContain('q quit watching (the search goes on)');
+    expect(frame(r)).toContain('q quit watching (the search goes on) · p pause the search');
     r.stdin.write('p');
     r.stdin.write('q');
     await tick();
-    expect(calls.pause).toBe(0);
+    expect(calls.pause).toBe(1);
     expect(calls.quit).toEqual([1]);
   });
 
