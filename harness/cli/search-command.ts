@@ -147,11 +147,16 @@ export async function searchCommand(argv: string[]): Promise<number> {
   const dash = tui
     ? (await import('../dashboard/live-dashboard.js')).mountLiveDashboard({
       spec: objective, runDir, onPause: () => gate.toggle(),
-      onQuit: (times) => (times > 1 ? process.exit(130) : ac.abort()),
+      onQuit: (times) => (times > 1 ? exitNow() : ac.abort()),
     })
     : null;
+  function exitNow(): never {
+    dash?.unmountNow();
+    process.stdout.write('exited with candidates in flight; the run can be resumed with --resume\n');
+    process.exit(130);
+  }
   const onSigint = (): void => {
-    if (ac.signal.aborted) process.exit(130);
+    if (ac.signal.aborted) exitNow();
     ac.abort();
   };
   process.on('SIGINT', onSigint);

@@ -10,6 +10,8 @@ export interface LiveDashboard {
   onEvent: (e: SearchEvent) => void;
   /** Draws the final state and leaves it on the screen. */
   close: () => Promise<void>;
+  /** Gives the terminal back at once (cursor, raw mode) before the process exits. */
+  unmountNow: () => void;
 }
 
 /** A candidate's diff against its parent, read from the run's git history ('' for the root). */
@@ -39,5 +41,6 @@ export function mountLiveDashboard(o: { spec: Objective; runDir: string; onQuit:
       app.unmount();
       await app.waitUntilExit().catch(() => undefined);
     },
+    unmountNow: () => app.unmount(),
   };
 }
