@@ -102,7 +102,7 @@ export function Dashboard(p: DashboardProps) {
   const sel = selected ? s.accepted.get(selected) : undefined;
   const onFront = selected !== undefined && s.front.some((m) => m.id === selected);
   const keys = p.mode === 'live'
-    ? (s.state === 'stopping' ? 'stopping: finishing the candidates in flight · q again exits now (the run stays resumable)' : `q stop · p ${s.state === 'paused' ? 'resume' : 'pause'} · ↑↓ front member + diff · esc close · PgUp/PgDn scroll`)
+    ? (s.state === 'finished' ? 'the search has ended' : s.state === 'stopping' ? 'stopping: finishing the candidates in flight · q again exits now (the run stays resumable)' : `q stop · p ${s.state === 'paused' ? 'resume' : 'pause'} · ↑↓ front member + diff · esc close · PgUp/PgDn scroll`)
     : `q quit watching (the search goes on)${s.state === 'running' || s.state === 'paused' ? ` · p ${s.state === 'paused' ? 'resume' : 'pause'} the search` : ''} · ↑↓ member + diff · esc · PgUp/PgDn`;
   return (
     <Box flexDirection="column" width={width}>

@@ -187,7 +187,7 @@ export function ratePerMinute(s: DashboardState, now: number): number {
   const windowMs = Math.min(5 * 60_000, Math.max(1, activeMs(s, now)));
   let n = 0;
   for (let i = s.doneTimes.length - 1; i >= 0 && s.doneTimes[i]! >= now - windowMs; i--) n++;
-  return windowMs < 5_000 ? 0 : (n * 60_000) / windowMs;
+  return windowMs < 1_000 ? 0 : (n * 60_000) / windowMs;
 }
 
 /** Wall time of this invocation, pauses left out (what the minutes budget counts). */

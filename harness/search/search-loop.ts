@@ -167,7 +167,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       if (r.ok) {
         t.wallMs += r.wallMs;
         if (r.cached) t.cached++;
-        if (r.timings) {
+        // a cache hit carries the timings of the run that filled it: not time spent now
+        else if (r.timings) {
           t.bundleMs += r.timings.bundleMs;
           t.compileMs += r.timings.compileMs;
           t.runMs += r.timings.runMs;
