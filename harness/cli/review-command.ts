@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OBJECTIVES } from '../../objectives/objectives.js';
 import { Objective, type ScenarioMetrics } from '../../objectives/objective.js';
@@ -17,12 +17,17 @@ Flags:
   --candidate ID   show only this accepted candidate (e.g. c0006)
   --markdown       print a Markdown report (summary, a \`\`\`diff block and a table per candidate) to
                    paste into a code review
+  --html FILE      write a self-contained HTML report to FILE instead (one file that opens offline and
+                   can be shared: the Pareto front plot, the lineage of the accepted candidates, and
+                   every accepted diff with its metric table) and print its path; with --candidate,
+                   only that candidate's diff (the plot and the lineage still cover the whole run)
   --no-color       no ANSI colors in the diff and the marks (they are only used on a terminal; the
                    NO_COLOR environment variable also turns them off)
   --help           show this help
 
 Example:
   twinsearch review runs/router-latency-2025-01-01T00-00-00 --candidate c0006 --markdown
+  twinsearch review runs/router-latency-2025-01-01T00-00-00 --html review.html
 `;
 
 export interface RunInfo {
@@ -75,7 +80,7 @@ export function change(before: number | undefined, after: number | undefined): s
 type Mark = 'better' | 'worse' | 'within noise' | '';
 
 /** One row per scenario and metric (constraint keys too: a candidate can trade them away). */
-function metricRows(spec: Objective, parent: ScenarioMetrics | undefined, cand: ScenarioMetrics): { scenario: string; metric: string; before?: number; after?: number; change?: string; mark: Mark }[] {
+export function metricRows(spec: Objective, parent: ScenarioMetrics | undefined, cand: ScenarioMetrics): { scenario: string; metric: string; before?: number; after?: number; change?: string; mark: Mark }[] {
   const keys = [...spec.metrics.map((m) => ({ key: m.key, label: m.key, better: m.better })),
     ...spec.constraints.map((c) => ({ key: c.key, label: `${c.key} (${c.bound === 'max' ? '≤' : '≥'} ${c.limit})`, better: c.bound === 'max' ? 'min' as const : 'max' as const }))];
   const scenarios = [...new Set([...spec.search, ...spec.heldOut, ...Object.keys(cand)])].filter((s) => cand[s] || parent?.[s]);
@@ -100,7 +105,7 @@ export function pad(rows: string[][], right: Set<number>): string[] {
 export async function reviewCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { candidate: { type: 'string' }, markdown: { type: 'boolean' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { candidate: { type: 'string' }, markdown: { type: 'boolean' }, html: { type: 'string' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean' } } });
   } catch (e) {
     const m = /Unknown option '([^']+)'/.exec((e as Error).message);
     throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
@@ -111,6 +116,8 @@ export async function reviewCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (parsed.positionals.length !== 1) throw new UsageError('give one run directory, e.g. twinsearch review runs/router-latency-<time>');
+  if (v.html !== undefined && v.markdown) throw new UsageError('--html and --markdown are two formats of the same report; give one of them');
+  if (v.html !== undefined && v.html.trim() === '') throw new UsageError('--html needs a file name, e.g. --html review.html');
   const run = loadRun(resolve(parsed.positionals[0]!), (m) => void process.stderr.write(`warning: ${m}\n`));
   if (!run.spec) throw new UsageError(`${run.dir}: the run's objective ${run.config.objective} is unknown and run.json has no objective spec`);
   const spec = run.spec;
@@ -119,6 +126,24 @@ export async function reviewCommand(argv: string[]): Promise<number> {
     shown = run.accepted.filter((e) => e.id === v.candidate);
     const known = run.accepted.map((e) => e.id).join(', ') || 'none';
     if (shown.length === 0) throw new UsageError(`no accepted candidate ${v.candidate} in ${run.dir}; accepted: ${known}`);
+  }
+  if (v.html !== undefined) {
+    const file = resolve(v.html);
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (e) {
+      throw new Error(`cannot write the HTML report ${file}: cannot create its directory ${dirname(file)} (${(e as Error).message})`);
+    }
+    // loaded on demand: the terminal report does not need it
+    const { htmlReport } = await import('../report/html-report.js');
+    const html = await htmlReport(run, v.candidate !== undefined ? { candidate: v.candidate } : {});
+    try {
+      writeFileSync(file, html);
+    } catch (e) {
+      throw new Error(`cannot write the HTML report ${file}: ${(e as Error).message}`);
+    }
+    process.stdout.write(`wrote ${file}\n`);
+    return 0;
   }
   const byId = new Map(run.ledger.filter((e) => e.status === 'accepted').map((e) => [e.id, e]));
   const md = Boolean(v.markdown);

@@ -42,22 +42,30 @@ function range(v: number[]): [number, number] {
 }
 
 /**
+ * The points worth a plot's scale: the marked ones (front, baseline, …) and the faded ones within one
+ * span of them on each side. A single disastrous candidate would otherwise squash the front into a corner.
+ */
+export function nearFocus<T extends { x: number; y: number }>(all: readonly T[], faded: (p: T) => boolean): { kept: T[]; off: number } {
+  const marked = all.filter((p) => !faded(p));
+  if (marked.length === 0) return { kept: [...all], off: 0 };
+  const reach = (v: number[]): [number, number] => {
+    const lo = Math.min(...v), hi = Math.max(...v);
+    const span = Math.max(hi - lo, Math.abs(hi) * 0.05, 1e-9);
+    return [lo - span, hi + span];
+  };
+  const [x0, x1] = reach(marked.map((p) => p.x)), [y0, y1] = reach(marked.map((p) => p.y));
+  const kept = all.filter((p) => !faded(p) || (p.x >= x0 && p.x <= x1 && p.y >= y0 && p.y <= y1));
+  return { kept, off: all.length - kept.length };
+}
+
+/**
  * Rows of `width` characters, `height` rows in all: y tick labels on the left, the plot area, an x
  * axis and its tick labels. Larger y is up. Faded points far outside the span of the marked ones
  * are left out and counted (`offScale`).
  */
 export function scatter(points: readonly ScatterPoint[], width: number, height: number): { rows: Segment[][]; offScale: number } {
   const all = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-  // the scale follows the marked points (front, baseline, newest); far-off faded ones would squash them into a corner
-  const marked = all.filter((p) => p.mark !== 'faded');
-  const focus = marked.length ? marked : all;
-  const fx = range(focus.map((p) => p.x)), fy = range(focus.map((p) => p.y));
-  const reach = (r: [number, number]): [number, number] => {
-    const span = Math.max(r[1] - r[0], 1e-9);
-    return [r[0] - span, r[1] + span];
-  };
-  const rx = reach(fx), ry = reach(fy);
-  const pts = all.filter((p) => p.mark !== 'faded' || (p.x >= rx[0] && p.x <= rx[1] && p.y >= ry[0] && p.y <= ry[1]));
+  const pts = nearFocus(all, (p) => p.mark === 'faded').kept;
   const [x0, x1] = range(pts.map((p) => p.x));
   const [y0, y1] = range(pts.map((p) => p.y));
   const yTop = compact(y1), yBot = compact(y0);
