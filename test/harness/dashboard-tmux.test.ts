@@ -238,7 +238,8 @@ describe('twinsearch search on a terminal (tmux, 80x24)', () => {
     // the frame left behind is the last one, not two overlapping ones (the scrollback may hold
     // lines tmux pushed there when the pane got shorter, so only the visible screen counts)
     const visible = capture();
-    expect(footerLines(visible).length, shown(visible)).toBe(1);
+    expect(footerLines(visible).length, shown(visible)).toBe(0);
+    expect(lines(visible).filter((l) => l.startsWith('the search has ended')).length, shown(visible)).toBe(1);
     expect(headerLines(visible).length, shown(visible)).toBeLessThanOrEqual(1);
   });
 
