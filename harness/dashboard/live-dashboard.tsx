@@ -39,7 +39,8 @@ export function mountLiveDashboard(o: { spec: Objective; runDir: string; onQuit:
       // let the last frame out before unmounting (the timer draws it)
       await new Promise((r) => setTimeout(r, 300));
       app.unmount();
-      await app.waitUntilExit().catch(() => undefined);
+      // with some streams (a non-TTY stdin) ink's exit promise never settles: do not wait on it forever
+      await Promise.race([app.waitUntilExit().catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
     },
     unmountNow: () => app.unmount(),
   };
