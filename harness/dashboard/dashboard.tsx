@@ -93,7 +93,7 @@ export function Dashboard(p: DashboardProps) {
     if (key.escape) return setSelected(undefined);
     if (key.pageDown || input === ' ') return setOffset((o) => o + 10);
     if (key.pageUp) return setOffset((o) => Math.max(0, o - 10));
-  }, { isActive: isRawModeSupported });
+  }, { isActive: Boolean(isRawModeSupported) }); // ink treats only `false` as inactive; a pipe's isTTY is undefined
 
   const width = Math.max(40, columns);
   const avail = Math.max(8, rows - 1 - 6); // header 2, progress 2, timings 1, footer 1, one spare row

@@ -38,11 +38,13 @@ async function once(mode: 'plain' | 'dashboard'): Promise<{ wall: number; bytes:
     ? mountLiveDashboard({ spec: objective, runDir: dir, onQuit: () => undefined, onPause: () => undefined, stdout: term, stdin: new PassThrough() as unknown as NodeJS.ReadStream })
     : null;
   const t0 = performance.now();
+  const probe = process.env.DBG ? setInterval(() => console.error('bytes', term.bytes, dash?.state.version), 2000) : undefined;
   const s = await runSearch({
     objective, runDir: dir, resume: false, seed: 1, parallel, budgetIterations: n, proposer: new MutationProposer(), evaluator: new SandboxEvaluator({}, null),
     onEvent: dash ? dash.onEvent : (e) => { sink += formatEvent(e, objective)?.length ?? 0; },
   });
   const wall = (performance.now() - t0) / 1000;
+  clearInterval(probe);
   await dash?.close();
   rmSync(dir, { recursive: true, force: true });
   return { wall, bytes: mode === 'dashboard' ? term.bytes : sink, evaluated: s.evaluated };

@@ -8,6 +8,9 @@ import { TimingsPanel } from '../../harness/dashboard/timings-panel.js';
 import { DiffPanel } from '../../harness/dashboard/diff-panel.js';
 import { Dashboard } from '../../harness/dashboard/dashboard.js';
 import { reduce } from '../../harness/dashboard/state.js';
+import { mountLiveDashboard } from '../../harness/dashboard/live-dashboard.js';
+import { PassThrough, Writable } from 'node:stream';
+import { spec } from './dashboard-fixtures.js';
 import { busy, onlyFailures, started, stripAnsi, T0, withBaseline } from './dashboard-fixtures.js';
 
 afterEach(() => cleanup());
@@ -254,5 +257,21 @@ describe('the whole dashboard', () => {
     await tick(100);
     expect(frame(r)).toContain('burst 199');
     expect(r.frames.length - before).toBeLessThan(10);
+  });
+
+  it('keeps drawing when stdin is not a terminal (no keys then, no raw-mode error)', async () => {
+    const chunks: string[] = [];
+    const out = new Writable({ write(c: Buffer, _e, cb) { chunks.push(c.toString()); cb(); } });
+    Object.assign(out, { isTTY: true, columns: 100, rows: 30 });
+    const d = mountLiveDashboard({ spec, runDir: '/tmp/x', onQuit: () => undefined, onPause: () => undefined, stdout: out as unknown as NodeJS.WriteStream, stdin: new PassThrough() as unknown as NodeJS.ReadStream, patchConsole: false });
+    for (let i = 0; i < 3; i++) {
+      d.onEvent({ type: 'message', atMs: T0, level: 'info', text: `note ${i}` });
+      await tick(300);
+    }
+    await d.close();
+    const all = stripAnsi(chunks.join(''));
+    expect(all).not.toContain('ERROR');
+    expect(all).toContain('note 2');
+    expect(chunks.filter((c) => c.includes('twinsearch ')).length).toBeGreaterThanOrEqual(3);
   });
 });
