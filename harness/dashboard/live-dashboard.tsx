@@ -24,11 +24,11 @@ export function diffLoader(runDir: string, state: DashboardState): (id: string) 
 }
 
 /** The dashboard of a search running in this process: events in, keys out (q stops, p pauses). */
-export function mountLiveDashboard(o: { spec: Objective; runDir: string; onQuit: (times: number) => void; onPause: () => void; stdout?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream; patchConsole?: boolean }): LiveDashboard {
+export function mountLiveDashboard(o: { spec: Objective; runDir: string; onQuit: (times: number) => void; onPause: () => void; stdout?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream; patchConsole?: boolean; onRender?: (ms: number) => void }): LiveDashboard {
   const state = initialState(o.runDir, o.spec);
   const app = render(<Dashboard state={state} mode="live" loadDiff={diffLoader(o.runDir, state)} onQuit={o.onQuit} onPause={o.onPause} />, {
     // not incrementalRendering: in ink 6.8 it leaves a stale first line behind on a 24-row terminal
-    exitOnCtrlC: false, patchConsole: o.patchConsole ?? true, maxFps: 4,
+    exitOnCtrlC: false, patchConsole: o.patchConsole ?? true, maxFps: 4, ...(o.onRender ? { onRender: (m: { renderTime: number }) => o.onRender!(m.renderTime) } : {}),
     ...(o.stdout ? { stdout: o.stdout } : {}), ...(o.stdin ? { stdin: o.stdin } : {}),
   });
   return {

@@ -30,12 +30,12 @@ function fakeTerminal(): NodeJS.WriteStream & { bytes: number } {
   return w;
 }
 
-async function once(mode: 'plain' | 'dashboard'): Promise<{ wall: number; bytes: number; evaluated: number }> {
+async function once(mode: 'plain' | 'dashboard'): Promise<{ wall: number; bytes: number; evaluated: number; frames: number; renderMs: number }> {
   const dir = join(mkdtempSync(join(tmpdir(), 'ts-bench-dash-')), 'run');
   const term = fakeTerminal();
-  let sink = 0;
+  let sink = 0, frames = 0, renderMs = 0;
   const dash = mode === 'dashboard'
-    ? mountLiveDashboard({ spec: objective, runDir: dir, onQuit: () => undefined, onPause: () => undefined, stdout: term, stdin: new PassThrough() as unknown as NodeJS.ReadStream })
+    ? mountLiveDashboard({ spec: objective, runDir: dir, onQuit: () => undefined, onPause: () => undefined, stdout: term, stdin: new PassThrough() as unknown as NodeJS.ReadStream, onRender: (ms) => { frames++; renderMs += ms; } })
     : null;
   const t0 = performance.now();
   const probe = process.env.DBG ? setInterval(() => console.error('bytes', term.bytes, dash?.state.version), 2000) : undefined;
@@ -47,21 +47,24 @@ async function once(mode: 'plain' | 'dashboard'): Promise<{ wall: number; bytes:
   clearInterval(probe);
   await dash?.close();
   rmSync(dir, { recursive: true, force: true });
-  return { wall, bytes: mode === 'dashboard' ? term.bytes : sink, evaluated: s.evaluated };
+  return { wall, bytes: mode === 'dashboard' ? term.bytes : sink, evaluated: s.evaluated, frames, renderMs };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const runs: Record<'plain' | 'dashboard', { wall: number; bytes: number }[]> = { plain: [], dashboard: [] };
+const runs: Record<'plain' | 'dashboard', { wall: number; bytes: number; frames: number; renderMs: number }[]> = { plain: [], dashboard: [] };
 await once('plain'); // warm-up: the simulator bundle, the code cache, the ink import
 for (let i = 0; i < repeats; i++) {
   const order: ('plain' | 'dashboard')[] = i % 2 ? ['dashboard', 'plain'] : ['plain', 'dashboard'];
   for (const mode of order) {
     const r = await once(mode);
     runs[mode].push(r);
-    console.log(`  ${mode.padEnd(9)} run ${i + 1}: ${r.wall.toFixed(2)} s, ${r.evaluated} candidates, ${(r.bytes / 1024).toFixed(0)} KiB written`);
+    console.log(`  ${mode.padEnd(9)} run ${i + 1}: ${r.wall.toFixed(2)} s, ${r.evaluated} candidates, ${(r.bytes / 1024).toFixed(0)} KiB written${mode === 'dashboard' ? `, ${r.frames} frames, ${r.renderMs.toFixed(0)} ms rendering` : ''}`);
   }
 }
 const p = median(runs.plain.map((r) => r.wall)), d = median(runs.dashboard.map((r) => r.wall));
 console.log(`dashboard bench: router-latency, ${n} candidates, ${parallel} in flight, ${repeats} runs each`);
 console.log(`  plain lines ${p.toFixed(2)} s, dashboard ${d.toFixed(2)} s (medians): overhead ${(((d - p) / p) * 100).toFixed(1)}% (target ≤ 5%)`);
+const dr = runs.dashboard;
+const frames = dr.reduce((a, r) => a + r.frames, 0), renderMs = dr.reduce((a, r) => a + r.renderMs, 0), wallMs = dr.reduce((a, r) => a + r.wall * 1000, 0);
+console.log(`  drawing itself: ${frames} frames, ${(renderMs / frames).toFixed(1)} ms each, ${((renderMs / wallMs) * 100).toFixed(2)}% of the dashboard runs' wall time (the direct cost, without run-to-run noise)`);
 process.exit(0);
