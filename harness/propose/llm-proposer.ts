@@ -65,6 +65,12 @@ export class LlmProposer implements Proposer {
   private readonly recorded = new Map<string, Transcript>();
   readonly unpricedModels = new Set<string>();
 
+  get label(): string {
+    const total = this.opt.models.reduce((a, m) => a + m.weight, 0);
+    const models = this.opt.models.map((m) => (this.opt.models.length > 1 ? `${m.name} ${Math.round((m.weight / total) * 100)}%` : m.name)).join(', ');
+    return `llm ${models}${this.opt.replay ? ' (replayed)' : ''}`;
+  }
+
   constructor(private readonly opt: LlmProposerOptions) {
     this.client = new OpenAI({ apiKey: opt.apiKey, ...(opt.baseURL ? { baseURL: opt.baseURL } : {}), maxRetries: opt.maxRetries ?? 4, timeout: opt.deadlineMs ?? 120_000 });
     this.prices = { ...DEFAULT_PRICES, ...(opt.prices ?? {}) };

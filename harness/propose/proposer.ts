@@ -29,6 +29,8 @@ export type Proposal =
 
 export interface Proposer {
   readonly name: string;
+  /** The name with what a user tuned (models and weights), for the dashboard's header. */
+  readonly label?: string;
   propose(ctx: ProposeContext): Promise<Proposal>;
 }
 

@@ -127,7 +127,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     if (!log) return; // before the run directory exists
     statusTimer = undefined;
     statusWritten = Date.now();
-    log.writeStatus({ pid: process.pid, state, ...(state === 'finished' ? { stoppedBy } : {}), startedAtMs: t0, updatedAtMs: statusWritten, proposer: opt.proposer.name, parallel: opt.parallel, budgets, pausedMs: gate.pausedMs(), inFlight: [...inFlight.values()] });
+    log.writeStatus({ pid: process.pid, state, ...(state === 'finished' ? { stoppedBy } : {}), startedAtMs: t0, updatedAtMs: statusWritten, proposer: opt.proposer.label ?? opt.proposer.name, parallel: opt.parallel, budgets, pausedMs: gate.pausedMs(), inFlight: [...inFlight.values()] });
   };
   // other processes (twinsearch watch) follow the status file: at most a few writes a second, the last one never lost
   const statusChanged = (): void => {
@@ -182,7 +182,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     return null;
   };
   const noTimings = (): Timings => ({ evaluations: 0, cached: 0, wallMs: 0, bundleMs: 0, compileMs: 0, runMs: 0 });
-  emit({ type: 'start', atMs: t0, runDir: opt.runDir, objective: o.name, proposer: opt.proposer.name, seed: opt.seed, parallel: opt.parallel, budgets, resumed: opt.resume });
+  emit({ type: 'start', atMs: t0, runDir: opt.runDir, objective: o.name, proposer: opt.proposer.label ?? opt.proposer.name, seed: opt.seed, parallel: opt.parallel, budgets, resumed: opt.resume });
 
   if (opt.resume) {
     log = RunLog.open(opt.runDir);

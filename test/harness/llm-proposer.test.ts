@@ -137,3 +137,11 @@ export default defineRouter({ name: 'spin', cost: () => { for (;;) {} } });
     script.length = 0;
   });
 });
+
+describe('LLM proposer label (the dashboard header)', () => {
+  it('names the models and their shares', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-label-'));
+    expect(new LlmProposer({ apiKey: 'x', models: parseModels('gpt-4o-mini'), transcriptDir: dir }).label).toBe('llm gpt-4o-mini');
+    expect(new LlmProposer({ apiKey: 'x', models: parseModels('a:0.7,b:0.3'), transcriptDir: dir, replay: true }).label).toBe('llm a 70%, b 30% (replayed)');
+  });
+});
