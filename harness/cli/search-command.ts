@@ -16,6 +16,7 @@ import { RunLog } from '../runlog/run-log.js';
 import { PauseGate } from '../search/pause-gate.js';
 import type { SearchEvent } from '../search/search-events.js';
 import { formatEvent } from '../dashboard/plain-lines.js';
+import { wantsDashboard } from '../dashboard/dashboard-mode.js';
 
 export const SEARCH_HELP = `Usage: twinsearch search --objective NAME [flags]
 
@@ -51,7 +52,8 @@ Flags:
   --time-limit S          CPU seconds one evaluation may use in the sandbox (default 60)
   --memory-limit MB       memory one sandbox may use (default 256)
   --no-tui                plain log lines instead of the dashboard (the default when stdout is not a
-                          terminal): one line per event, \`<ISO time> <event> [<id>] key=value ...\`
+                          terminal, and under CI): one line per event,
+                          \`<ISO time> <event> [<id>] key=value ...\`
   --help                  show this help
 
 Objectives:
@@ -139,7 +141,7 @@ export async function searchCommand(argv: string[]): Promise<number> {
   const tokens = posInt('--budget-tokens', v['budget-tokens'], saved.tokens ?? undefined);
   const ac = new AbortController();
   const gate = new PauseGate();
-  const tui = Boolean(process.stdout.isTTY) && !v['no-tui'];
+  const tui = wantsDashboard(process.stdout, v['no-tui']);
   const plain = (e: SearchEvent): void => {
     const l = formatEvent(e, objective);
     if (l !== null) process.stdout.write(`${l}\n`);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../replay/json-arg.js';
 import { formatEvent } from '../dashboard/plain-lines.js';
+import { wantsDashboard } from '../dashboard/dashboard-mode.js';
 import { RunFollower, type Observation } from '../dashboard/run-follower.js';
 import { initialState, reduce, type DashboardState } from '../dashboard/state.js';
 import { loadRun } from './review-command.js';
@@ -15,7 +16,7 @@ sandbox timings. A finished run shows its final state; a run whose search was ki
 
 On a terminal: q quits watching (the search goes on), p pauses or resumes the search (through the run's
 .twinsearch/control.json, which the search reads), up/down select a front member and show its diff
-against its parent, PgUp/PgDn scroll it, Esc closes it. Otherwise (a pipe, --no-tui) it prints the
+against its parent, PgUp/PgDn scroll it, Esc closes it. Otherwise (a pipe, CI, --no-tui) it prints the
 run's events as plain lines, \`<ISO time> <event> [<id>] key=value ...\`, the history first, and exits
 when the run is no longer running.
 
@@ -54,7 +55,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
   if (!run.spec) throw new UsageError(`${run.dir}: the run's objective ${run.config.objective} is unknown and run.json has no objective spec`);
   const follower = new RunFollower(run.dir);
 
-  if (!process.stdout.isTTY || v['no-tui']) {
+  if (!wantsDashboard(process.stdout, v['no-tui'])) {
     for (;;) {
       const o = follower.look();
       for (const e of o.events) {

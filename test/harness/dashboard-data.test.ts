@@ -15,6 +15,7 @@ import { formatEvent, parseLine } from '../../harness/dashboard/plain-lines.js';
 import { RunFollower } from '../../harness/dashboard/run-follower.js';
 import { initialState, reduce } from '../../harness/dashboard/state.js';
 import { observe } from '../../harness/cli/watch-command.js';
+import { wantsDashboard } from '../../harness/dashboard/dashboard-mode.js';
 
 const root = join(import.meta.dirname, '../..');
 const cli = (args: string[]) => spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', join(root, 'harness/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
@@ -57,6 +58,16 @@ describe('scatter', () => {
 });
 
 describe('plain lines', () => {
+  it('are chosen off a terminal, under CI and with --no-tui; the dashboard otherwise', () => {
+    expect(wantsDashboard({ isTTY: true }, undefined, {})).toBe(true);
+    expect(wantsDashboard({ isTTY: false }, undefined, {})).toBe(false);
+    expect(wantsDashboard({}, undefined, {})).toBe(false);
+    expect(wantsDashboard({ isTTY: true }, true, {})).toBe(false);
+    expect(wantsDashboard({ isTTY: true }, undefined, { CI: 'true' })).toBe(false);
+    expect(wantsDashboard({ isTTY: true }, undefined, { GITHUB_ACTIONS: 'true', CI_JOB_ID: '1' })).toBe(false);
+    expect(wantsDashboard({ isTTY: true }, undefined, { CI: 'false' })).toBe(true);
+  });
+
   it('one parseable line per event, no escape codes, hostile text kept on one line', () => {
     const at = Date.UTC(2026, 10, 21, 3, 0, 0);
     const events: SearchEvent[] = [

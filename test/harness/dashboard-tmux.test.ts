@@ -24,7 +24,7 @@ const hasTmux = !tmuxVersion.error && tmuxVersion.status === 0;
 function terminalEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', SHELL: '/bin/sh' };
   for (const k of ['CI', 'CONTINUOUS_INTEGRATION', 'NO_COLOR', 'FORCE_COLOR', 'OPENAI_API_KEY', 'TMUX', 'TMUX_PANE']) delete env[k];
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k.startsWith('CI_')) delete env[k];
   if (env.NODE_ENV === 'test') delete env.NODE_ENV;
   return env;
 }
