@@ -47,8 +47,12 @@ export function FrontPanel({ s, width, height, selected }: { s: DashboardState; 
   const metrics = s.spec.metrics;
   const base = s.baseline?.[a.x.scenario];
   const idW = 3 + Math.min(8, Math.max(5, ...order.map((m) => m.id.length)));
-  const colW = Math.max(9, Math.min(18, Math.floor((tableW - idW) / Math.max(1, metrics.length + 0.4))));
-  const descW = Math.max(0, tableW - idW - colW * metrics.length);
+  let colW = Math.max(9, Math.min(18, Math.floor((tableW - idW) / Math.max(1, metrics.length + 0.4))));
+  let descW = Math.max(0, tableW - idW - colW * metrics.length);
+  if (descW < 12) { // a few letters of description say nothing: the numbers get the room (the diff view has the description)
+    colW = Math.max(9, Math.min(18, Math.floor((tableW - idW) / Math.max(1, metrics.length))));
+    descW = 0;
+  }
   const shown = Math.max(1, order.length > height - 2 ? height - 3 : height - 2);
   const at = Math.max(0, order.findIndex((m) => m.id === selected));
   const first = Math.min(Math.max(0, at - shown + 1), Math.max(0, order.length - shown));
