@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
+import { parseFlags } from './parse-flags.js';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
-import { parseArgs } from 'node:util';
 import { getScenario, scenariosFor } from '../../objectives/scenarios/index.js';
 import type { Scenario } from '../../objectives/scenario.js';
 import { benchTable, summarize, type BenchRow } from '../bench/bench-table.js';
@@ -34,16 +34,10 @@ Example:
 `;
 
 export async function benchCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
-      options: { scenarios: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, help: { type: 'boolean' } },
-    });
-  } catch (e) {
-    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
-    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseFlags({
+    args: argv, allowPositionals: true,
+    options: { scenarios: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, help: { type: 'boolean' } },
+  });
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(BENCH_HELP);

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './parse-flags.js';
 import { reportJson } from '../../sim/metrics/report.js';
 import { runReplay } from '../../sim/replay.js';
 import { formatReportTable } from '../report/aiperf-table.js';
-import { UsageError } from '../replay/json-arg.js';
 import { REPLAY_FLAGS, type ReplayFlags } from '../replay/replay-flags.js';
 import { setupReplay } from '../replay/replay-setup.js';
 import { Progress } from './progress.js';
@@ -30,13 +29,7 @@ Examples:
 
 /** Runs `twinsearch replay`; returns the process exit code. */
 export function replayCommand(argv: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: REPLAY_FLAGS as never, strict: true, allowPositionals: true });
-  } catch (e) {
-    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
-    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseFlags({ args: argv, options: REPLAY_FLAGS as never, allowPositionals: true });
   const values = parsed.values as ReplayFlags;
   if (values.help) {
     process.stdout.write(REPLAY_HELP);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { parseFlags } from './parse-flags.js';
 import { basename, dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { OBJECTIVES } from '../../objectives/objectives.js';
 import { Objective, type ScenarioMetrics } from '../../objectives/objective.js';
 import { UsageError } from '../replay/json-arg.js';
@@ -103,13 +103,7 @@ export function pad(rows: string[][], right: Set<number>): string[] {
 }
 
 export async function reviewCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { candidate: { type: 'string' }, markdown: { type: 'boolean' }, html: { type: 'string' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean' } } });
-  } catch (e) {
-    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
-    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseFlags({ args: argv, allowPositionals: true, options: { candidate: { type: 'string' }, markdown: { type: 'boolean' }, html: { type: 'string' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean' } } });
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(REVIEW_HELP);

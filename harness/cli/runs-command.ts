@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { parseFlags } from './parse-flags.js';
 import { BASELINE_ID } from '../runlog/run-log.js';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../replay/json-arg.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { change, fmt, loadRun, pad, type RunInfo } from './review-command.js';
@@ -74,13 +74,7 @@ export function listRuns(root: string, warn: (m: string) => void): RunRow[] {
 }
 
 export function runsCommand(argv: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
-  } catch (e) {
-    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
-    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseFlags({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
   if (parsed.values.help) {
     process.stdout.write(RUNS_HELP);
     return 0;

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { parseFlags } from './parse-flags.js';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { OBJECTIVES, getObjective } from '../../objectives/objectives.js';
 import { SandboxEvaluator } from '../bench/evaluator.js';
 import { readFileSync } from 'node:fs';
@@ -76,22 +76,16 @@ function posInt(flag: string, v: string | undefined, def: number | undefined): n
 }
 
 export async function searchCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: false, strict: true,
-      options: {
-        objective: { type: 'string' }, proposer: { type: 'string' }, 'budget-iterations': { type: 'string' }, 'budget-minutes': { type: 'string' },
-        parallel: { type: 'string' }, seed: { type: 'string' }, 'run-dir': { type: 'string' }, resume: { type: 'boolean' }, 'no-tui': { type: 'boolean' },
-        'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, help: { type: 'boolean' },
-        'base-url': { type: 'string' }, model: { type: 'string' }, prices: { type: 'string' }, 'llm-parallel': { type: 'string' },
-        'llm-deadline': { type: 'string' }, 'replay-llm': { type: 'string' }, 'budget-usd': { type: 'string' }, 'budget-tokens': { type: 'string' },
-      },
-    });
-  } catch (e) {
-    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
-    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseFlags({
+    args: argv, allowPositionals: false,
+    options: {
+      objective: { type: 'string' }, proposer: { type: 'string' }, 'budget-iterations': { type: 'string' }, 'budget-minutes': { type: 'string' },
+      parallel: { type: 'string' }, seed: { type: 'string' }, 'run-dir': { type: 'string' }, resume: { type: 'boolean' }, 'no-tui': { type: 'boolean' },
+      'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, help: { type: 'boolean' },
+      'base-url': { type: 'string' }, model: { type: 'string' }, prices: { type: 'string' }, 'llm-parallel': { type: 'string' },
+      'llm-deadline': { type: 'string' }, 'replay-llm': { type: 'string' }, 'budget-usd': { type: 'string' }, 'budget-tokens': { type: 'string' },
+    },
+  });
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(SEARCH_HELP);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './parse-flags.js';
 import { UsageError } from '../replay/json-arg.js';
 import { formatEvent } from '../dashboard/plain-lines.js';
 import { wantsDashboard } from '../dashboard/dashboard-mode.js';
@@ -36,13 +36,7 @@ export function observe(s: DashboardState, o: Observation): void {
 }
 
 export async function watchCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { interval: { type: 'string' }, 'no-tui': { type: 'boolean' }, help: { type: 'boolean' } } });
-  } catch (e) {
-    const m = /Unknown option '([^']+)'/.exec((e as Error).message);
-    throw new UsageError(m ? `unknown flag ${m[1]}` : (e as Error).message.split('\n')[0]!);
-  }
+  const parsed = parseFlags({ args: argv, allowPositionals: true, options: { interval: { type: 'string' }, 'no-tui': { type: 'boolean' }, help: { type: 'boolean' } } });
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(WATCH_HELP);
