@@ -12,16 +12,23 @@ export interface PlotAxes {
 }
 
 /**
- * What the front plot shows: the objective's first two metrics on its probe scenario (the first search
- * scenario), in their own units. Every evaluated candidate has probe metrics, even those stopped early,
- * so all of them can be drawn. With one metric, the second axis is that metric on the next scenario.
+ * What a front plot shows (the dashboard's and the HTML report's): the objective's first two metrics on
+ * its probe scenario (the first search scenario), in their own units. Every evaluated candidate has
+ * probe metrics, even those stopped early, so all of them can be drawn. With one metric, the second axis
+ * is that metric on the second search scenario; with one metric on one scenario there is none (null).
  */
-export function plotAxes(o: Objective): PlotAxes {
+export function metricAxes(o: Objective): { x: Axis; y: Axis | null } {
   const probe = o.search[0]!;
   const m0 = o.metrics[0]!;
   const x: Axis = { scenario: probe, key: m0.key, better: m0.better };
   const m1 = o.metrics[1];
   if (m1) return { x, y: { scenario: probe, key: m1.key, better: m1.better } };
-  const other = o.search[1] ?? o.heldOut[0] ?? probe;
-  return { x, y: { scenario: other, key: m0.key, better: m0.better } };
+  const second = o.search[1];
+  return { x, y: second ? { scenario: second, key: m0.key, better: m0.better } : null };
+}
+
+/** The dashboard's axes: without a second axis, the first metric on a held-out scenario (or the probe again). */
+export function plotAxes(o: Objective): PlotAxes {
+  const { x, y } = metricAxes(o);
+  return { x, y: y ?? { scenario: o.heldOut[0] ?? x.scenario, key: x.key, better: x.better } };
 }

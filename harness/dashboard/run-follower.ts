@@ -41,9 +41,9 @@ export class RunFollower {
     const events: SearchEvent[] = [];
     const status = this.log.readStatus();
     const live = this.log.lockHolder() !== null;
-    const cfg = this.log.config<{ objective: string; seed?: number; proposer?: string; budgets?: Partial<Budgets>; createdAt?: string }>();
     if (!this.started) {
       this.started = true;
+      const cfg = this.log.config<{ objective: string; seed?: number; proposer?: string; budgets?: Partial<Budgets>; createdAt?: string }>();
       const b = cfg.budgets ?? {};
       events.push({
         type: 'start', atMs: status?.startedAtMs ?? (cfg.createdAt ? Date.parse(cfg.createdAt) : Date.now()), runDir: this.dir, objective: cfg.objective,

@@ -1,4 +1,5 @@
 import { nearFocus } from '../dashboard/scatter.js';
+import { metricAxes } from '../dashboard/plot-axes.js';
 import { basename } from 'node:path';
 import type { Objective, ScenarioMetrics } from '../../objectives/objective.js';
 import { change, fmt, metricRows, type RunInfo } from '../cli/review-command.js';
@@ -128,20 +129,17 @@ interface Axis {
 }
 
 function axesOf(spec: Objective): { x: Axis; y: Axis } {
-  const probe = spec.search[0]!;
-  const m0 = spec.metrics[0]!;
-  const metricAxis = (key: string, scenario: string, better: 'min' | 'max', withScenario: boolean): Axis => ({
-    name: withScenario ? `${key} (${scenario})` : key,
-    title: `${key} on ${scenario}`,
-    better,
-    value: (m) => m?.[scenario]?.[key],
+  const { x, y } = metricAxes(spec);
+  // the same metric on two scenarios: the names must say which is which
+  const withScenario = y !== null && y.scenario !== x.scenario;
+  const metricAxis = (a: { key: string; scenario: string; better: 'min' | 'max' }): Axis => ({
+    name: withScenario ? `${a.key} (${a.scenario})` : a.key,
+    title: `${a.key} on ${a.scenario}`,
+    better: a.better,
+    value: (m) => m?.[a.scenario]?.[a.key],
   });
-  const m1 = spec.metrics[1];
-  if (m1) return { x: metricAxis(m0.key, probe, m0.better, false), y: metricAxis(m1.key, probe, m1.better, false) };
-  const second = spec.search[1];
-  if (second) return { x: metricAxis(m0.key, probe, m0.better, true), y: metricAxis(m0.key, second, m0.better, true) };
   // one metric on one scenario: spread the values out by when they were evaluated
-  return { x: metricAxis(m0.key, probe, m0.better, false), y: { name: 'evaluation order', title: 'evaluation order (later is higher)', value: (_m, order) => order } };
+  return { x: metricAxis(x), y: y ? metricAxis(y) : { name: 'evaluation order', title: 'evaluation order (later is higher)', value: (_m, order) => order } };
 }
 
 type Kind = 'faded' | 'accepted' | 'front' | 'baseline';

@@ -209,12 +209,7 @@ export class RunLog {
 
   /** The live search's status as last written, or null (none yet, or unreadable). */
   readStatus(): RunStatus | null {
-    try {
-      const r = RunStatus.safeParse(JSON.parse(readFileSync(join(this.dir, META, 'status.json'), 'utf8')));
-      return r.success ? r.data : null;
-    } catch {
-      return null;
-    }
+    return this.readMeta('status.json', RunStatus);
   }
 
   writeStatus(status: RunStatus): void {
@@ -223,8 +218,13 @@ export class RunLog {
 
   /** The last pause/resume request another process made, or null. */
   readControl(): RunControl | null {
+    return this.readMeta('control.json', RunControl);
+  }
+
+  /** A metadata file another process rewrites atomically: absent, unreadable or malformed all read as null. */
+  private readMeta<T>(name: string, schema: z.ZodType<T>): T | null {
     try {
-      const r = RunControl.safeParse(JSON.parse(readFileSync(join(this.dir, META, 'control.json'), 'utf8')));
+      const r = schema.safeParse(JSON.parse(readFileSync(join(this.dir, META, name), 'utf8')));
       return r.success ? r.data : null;
     } catch {
       return null;
