@@ -1,4 +1,4 @@
-import { render } from 'ink';
+import { render, type Instance } from 'ink';
 import type { Objective } from '../../objectives/objective.js';
 import { BASELINE_ID, RunLog } from '../runlog/run-log.js';
 import type { SearchEvent } from '../search/search-events.js';
@@ -23,14 +23,27 @@ export function diffLoader(runDir: string, state: DashboardState): (id: string) 
   };
 }
 
-/** The dashboard of a search running in this process: events in, keys out (q stops, p pauses). */
-export function mountLiveDashboard(o: { spec: Objective; runDir: string; onQuit: (times: number) => void; onPause: () => void; stdout?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream; patchConsole?: boolean; onRender?: (ms: number) => void }): LiveDashboard {
-  const state = initialState(o.runDir, o.spec);
-  const app = render(<Dashboard state={state} mode="live" loadDiff={diffLoader(o.runDir, state)} onQuit={o.onQuit} onPause={o.onPause} />, {
+export interface DashboardIo {
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  patchConsole?: boolean;
+  /** Called with each frame's render time in ms (the dashboard bench). */
+  onRender?: (ms: number) => void;
+}
+
+/** Mounts the dashboard on a run's state, for either mode, with the render options both need. */
+export function renderDashboard(state: DashboardState, mode: 'live' | 'watch', on: { onQuit: (times: number) => void; onPause: () => void }, io: DashboardIo = {}): Instance {
+  return render(<Dashboard state={state} mode={mode} loadDiff={diffLoader(state.runDir, state)} onQuit={on.onQuit} onPause={on.onPause} />, {
     // not incrementalRendering: in ink 6.8 it leaves a stale first line behind on a 24-row terminal
-    exitOnCtrlC: false, patchConsole: o.patchConsole ?? true, maxFps: 4, ...(o.onRender ? { onRender: (m: { renderTime: number }) => o.onRender!(m.renderTime) } : {}),
-    ...(o.stdout ? { stdout: o.stdout } : {}), ...(o.stdin ? { stdin: o.stdin } : {}),
+    exitOnCtrlC: false, patchConsole: io.patchConsole ?? true, maxFps: 4, ...(io.onRender ? { onRender: (m: { renderTime: number }) => io.onRender!(m.renderTime) } : {}),
+    ...(io.stdout ? { stdout: io.stdout } : {}), ...(io.stdin ? { stdin: io.stdin } : {}),
   });
+}
+
+/** The dashboard of a search running in this process: events in, keys out (q stops, p pauses). */
+export function mountLiveDashboard(o: { spec: Objective; runDir: string; onQuit: (times: number) => void; onPause: () => void } & DashboardIo): LiveDashboard {
+  const state = initialState(o.runDir, o.spec);
+  const app = renderDashboard(state, 'live', o, o);
   return {
     state,
     onEvent: (e) => reduce(state, e),

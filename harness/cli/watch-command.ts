@@ -61,9 +61,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     }
   }
 
-  const { render } = await import('ink');
-  const { Dashboard } = await import('../dashboard/dashboard.js');
-  const { diffLoader } = await import('../dashboard/live-dashboard.js');
+  const { renderDashboard } = await import('../dashboard/live-dashboard.js');
   const state = initialState(run.dir, run.spec);
   observe(state, follower.look());
   const timer = setInterval(() => observe(state, follower.look()), interval);
@@ -71,7 +69,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
   const onPause = (): void => {
     if (state.state === 'running' || state.state === 'paused') follower.log.writeControl({ paused: state.state !== 'paused', atMs: Date.now() });
   };
-  const app = render(<Dashboard state={state} mode="watch" loadDiff={diffLoader(run.dir, state)} onQuit={() => app.unmount()} onPause={onPause} />, { exitOnCtrlC: false, patchConsole: true, maxFps: 4 });
+  const app = renderDashboard(state, 'watch', { onQuit: () => app.unmount(), onPause });
   try {
     await app.waitUntilExit();
   } finally {
