@@ -39,8 +39,11 @@ export class RunFollower {
 
   look(): Observation {
     const events: SearchEvent[] = [];
-    const status = this.log.readStatus();
+    // the lock before the status: a search writes its final status before it unlocks, so a search seen
+    // unlocked has its last word in the status already (read the other way round, a search ending in
+    // between looked killed)
     const live = this.log.lockHolder() !== null;
+    const status = this.log.readStatus();
     if (!this.started) {
       this.started = true;
       const cfg = this.log.config<{ objective: string; seed?: number; proposer?: string; budgets?: Partial<Budgets>; createdAt?: string }>();

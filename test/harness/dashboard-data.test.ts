@@ -159,6 +159,19 @@ describe('events of a real search, the status file and following a run', () => {
     expect(next[0]).toMatchObject({ type: 'message', level: 'warning', text: expect.stringMatching(/ledger\.jsonl:\d+: not a ledger entry/) });
     expect(next[1]).toMatchObject({ type: 'result', entry: { id: 'c0099' } });
 
+    // a search that ends between two looks at the run is seen finishing, not killed
+    const ending = new RunFollower(dir);
+    writeFileSync(join(dir, '.twinsearch/status.json'), JSON.stringify({ ...status, state: 'running' }));
+    ending.look();
+    const lockHolder = ending.log.lockHolder.bind(ending.log);
+    ending.log.lockHolder = () => {
+      writeFileSync(join(dir, '.twinsearch/status.json'), JSON.stringify(status)); // the search's last status, then its unlock
+      return lockHolder();
+    };
+    const last = ending.look();
+    expect(last.orphaned).toBe(false);
+    expect(last.events.map((e) => e.type)).toContain('done');
+
     // a status that says running with nobody holding the lock: the search was killed
     writeFileSync(join(dir, '.twinsearch/status.json'), JSON.stringify({ ...status, state: 'running' }));
     const killed = new RunFollower(dir).look();
