@@ -193,10 +193,9 @@ describe('pausing a search from another process', () => {
           log = RunLog.open(dir);
           log.writeControl({ paused: true, atMs: Date.now() - 3_600_000 }); // stale: from before this search
         }
-        if (e.type === 'result' && e.entry.id === 'c0001') {
-          log!.writeControl({ paused: true, atMs: Date.now() + 1 });
-          setTimeout(() => log!.writeControl({ paused: false, atMs: Date.now() + 1 }), 1200);
-        }
+        if (e.type === 'result' && e.entry.id === 'c0001') log!.writeControl({ paused: true, atMs: Date.now() + 1 });
+        // resume once the pause was seen: a fixed delay raced the 300 ms poll on a loaded machine
+        if (e.type === 'paused' && e.paused) setTimeout(() => log!.writeControl({ paused: false, atMs: Date.now() + 1 }), 300);
       },
     });
     expect(events.filter((e) => e.type === 'paused').map((e) => (e as { paused: boolean }).paused)).toEqual([true, false]);
