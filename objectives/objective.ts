@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getScenario } from './scenarios/index.js';
+import { directions } from './pareto.js';
 import type { Scenario } from './scenario.js';
 
 const Metric = z.strictObject({
@@ -82,9 +83,7 @@ export function vectorOf(o: Objective, m: ScenarioMetrics, scenarios: readonly s
 }
 
 export function directionsOf(o: Objective, scenarios = o.search.length): ('min' | 'max')[] {
-  const out: ('min' | 'max')[] = [];
-  for (let i = 0; i < scenarios; i++) for (const k of o.metrics) out.push(k.better);
-  return out;
+  return directions(o.metrics, scenarios);
 }
 
 /** Picks the objective's metrics (and constraint keys) out of a report. */

@@ -31,7 +31,7 @@ export function paretoFront(points: readonly MetricVector[], better: readonly ('
 }
 
 /** The directions of a vector laid out scenario by scenario, metric by metric. */
-export function directions(metrics: readonly MetricSpec[], scenarios: number): ('min' | 'max')[] {
+export function directions(metrics: readonly Pick<MetricSpec, 'better'>[], scenarios: number): ('min' | 'max')[] {
   const out: ('min' | 'max')[] = [];
   for (let s = 0; s < scenarios; s++) for (const m of metrics) out.push(m.better);
   return out;

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { z } from 'zod';
@@ -135,7 +135,7 @@ export class RunLog {
     const f = this.ledgerFile;
     const line = JSON.stringify(LedgerEntry.parse(entry)) + '\n';
     // after a crash tore the last line, start on a fresh line so the torn one stays the only damage
-    appendFileSync(f, existsSync(f) && !readFileSync(f, 'utf8').endsWith('\n') && statSync(f).size > 0 ? `\n${line}` : line);
+    appendFileSync(f, endsMidLine(f) ? `\n${line}` : line);
   }
 
   /**
@@ -164,12 +164,12 @@ export class RunLog {
 
   /** Accepted candidates as git knows them (tag → commit message), for recovery when the ledger lost some. */
   async acceptedInGit(): Promise<{ id: string; commit: string; message: string }[]> {
-    const tags = (await this.git.raw(['tag', '--list', 'cand-*'])).split('\n').map((t) => t.trim()).filter(Boolean);
+    // one git process for all tags (lightweight tags: the object is the commit, the contents its message)
+    const raw = await this.git.raw(['for-each-ref', '--format=%(refname:short)%00%(objectname)%00%(contents)%00', 'refs/tags/cand-*']);
+    const fields = raw.split('\0');
     const out = [];
-    for (const t of tags) {
-      const commit = (await this.git.raw(['rev-list', '-n', '1', t])).trim();
-      const message = await this.git.raw(['log', '-1', '--format=%B', commit]);
-      out.push({ id: t.slice('cand-'.length), commit, message });
+    for (let i = 0; i + 2 < fields.length; i += 3) {
+      out.push({ id: fields[i]!.trim().slice('cand-'.length), commit: fields[i + 1]!, message: fields[i + 2]! });
     }
     return out;
   }
@@ -253,5 +253,20 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, just not ours
+  }
+}
+
+/** Whether a file's last byte is not a newline (a line torn by a crash); reads that byte only. */
+function endsMidLine(f: string): boolean {
+  if (!existsSync(f)) return false;
+  const fd = openSync(f, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return false;
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, size - 1);
+    return b[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,4 +1,4 @@
-import { crowding, dominates } from '../../objectives/pareto.js';
+import { crowding, dominates, paretoFront } from '../../objectives/pareto.js';
 import { directionsOf, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
 
 /** An accepted candidate. */
@@ -39,8 +39,7 @@ export class Archive {
     const v = this.members.map((m) => violation(this.o, m.metrics));
     const best = Math.min(...v);
     const pool = this.members.filter((_, i) => v[i] === best);
-    const vecs = pool.map((m) => vectorOf(this.o, m.metrics));
-    return pool.filter((_, i) => !vecs.some((w, j) => j !== i && dominates(w, vecs[i]!, this.dirs)));
+    return paretoFront(pool.map((m) => vectorOf(this.o, m.metrics)), this.dirs).map((i) => pool[i]!);
   }
 
   /**
@@ -78,11 +77,14 @@ export class Archive {
 
   /** Whether probe metrics on the first scenario are clearly worse than the parent's (early stop). */
   clearlyWorse(candidate: ScenarioMetrics, parent: ScenarioMetrics, scenario: string): boolean {
+    return this.worseThan(candidate, parent, [scenario], Math.max(4 * this.o.noiseMargin, 0.02));
+  }
+
+  /** Whether a candidate is worse than its parent on these scenarios: more violation, or dominated beyond the margin. */
+  worseThan(candidate: ScenarioMetrics, parent: ScenarioMetrics, scenarios: readonly string[], margin = this.o.noiseMargin): boolean {
     const o = this.o;
-    const x = vectorOf(o, candidate, [scenario]);
-    const y = vectorOf(o, parent, [scenario]);
-    if (violation(o, candidate, [scenario]) > violation(o, parent, [scenario]) + 1e-12) return true;
-    return dominates(y, x, directionsOf(o, 1), Math.max(4 * o.noiseMargin, 0.02));
+    if (violation(o, candidate, scenarios) > violation(o, parent, scenarios) + 1e-12) return true;
+    return dominates(vectorOf(o, parent, scenarios), vectorOf(o, candidate, scenarios), directionsOf(o, scenarios.length), margin);
   }
 
   private beatsSomewhere(x: readonly number[], y: readonly number[], margin: number): boolean {

@@ -160,7 +160,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   };
 
   type Timings = NonNullable<LedgerEntry['timings']>;
-  const evalOn = async (id: string, source: string, scenarios: Scenario[], into: ScenarioMetrics, t: Timings): Promise<string | null> => {
+  type EvalFailure = { kind: string; text: string };
+  const evalOn = async (id: string, source: string, scenarios: Scenario[], into: ScenarioMetrics, t: Timings): Promise<EvalFailure | null> => {
     for (const s of scenarios) {
       const r = await opt.evaluator.evaluateSource(source, notional, s);
       t.evaluations++;
@@ -176,7 +177,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       }
       emit({ type: 'evaluation', atMs: Date.now(), id, scenario: s.name, ok: r.ok, cached: r.ok ? Boolean(r.cached) : false, wallMs: r.ok ? r.wallMs : 0,
         ...(r.ok && r.timings && !r.cached ? { bundleMs: r.timings.bundleMs, compileMs: r.timings.compileMs, runMs: r.timings.runMs } : {}) });
-      if (!r.ok) return `${r.kind} on ${s.name}: ${r.message}`;
+      if (!r.ok) return { kind: r.kind, text: `${r.kind} on ${s.name}: ${r.message}` };
       into[s.name] = pickMetrics(o, r.report as unknown as Record<string, unknown>);
     }
     return null;
@@ -222,7 +223,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     say(`evaluating the baseline ${o.baseline} on ${search.length + held.length} scenarios`);
     const metrics: ScenarioMetrics = {};
     const err = await evalOn(BASELINE_ID, source, [...search, ...held], metrics, noTimings());
-    if (err) throw new Error(`the baseline ${o.baseline} failed: ${err}`);
+    if (err) throw new Error(`the baseline ${o.baseline} failed: ${err.text}`);
     log = await RunLog.create(opt.runDir, { objective: o.name, seed: opt.seed, proposer: opt.proposer.name, budgets, objectiveSpec: o, createdAt: new Date().toISOString() },
       { id: BASELINE_ID, source, message: commitMessage(o, BASELINE_ID, { id: BASELINE_ID, parent: null, source, metrics, commit: '' }, metrics, { description: `baseline ${o.baseline}`, proposer: 'baseline' }) });
     const commit = await log.commitOf(BASELINE_ID);
@@ -292,12 +293,12 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     seen.add(h);
     const metrics: ScenarioMetrics = {};
     const rec = { ...base, description: p.description, codeHash: h, timings: t };
-    const failed = (err: string, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({ ...rec, status: 'failed', kind: /^([a-z-]+) on /.exec(err)?.[1] ?? 'other', reason: err, ...extra, atMs: Date.now() });
+    const failed = (err: EvalFailure, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({ ...rec, status: 'failed', kind: err.kind, reason: err.text, ...extra, atMs: Date.now() });
     phase(id, parent.id, 'probe');
     let err = await evalOn(id, p.source, [search[0]!], metrics, t);
     if (err) {
-      recentFailures.push(err);
-      return finish(failed(err), `${id} failed   ${p.description}: ${err.split('\n')[0]}`);
+      recentFailures.push(err.text);
+      return finish(failed(err), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
     }
     const same = behaviours.get(JSON.stringify(metrics[search[0]!.name]));
     if (same) return finish({ ...rec, status: 'rejected', reason: `same behaviour as ${same} on ${search[0]!.name}`, metrics, atMs: Date.now() }, `${id} rejected same behaviour as ${same} (${p.description})`);
@@ -308,19 +309,16 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     if (search.length > 1) phase(id, parent.id, 'scenarios');
     err = await evalOn(id, p.source, search.slice(1), metrics, t);
     if (err) {
-      recentFailures.push(err);
-      return finish(failed(err, { metrics }), `${id} failed   ${p.description}: ${err.split('\n')[0]}`);
+      recentFailures.push(err.text);
+      return finish(failed(err, { metrics }), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
     }
     const verdict = archive.judge(metrics);
     if (!verdict.accept) return finish({ ...rec, status: 'rejected', reason: verdict.reason, metrics, atMs: Date.now() }, `${id} rejected ${verdict.reason} (${p.description})`);
     if (held.length) {
       phase(id, parent.id, 'held-out');
       err = await evalOn(id, p.source, held, metrics, t);
-      if (err) return finish({ ...failed(err, { metrics }), reason: `held out: ${err}` }, `${id} failed on held-out: ${err.split('\n')[0]}`);
-      const names = held.map((s) => s.name);
-      const worse = violation(o, metrics, names) > violation(o, parent.metrics, names) + 1e-12
-        || dominates(vectorOf(o, parent.metrics, names), vectorOf(o, metrics, names), directionsOf(o, names.length), o.noiseMargin);
-      if (worse) return finish({ ...rec, status: 'rejected', reason: `worse than ${parent.id} on held-out scenarios`, metrics, atMs: Date.now() }, `${id} rejected: not confirmed on held-out scenarios (${p.description})`);
+      if (err) return finish({ ...failed(err, { metrics }), reason: `held out: ${err.text}` }, `${id} failed on held-out: ${err.text.split('\n')[0]}`);
+      if (archive.worseThan(metrics, parent.metrics, held.map((s) => s.name))) return finish({ ...rec, status: 'rejected', reason: `worse than ${parent.id} on held-out scenarios`, metrics, atMs: Date.now() }, `${id} rejected: not confirmed on held-out scenarios (${p.description})`);
     }
     phase(id, parent.id, 'committing');
     // commits touch one worktree: one at a time
