@@ -4,7 +4,7 @@ import { BASELINE_ID } from '../runlog/run-log.js';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../replay/json-arg.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
-import { change, fmt, loadRun, pad, type RunInfo } from './review-command.js';
+import { change, fmt, loadRun, pad, type RunInfo } from '../report/run-info.js';
 
 export const RUNS_HELP = `Usage: twinsearch runs [DIR] [flags]
 

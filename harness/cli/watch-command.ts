@@ -5,7 +5,7 @@ import { formatEvent } from '../dashboard/plain-lines.js';
 import { wantsDashboard } from '../dashboard/dashboard-mode.js';
 import { RunFollower, type Observation } from '../dashboard/run-follower.js';
 import { initialState, reduce, type DashboardState } from '../dashboard/state.js';
-import { loadRun } from './review-command.js';
+import { openRun } from '../report/run-info.js';
 
 export const WATCH_HELP = `Usage: twinsearch watch <run-dir> [flags]
 
@@ -45,7 +45,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
   if (parsed.positionals.length !== 1) throw new UsageError('give one run directory, e.g. twinsearch watch runs/router-latency-<time>');
   const interval = v.interval === undefined ? 500 : Number(v.interval);
   if (!Number.isFinite(interval) || interval < 50) throw new UsageError(`--interval must be a number of milliseconds ≥ 50, got "${v.interval}"`);
-  const run = loadRun(resolve(parsed.positionals[0]!), () => undefined); // damaged lines are reported in the feed
+  const run = openRun(resolve(parsed.positionals[0]!)); // the follower reads the ledger (damaged lines go to the feed)
   if (!run.spec) throw new UsageError(`${run.dir}: the run's objective ${run.config.objective} is unknown and run.json has no objective spec`);
   const follower = new RunFollower(run.dir);
 

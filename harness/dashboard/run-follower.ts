@@ -1,7 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { LedgerEntry, RunLog } from '../runlog/run-log.js';
+import { parseLedgerLine, RunLog, type LedgerEntry } from '../runlog/run-log.js';
 import type { RunStatus } from '../runlog/run-status.js';
 import type { Budgets, InFlight, SearchEvent } from '../search/search-events.js';
 
@@ -97,17 +96,15 @@ export class RunFollower {
     for (const line of lines) {
       this.lineNo++;
       if (line.trim() === '') continue;
-      try {
-        out.push(LedgerEntry.parse(JSON.parse(line)));
-      } catch (e) {
-        events.push({ type: 'message', atMs: Date.now(), level: 'warning', text: `${f}:${this.lineNo}: not a ledger entry (${(e as Error).message.split('\n')[0]}); skipped` });
-      }
+      const e = parseLedgerLine(line, `${f}:${this.lineNo}`);
+      if (typeof e !== 'string') out.push(e);
+      else events.push({ type: 'message', atMs: Date.now(), level: 'warning', text: e });
     }
     return out;
   }
 
   private readFrontIfChanged(): z.infer<typeof FrontFile> | null {
-    const f = join(this.dir, '.twinsearch', 'front.json');
+    const f = this.log.frontFile;
     if (!existsSync(f)) return null;
     const st = statSync(f);
     const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;

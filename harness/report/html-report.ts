@@ -2,7 +2,8 @@ import { nearFocus } from '../dashboard/scatter.js';
 import { metricAxes } from '../dashboard/plot-axes.js';
 import { basename } from 'node:path';
 import type { Objective, ScenarioMetrics } from '../../objectives/objective.js';
-import { change, fmt, metricRows, type RunInfo } from '../cli/review-command.js';
+import { paretoFront } from '../../objectives/pareto.js';
+import { change, fmt, metricRows, type RunInfo } from './run-info.js';
 import { BASELINE_ID, type LedgerEntry } from '../runlog/run-log.js';
 
 /** Exported so tests can look for these exact colours in screenshots. */
@@ -287,7 +288,7 @@ function stepLine(pts: Point[], bx: 'min' | 'max', by: 'min' | 'max'): string {
   const betterX = (a: number, b: number): boolean => (bx === 'min' ? a < b : a > b);
   const betterY = (a: number, b: number): boolean => (by === 'min' ? a < b : a > b);
   // the plot shows a projection of a front over more metrics and scenarios: some members are dominated here
-  const nd = pts.filter((p) => !pts.some((q) => q !== p && !betterX(p.x, q.x) && !betterY(p.y, q.y) && (betterX(q.x, p.x) || betterY(q.y, p.y))));
+  const nd = paretoFront(pts.map((p) => [p.x, p.y]), [bx, by]).map((i) => pts[i]!);
   if (nd.length < 2) return '';
   nd.sort((a, b) => a.px - b.px);
   let d = `M${n1(nd[0]!.px)} ${n1(nd[0]!.py)}`;

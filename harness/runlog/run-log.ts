@@ -152,12 +152,9 @@ export class RunLog {
     const out: LedgerEntry[] = [];
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
-      try {
-        out.push(LedgerEntry.parse(JSON.parse(line)));
-      } catch (e) {
-        if (i === last) return; // torn by a crash while it was written
-        onDamage(`${f}:${i + 1}: not a ledger entry (${(e as Error).message.split('\n')[0]}); skipped`);
-      }
+      const e = parseLedgerLine(line, `${f}:${i + 1}`);
+      if (typeof e !== 'string') out.push(e);
+      else if (i !== last) onDamage(e); // the last line may be torn by a crash while it was written
     });
     return out;
   }
@@ -196,7 +193,7 @@ export class RunLog {
   /** The front as last written (empty before the first write). */
   readFront(): unknown[] {
     try {
-      const f = JSON.parse(readFileSync(join(this.dir, META, 'front.json'), 'utf8')) as unknown;
+      const f = JSON.parse(readFileSync(this.frontFile, 'utf8')) as unknown;
       return Array.isArray(f) ? f : [];
     } catch {
       return [];
@@ -204,7 +201,7 @@ export class RunLog {
   }
 
   writeFront(front: unknown): void {
-    writeAtomic(join(this.dir, META, 'front.json'), JSON.stringify(front, null, 2) + '\n');
+    writeAtomic(this.frontFile, JSON.stringify(front, null, 2) + '\n');
   }
 
   /** The live search's status as last written, or null (none yet, or unreadable). */
@@ -238,6 +235,20 @@ export class RunLog {
   /** Where the ledger lives (followers read it incrementally). */
   get ledgerFile(): string {
     return join(this.dir, META, 'ledger.jsonl');
+  }
+
+  /** Where the front lives (followers re-read it when it changes). */
+  get frontFile(): string {
+    return join(this.dir, META, 'front.json');
+  }
+}
+
+/** One ledger line: its entry, or the damage message naming `where` (file:line). */
+export function parseLedgerLine(line: string, where: string): LedgerEntry | string {
+  try {
+    return LedgerEntry.parse(JSON.parse(line));
+  } catch (e) {
+    return `${where}: not a ledger entry (${(e as Error).message.split('\n')[0]}); skipped`;
   }
 }
 

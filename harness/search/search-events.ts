@@ -1,32 +1,21 @@
 import type { ScenarioMetrics } from '../../objectives/objective.js';
 import type { LedgerEntry } from '../runlog/run-log.js';
+import type { PHASES, RunStatus } from '../runlog/run-status.js';
 
 /** What a search reports as it goes: the dashboard, the plain log lines and the status file are views of these. */
 
-export interface Budgets {
-  iterations: number | null;
-  minutes: number | null;
-  usd: number | null;
-  tokens: number | null;
-}
-
+/** The same shapes the status file records (one definition: the status schema). */
+export type Budgets = RunStatus['budgets'];
 /** Where a candidate in flight is. */
-export type Phase = 'proposing' | 'probe' | 'scenarios' | 'held-out' | 'committing';
+export type Phase = (typeof PHASES)[number];
+export type InFlight = RunStatus['inFlight'][number];
+export type StopReason = NonNullable<RunStatus['stoppedBy']>;
 
 export interface FrontMember {
   id: string;
   commit: string;
   metrics: ScenarioMetrics;
 }
-
-export interface InFlight {
-  id: string;
-  parent: string;
-  phase: Phase;
-  sinceMs: number;
-}
-
-export type StopReason = 'iterations' | 'minutes' | 'usd' | 'tokens' | 'signal';
 
 export type SearchEvent =
   | { type: 'start'; atMs: number; runDir: string; objective: string; proposer: string; seed: number; parallel: number; budgets: Budgets; resumed: boolean }

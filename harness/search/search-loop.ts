@@ -12,7 +12,7 @@ import { BASELINE_ID, ledgerTotals, RunLog, type LedgerEntry } from '../runlog/r
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { Archive, type Member } from './archive.js';
 import { PauseGate } from './pause-gate.js';
-import type { Phase, SearchEvent, StopReason } from './search-events.js';
+import type { Budgets, InFlight, Phase, SearchEvent, StopReason } from './search-events.js';
 import type { RunStatus } from '../runlog/run-status.js';
 
 export interface SearchOptions {
@@ -116,8 +116,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   const spent = { tokens: 0, usd: 0 };
   const proposeLimit = pLimit(Math.max(1, opt.proposeParallel ?? opt.parallel));
   const gate = opt.pause ?? new PauseGate();
-  const budgets = { iterations: opt.budgetIterations ?? null, minutes: opt.budgetMinutes ?? null, usd: opt.budgetUsd ?? null, tokens: opt.budgetTokens ?? null };
-  const inFlight = new Map<string, { id: string; parent: string; phase: Phase; sinceMs: number }>();
+  const budgets: Budgets = { iterations: opt.budgetIterations ?? null, minutes: opt.budgetMinutes ?? null, usd: opt.budgetUsd ?? null, tokens: opt.budgetTokens ?? null };
+  const inFlight = new Map<string, InFlight>();
   let log!: RunLog;
   let state: RunStatus['state'] = 'running';
   let stoppedBy: StopReason = 'iterations';

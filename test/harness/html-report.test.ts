@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadRun } from '../../harness/cli/review-command.js';
+import { loadRun } from '../../harness/report/run-info.js';
 import { htmlReport } from '../../harness/report/html-report.js';
 import type { LedgerEntry } from '../../harness/runlog/run-log.js';
 import { buildEmptyRun, buildRun, HOSTILE, metrics, objective } from '../helpers/run-fixture.js';
