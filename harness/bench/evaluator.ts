@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createSandboxPool } from '../sandbox/pool.js';
+import { prepareCandidate } from '../sandbox/isolate-runner.js';
 import { sandboxInput } from '../sandbox/scenario.js';
 import { EvaluationCache } from '../sandbox/eval-cache.js';
 import type { SandboxTimings } from '../sandbox/result.js';
@@ -66,6 +67,9 @@ export class InProcessEvaluator implements Evaluator {
   }
 }
 
+/** More than the candidates in flight at once (one per core), so none is prepared twice. */
+const PREPARED_KEPT = 32;
+
 /**
  * Runs each candidate in a fresh isolated-vm isolate (memory and CPU limits, frozen intrinsics, no
  * I/O): the way to evaluate code you did not write. Failures come back with their kind and location.
@@ -75,8 +79,21 @@ export class SandboxEvaluator implements Evaluator {
 
   readonly cache: EvaluationCache;
 
+  /** Bundled and type-checked candidates, newest last: a candidate is evaluated on several scenarios in a row. */
+  private readonly prepared = new Map<string, ReturnType<typeof prepareCandidate>>();
+
   constructor(private readonly limits: { cpuMs?: number; memoryMb?: number } = {}, cacheDir: string | null = null) {
     this.cache = new EvaluationCache(cacheDir);
+  }
+
+  private prepare(source: string, file: string): { prepared: ReturnType<typeof prepareCandidate>; reused: boolean } {
+    const k = `${file}\0${source}`;
+    const hit = this.prepared.get(k);
+    if (hit) return { prepared: hit, reused: true };
+    const prepared = prepareCandidate(source, { file, typecheck: true });
+    this.prepared.set(k, prepared);
+    if (this.prepared.size > PREPARED_KEPT) this.prepared.delete(this.prepared.keys().next().value!);
+    return { prepared, reused: false };
   }
 
   async kindOf(file: string): Promise<PolicyKind> {
@@ -102,13 +119,15 @@ export class SandboxEvaluator implements Evaluator {
     let r = this.cache.get(key);
     const cached = r !== undefined;
     if (r === undefined) {
-      r = await this.pool.evaluate(source, input, { file, typecheck: true, ...this.limits });
+      const { prepared, reused } = this.prepare(source, file);
+      const b = await prepared;
+      r = b.ok ? await this.pool.run(b.bundle, input, this.limits) : b;
+      // the bundle was built (and timed) for the first scenario: not time spent again
+      if (reused && r.ok) r = { ...r, timings: { ...r.timings, bundleMs: 0 } };
       this.cache.set(key, r);
     }
-    if (!r.ok) {
-      const at = r.location ? ` (${r.location.file}:${r.location.line}:${r.location.column}: ${r.location.lineText.trim()})` : '';
-      return { ok: false, kind: r.kind, message: `${r.message}${at}` };
-    }
+    // the sandbox's messages carry the candidate's location already
+    if (!r.ok) return { ok: false, kind: r.kind, message: r.message };
     return { ok: true, report: JSON.parse(r.reportJson) as Report, wallMs: performance.now() - t0, timings: r.timings, cached };
   }
 }

@@ -101,7 +101,7 @@ export class LlmProposer implements Proposer {
 
   async propose(ctx: ProposeContext): Promise<Proposal> {
     const model = this.pick(ctx);
-    const prompt = buildPrompt(ctx, ctx.front);
+    const prompt = buildPrompt(ctx);
     const key = createHash('sha256').update(`${model}\0${prompt}`).digest('hex').slice(0, 24);
     const name = `llm:${model}`;
     let answer: string, promptTokens = 0, completionTokens = 0;

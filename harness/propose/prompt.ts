@@ -25,7 +25,7 @@ function metricsTable(ctx: ProposeContext, metrics: ProposeContext['parent']['me
 }
 
 /** The prompt for one proposal, from prompts/<kind>.md and prompts/common.md. */
-export function buildPrompt(ctx: ProposeContext, front: readonly { id: string; metrics: ProposeContext['parent']['metrics'] }[], promptsDir = join(REPO_ROOT, 'prompts')): string {
+export function buildPrompt(ctx: ProposeContext, promptsDir = join(REPO_ROOT, 'prompts')): string {
   const o = ctx.objective;
   const kindFile = join(promptsDir, `${o.kind}.md`);
   const commonFile = join(promptsDir, 'common.md');
@@ -40,7 +40,7 @@ export function buildPrompt(ctx: ProposeContext, front: readonly { id: string; m
     parentId: ctx.parent.id,
     parent: ctx.parent.source.trimEnd(),
     parentMetrics: metricsTable(ctx, ctx.parent.metrics),
-    front: front.map((f) => `### ${f.id}\n\n${metricsTable(ctx, f.metrics)}`).join('\n\n') || '(only the parent)',
+    front: ctx.front.map((f) => `### ${f.id}\n\n${metricsTable(ctx, f.metrics)}`).join('\n\n') || '(only the parent)',
     failures: ctx.recentFailures.length ? ctx.recentFailures.map((f) => `- ${f.split('\n')[0]!.slice(0, 300)}`).join('\n') : '(none)',
     define: DEFINE[o.kind]!,
   }, commonFile);

@@ -80,11 +80,6 @@ export function getSimBundle(): Promise<SimBundle> {
   return simBundle;
 }
 
-/** Forget the cached simulator bundle (after sim/ changed). */
-export function resetSimBundleCache(): void {
-  simBundle = null;
-}
-
 async function buildSim(): Promise<SimBundle> {
   const hasPolicyApi = existsSync(POLICY_INDEX);
   const entry = [

@@ -16,7 +16,7 @@ import { typecheckCandidate } from './typecheck.js';
 import { bundleCandidate, SIM_FILENAME, CANDIDATE_FILENAME, type BundleOptions, type SandboxBundle, type SimBundle } from './bundle.js';
 import { classify, thrownInfo, type ClassifyContext, type ThrownInfo } from './errors.js';
 import { LOCKDOWN_SOURCE } from './lockdown.js';
-import { failure, type SandboxResult } from './result.js';
+import { failure, type SandboxFailure, type SandboxResult } from './result.js';
 import type { SandboxInput } from './scenario.js';
 
 export interface RunOptions {
@@ -53,19 +53,23 @@ function setHeapFlags(): void {
 /** V8 code cache of the simulator bundle, produced by the first isolate that compiles it. */
 const codeCache = new WeakMap<SimBundle, ivm.ExternalCopy<ArrayBuffer>>();
 
-/** Bundles `source` and runs it: the one call the search loop needs. */
+export type PrepareOptions = BundleOptions & { typecheck?: boolean };
+export type EvaluateOptions = RunOptions & PrepareOptions & { checkDeterminism?: boolean };
+
 /**
- * The whole gate: size cap, bundle (syntax, import allow-list), then — with `typecheck` — the type
- * check against the policy API, then the run in a fresh isolate.
+ * The gate before a run: size cap, bundle (syntax, import allow-list), then — with `typecheck` — the
+ * type check against the policy API. The bundle it gives runs on any scenario.
  */
-export async function evaluateCandidate(source: string, input: SandboxInput,
-  opts: RunOptions & BundleOptions & { typecheck?: boolean; checkDeterminism?: boolean } = {}): Promise<SandboxResult> {
+export async function prepareCandidate(source: string, opts: PrepareOptions = {}): Promise<{ ok: true; bundle: SandboxBundle } | SandboxFailure> {
   const b = await bundleCandidate(source, opts);
+  if (!b.ok || !opts.typecheck) return b;
+  return typecheckCandidate(source, opts.file) ?? b;
+}
+
+/** The whole gate (`prepareCandidate`), then the run in a fresh isolate. */
+export async function evaluateCandidate(source: string, input: SandboxInput, opts: EvaluateOptions = {}): Promise<SandboxResult> {
+  const b = await prepareCandidate(source, opts);
   if (!b.ok) return b;
-  if (opts.typecheck) {
-    const t = typecheckCandidate(source, opts.file);
-    if (t !== null) return t;
-  }
   const r = await runBundle(b.bundle, input, opts);
   if (!opts.checkDeterminism || !r.ok) return r;
   // the isolate has no source of entropy left (seeded Math.random, fixed Date, no WeakRef/Intl/

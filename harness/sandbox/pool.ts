@@ -5,15 +5,14 @@
  */
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
-import type { BundleOptions } from './bundle.js';
-import { evaluateCandidate, runBundle, type RunOptions } from './isolate-runner.js';
+import { evaluateCandidate, runBundle, type EvaluateOptions, type RunOptions } from './isolate-runner.js';
 import type { SandboxBundle } from './bundle.js';
 import type { SandboxResult } from './result.js';
 import type { SandboxInput } from './scenario.js';
 
 export interface SandboxPool {
   /** Bundle + run, queued behind the evaluations already running. */
-  evaluate(source: string, input: SandboxInput, opts?: RunOptions & BundleOptions & { typecheck?: boolean; checkDeterminism?: boolean }): Promise<SandboxResult>;
+  evaluate(source: string, input: SandboxInput, opts?: EvaluateOptions): Promise<SandboxResult>;
   /** Run an already bundled candidate (e.g. the same candidate on several scenarios). */
   run(bundle: SandboxBundle, input: SandboxInput, opts?: RunOptions): Promise<SandboxResult>;
   readonly concurrency: number;

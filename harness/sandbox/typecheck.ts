@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
+import { DEFAULT_CANDIDATE_FILE, REPO_ROOT } from './bundle.js';
 import { failure, type SandboxFailure } from './result.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const POLICY_API = join(ROOT, 'sim/policy/index.ts');
+const POLICY_API = join(REPO_ROOT, 'sim/policy/index.ts');
 
 const OPTIONS: ts.CompilerOptions = {
   strict: true,
@@ -28,8 +28,9 @@ const fileCache = new Map<string, ts.SourceFile>();
  * cached library and simulator sources: a few ms per candidate once warm). Returns the first error
  * in the candidate as a 'type' failure with its location and line, or null.
  */
-export function typecheckCandidate(source: string, file = join(ROOT, 'candidates/candidate.ts')): SandboxFailure | null {
-  const path = resolve(file);
+export function typecheckCandidate(source: string, file = DEFAULT_CANDIDATE_FILE): SandboxFailure | null {
+  // relative to the repository, as the bundler resolves it: the search names candidates by repo path
+  const path = resolve(REPO_ROOT, file);
   const base = ts.createCompilerHost(OPTIONS, true);
   const host: ts.CompilerHost = {
     ...base,
@@ -57,10 +58,6 @@ export function typecheckCandidate(source: string, file = join(ROOT, 'candidates
   if (d.start === undefined) return failure('type', `TS${d.code}: ${message}`);
   const { line, character } = sf.getLineAndCharacterOfPosition(d.start);
   const lineText = source.split('\n')[line] ?? '';
-  return failure('type', `TS${d.code}: ${message}`, { file, line: line + 1, column: character + 1, lineText });
-}
-
-/** Reads a candidate file and type-checks it. */
-export function typecheckFile(file: string): SandboxFailure | null {
-  return typecheckCandidate(readFileSync(file, 'utf8'), file);
+  // the location first, as the bundler's syntax and import errors put it
+  return failure('type', `${file}:${line + 1}:${character + 1}: TS${d.code}: ${message}\n    ${lineText.trim()}`, { file, line: line + 1, column: character + 1, lineText });
 }

@@ -9,9 +9,24 @@ import { loadTrace } from '../trace/load-trace.js';
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 const cache = new Map<string, Workload>();
+/** Per scenario object: a synthetic or cut workload is built (and later hashed) once, not per evaluation. */
+const byScenario = new WeakMap<Scenario, { root: string; inputs: ScenarioInputs }>();
 
-/** The scenario's workload (traces are parsed once per process) and its plain replay spec. */
-export function scenarioInputs(s: Scenario, root = REPO_ROOT): { workload: Workload; spec: ScenarioSpec } {
+export interface ScenarioInputs {
+  workload: Workload;
+  spec: ScenarioSpec;
+}
+
+/** The scenario's workload (traces are parsed once per process) and its plain replay spec; both read-only. */
+export function scenarioInputs(s: Scenario, root = REPO_ROOT): ScenarioInputs {
+  const hit = byScenario.get(s);
+  if (hit && hit.root === root) return hit.inputs;
+  const inputs = buildInputs(s, root);
+  byScenario.set(s, { root, inputs });
+  return inputs;
+}
+
+function buildInputs(s: Scenario, root: string): ScenarioInputs {
   const w = s.workload;
   let workload: Workload;
   if (w.source === 'trace') {
