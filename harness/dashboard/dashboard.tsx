@@ -101,13 +101,14 @@ export function Dashboard(p: DashboardProps) {
   const lowerH = Math.max(2, avail - frontH);
   const sel = selected ? s.accepted.get(selected) : undefined;
   const onFront = selected !== undefined && s.front.some((m) => m.id === selected);
+  const at = now(); // one instant for the header and the progress line
   const keys = p.mode === 'live'
     ? (s.state === 'finished' ? 'the search has ended' : s.state === 'stopping' ? 'stopping: finishing the candidates in flight · q again exits now (the run stays resumable)' : `q stop · p ${s.state === 'paused' ? 'resume' : 'pause'} · ↑↓ front member + diff · esc close · PgUp/PgDn scroll`)
     : `q quit watching (the search goes on)${s.state === 'running' || s.state === 'paused' ? ` · p ${s.state === 'paused' ? 'resume' : 'pause'} the search` : ''} · ↑↓ member + diff · esc · PgUp/PgDn`;
   return (
     <Box flexDirection="column" width={width}>
-      <HeaderPanel s={s} now={now()} width={width} />
-      <ProgressPanel s={s} now={now()} width={width} />
+      <HeaderPanel s={s} now={at} width={width} />
+      <ProgressPanel s={s} now={at} width={width} />
       <FrontPanel s={s} width={width} height={frontH} selected={selected} />
       {selected
         ? <DiffPanel title={`${selected} vs ${sel?.parent ?? 'its parent'}: ${sel?.description ?? ''}${onFront ? '' : ' (no longer on the front)'}`} diff={diffs.get(selected)} offset={offset} width={width} height={lowerH} />

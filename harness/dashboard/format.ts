@@ -26,7 +26,7 @@ export function dollars(x: number): string {
 export function value(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '—';
   const a = Math.abs(x);
-  return a >= 1e4 ? x.toFixed(0) : a >= 100 ? x.toFixed(0) : a >= 1 ? x.toFixed(1) : a === 0 ? '0' : x.toPrecision(2);
+  return a >= 100 ? x.toFixed(0) : a >= 1 ? x.toFixed(1) : a === 0 ? '0' : x.toPrecision(2);
 }
 
 /** Relative change against a reference, signed, in percent: "−4.7%". */

@@ -5,7 +5,7 @@ import { GLYPH, scatter, type Mark, type ScatterPoint } from './scatter.js';
 import type { DashboardState } from './state.js';
 import { cut, pct, value } from './format.js';
 
-export const MARK_COLOR: Record<Mark | 'axis', string | undefined> = { faded: 'gray', front: 'green', baseline: 'white', newest: 'magenta', selected: 'cyan', axis: 'gray' };
+const MARK_COLOR: Record<Mark | 'axis', string | undefined> = { faded: 'gray', front: 'green', baseline: 'white', newest: 'magenta', selected: 'cyan', axis: 'gray' };
 
 /** Front members in table order: best first on the plot's x metric. */
 export function frontOrder(s: DashboardState): FrontMember[] {

@@ -15,7 +15,7 @@ export interface LiveDashboard {
 }
 
 /** A candidate's diff against its parent, read from the run's git history ('' for the root). */
-export function diffLoader(runDir: string, state: DashboardState): (id: string) => Promise<string> {
+function diffLoader(runDir: string, state: DashboardState): (id: string) => Promise<string> {
   return async (id) => {
     const parent = state.accepted.get(id)?.parent;
     if (id === BASELINE_ID || !parent) return '';

@@ -1,5 +1,7 @@
 /** A scatter plot drawn with characters, for the terminal. Pure: rows of marked segments, colours are the caller's. */
 
+import { value } from './format.js';
+
 export type Mark = 'faded' | 'front' | 'baseline' | 'newest' | 'selected';
 
 export interface ScatterPoint {
@@ -17,15 +19,12 @@ export const GLYPH: Record<Mark, string> = { faded: '·', front: '●', baseline
 // on a shared cell the more telling mark wins
 const RANK: Record<Mark, number> = { faded: 0, front: 1, baseline: 2, newest: 3, selected: 4 };
 
-/** Compact numbers for tick labels: 1234 → 1.2k, 0.01234 → 0.0123. */
-export function compact(x: number): string {
+/** Compact numbers for tick labels: 12345 → 12.3k, 2.5e6 → 2.5M; smaller ones as metric values (0.01234 → 0.012). */
+function compact(x: number): string {
   const a = Math.abs(x);
   if (a >= 1e6) return `${(x / 1e6).toFixed(a >= 1e7 ? 0 : 1)}M`;
   if (a >= 1e4) return `${(x / 1e3).toFixed(a >= 1e5 ? 0 : 1)}k`;
-  if (a >= 100) return x.toFixed(0);
-  if (a >= 1) return x.toFixed(1);
-  if (a === 0) return '0';
-  return x.toPrecision(2);
+  return value(x);
 }
 
 function range(v: number[]): [number, number] {

@@ -6,7 +6,6 @@ import { plotAxes, type PlotAxes } from './plot-axes.js';
 export interface FeedItem {
   atMs: number;
   kind: 'accepted' | 'rejected' | 'failed' | 'info' | 'warning';
-  id?: string;
   text: string;
 }
 
@@ -14,7 +13,6 @@ export interface PlotPoint {
   id: string;
   x: number;
   y: number;
-  status: LedgerEntry['status'];
 }
 
 export interface TimingTotals {
@@ -93,7 +91,7 @@ function pushFeed(s: DashboardState, item: FeedItem): void {
 }
 
 /** The one-line summary of a ledger entry in the feed (the live search gives its own). */
-export function entrySummary(e: LedgerEntry): string {
+function entrySummary(e: LedgerEntry): string {
   const what = e.description ? ` ${e.description}` : '';
   if (e.status === 'accepted') return `${e.id} accepted${what}${e.commit ? ` → ${e.commit.slice(0, 8)}` : ''}`;
   if (e.status === 'rejected') return `${e.id} rejected: ${e.reason ?? '?'}${what ? ` (${what.trim()})` : ''}`;
@@ -101,7 +99,7 @@ export function entrySummary(e: LedgerEntry): string {
 }
 
 /** Adds a ledger entry (a finished candidate, or the baseline). `live`: finished during this invocation. */
-export function addEntry(s: DashboardState, e: LedgerEntry, summary: string | undefined, live: boolean): void {
+function addEntry(s: DashboardState, e: LedgerEntry, summary: string | undefined, live: boolean): void {
   s.version++;
   s.inFlight.delete(e.id);
   if (e.status === 'accepted') s.accepted.set(e.id, e);
@@ -133,8 +131,8 @@ export function addEntry(s: DashboardState, e: LedgerEntry, summary: string | un
   const a = s.axes;
   const x = a && e.metrics?.[a.x.scenario]?.[a.x.key];
   const y = a && e.metrics?.[a.y.scenario]?.[a.y.key];
-  if (x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y)) s.points.push({ id: e.id, x, y, status: e.status });
-  if (e.id !== BASELINE_ID) pushFeed(s, { atMs: e.atMs, kind: e.status, id: e.id, text: summary ?? entrySummary(e) });
+  if (x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y)) s.points.push({ id: e.id, x, y });
+  if (e.id !== BASELINE_ID) pushFeed(s, { atMs: e.atMs, kind: e.status, text: summary ?? entrySummary(e) });
 }
 
 /** Applies one event of a live search. */

@@ -16,6 +16,7 @@ import { MutationProposer } from '../../harness/propose/proposer.js';
 import { runSearch } from '../../harness/search/search-loop.js';
 import { formatEvent } from '../../harness/dashboard/plain-lines.js';
 import { mountLiveDashboard } from '../../harness/dashboard/live-dashboard.js';
+import { median } from './stats.js';
 
 const { values } = parseArgs({ options: { candidates: { type: 'string' }, repeats: { type: 'string' }, parallel: { type: 'string' } } });
 const n = Number(values.candidates ?? 24);
@@ -50,7 +51,6 @@ async function once(mode: 'plain' | 'dashboard'): Promise<{ wall: number; bytes:
   return { wall, bytes: mode === 'dashboard' ? term.bytes : sink, evaluated: s.evaluated, frames, renderMs };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const runs: Record<'plain' | 'dashboard', { wall: number; bytes: number; frames: number; renderMs: number }[]> = { plain: [], dashboard: [] };
 await once('plain'); // warm-up: the simulator bundle, the code cache, the ink import
 for (let i = 0; i < repeats; i++) {
@@ -61,7 +61,7 @@ for (let i = 0; i < repeats; i++) {
     console.log(`  ${mode.padEnd(9)} run ${i + 1}: ${r.wall.toFixed(2)} s, ${r.evaluated} candidates, ${(r.bytes / 1024).toFixed(0)} KiB written${mode === 'dashboard' ? `, ${r.frames} frames, ${r.renderMs.toFixed(0)} ms rendering` : ''}`);
   }
 }
-const p = median(runs.plain.map((r) => r.wall)), d = median(runs.dashboard.map((r) => r.wall));
+const p = median(runs.plain.map((r) => r.wall), { upper: true }), d = median(runs.dashboard.map((r) => r.wall), { upper: true });
 console.log(`dashboard bench: router-latency, ${n} candidates, ${parallel} in flight, ${repeats} runs each`);
 console.log(`  plain lines ${p.toFixed(2)} s, dashboard ${d.toFixed(2)} s (medians): overhead ${(((d - p) / p) * 100).toFixed(1)}% (target ≤ 5%)`);
 const dr = runs.dashboard;

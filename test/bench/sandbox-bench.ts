@@ -21,16 +21,12 @@ import { createSandboxPool } from '../../harness/sandbox/pool.js';
 import type { SandboxResult } from '../../harness/sandbox/result.js';
 import { loadTrace } from '../../harness/trace/load-trace.js';
 import { hostReportJson, scenarioInput, smallWorkload } from '../fixtures/sandbox/host-replay.js';
+import { median } from './stats.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const reps = Number(process.env.BENCH_REPS ?? 5);
 const candidateFile = 'candidates/router/dynamo-kv.ts';
 const candidate = readFileSync(join(root, candidateFile), 'utf8');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
-}
 
 function ok(r: SandboxResult): Extract<SandboxResult, { ok: true }> {
   if (!r.ok) throw new Error(`sandbox failed: ${r.kind}: ${r.message}`);
@@ -130,7 +126,7 @@ for (const router of ['round_robin', 'kv'] as const) {
 }
 
 // (e): two at once
-const input = scenarioInput(trace, { workers: 8, router: 'kv', seed: 42, engine: { block_size: 64 } });
+const input = scenarioInput(trace, traceScenario('kv'));
 let t = performance.now();
 ok(await runBundle(b.bundle, input));
 ok(await runBundle(b.bundle, input));

@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { median } from './stats.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const tracePath = join(root, 'data/traces/conversation_trace.jsonl');
@@ -43,11 +44,6 @@ async function child(router: string, engineType: string, variant: string): Promi
     rssMb: process.resourceUsage().maxRSS / 1024, completed: res.report.completed_requests!,
   };
   process.stdout.write(JSON.stringify(s));
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
 }
 
 function parent(): void {

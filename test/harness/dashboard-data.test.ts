@@ -1,9 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defineObjective, type Objective } from '../../objectives/objective.js';
 import { SandboxEvaluator } from '../../harness/bench/evaluator.js';
 import { MutationProposer } from '../../harness/propose/proposer.js';
 import { RunLog } from '../../harness/runlog/run-log.js';
@@ -16,16 +15,11 @@ import { RunFollower } from '../../harness/dashboard/run-follower.js';
 import { initialState, reduce } from '../../harness/dashboard/state.js';
 import { observe } from '../../harness/cli/watch-command.js';
 import { wantsDashboard } from '../../harness/dashboard/dashboard-mode.js';
+import { cli as run, until } from '../helpers/cli.js';
+import { tiny } from '../helpers/tiny-objective.js';
 
 const root = join(import.meta.dirname, '../..');
-const cli = (args: string[]) => spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', join(root, 'harness/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
-
-const tiny: Objective = defineObjective({
-  name: 'tiny-router', description: 'test objective', kind: 'router', baseline: 'candidates/router/kv-formula.ts',
-  search: ['conversation-8x-poly'],
-  metrics: [{ key: 'p95_ttft_ms', better: 'min' }, { key: 'mean_ttft_ms', better: 'min' }],
-  constraints: [{ key: 'mean_tpot_ms', bound: 'max', limit: 50 }],
-});
+const cli = (args: string[]) => run(args, { timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
 
 describe('scatter', () => {
   const text = (rows: { text: string }[][]) => rows.map((r) => r.map((s) => s.text).join(''));
@@ -210,8 +204,7 @@ describe('CLI: plain lines off a terminal, twinsearch watch', () => {
     const search = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', join(root, 'harness/cli/main.ts'), 'search', '--objective', 'router-latency', '--budget-iterations', '8', '--parallel', '1', '--seed', '2', '--run-dir', dir], { cwd: root, env: { ...process.env, FORCE_COLOR: '1' } });
     let out = '';
     search.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const t0 = Date.now();
-    while (!existsSync(join(dir, '.twinsearch/lock')) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+    await until(() => existsSync(join(dir, '.twinsearch/lock')), 60_000, 100);
     const watch = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', join(root, 'harness/cli/main.ts'), 'watch', dir, '--interval', '100'], { cwd: root });
     let wout = '';
     watch.stdout.on('data', (d: Buffer) => (wout += d.toString()));
@@ -233,16 +226,16 @@ describe('CLI: plain lines off a terminal, twinsearch watch', () => {
 
     // a finished run: its history, then exit
     const again = cli(['watch', dir]);
-    expect(again.status).toBe(0);
-    expect(outcomes(again.stdout.trim().split('\n').map(parseLine))).toEqual(outcomes(parsed));
+    expect(again.code).toBe(0);
+    expect(outcomes(again.out.trim().split('\n').map(parseLine))).toEqual(outcomes(parsed));
   });
 
   it('watch: help, and errors that name the problem', () => {
-    expect(cli(['watch', '--help']).stdout).toContain('--interval');
+    expect(cli(['watch', '--help']).out).toContain('--interval');
     const r = cli(['watch', '/no/such/run']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('run directory not found: /no/such/run');
-    expect(cli(['watch']).stderr).toContain('give one run directory');
-    expect(cli(['search', '--help']).stdout).toContain('twinsearch watch DIR');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('run directory not found: /no/such/run');
+    expect(cli(['watch']).err).toContain('give one run directory');
+    expect(cli(['search', '--help']).out).toContain('twinsearch watch DIR');
   });
 });

@@ -11,20 +11,13 @@ import { reduce } from '../../harness/dashboard/state.js';
 import { mountLiveDashboard } from '../../harness/dashboard/live-dashboard.js';
 import { PassThrough, Writable } from 'node:stream';
 import { spec } from './dashboard-fixtures.js';
+import { until } from '../helpers/cli.js';
 import { busy, onlyFailures, started, stripAnsi, T0, withBaseline } from './dashboard-fixtures.js';
 
 afterEach(() => cleanup());
 
 const frame = (r: { lastFrame: () => string | undefined }): string => stripAnsi(r.lastFrame() ?? '');
 const tick = (ms = 60): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(ok: () => boolean, deadlineMs: number): Promise<boolean> {
-  const end = Date.now() + deadlineMs;
-  while (!ok()) {
-    if (Date.now() > end) return false;
-    await tick(20);
-  }
-  return true;
-}
 /** The frame once it shows `text`: redraws run on a timer, which a loaded machine delays. */
 async function shows(r: { lastFrame: () => string | undefined }, text: string): Promise<string> {
   await until(() => frame(r).includes(text), 10_000);
@@ -82,7 +75,7 @@ describe('progress panel', () => {
 describe('front panel', () => {
   it('plots the baseline, the front and the newest accepted point, and tables the members with their change', () => {
     const s = busy();
-    s.points.push({ id: 'c0009', x: 9000, y: 4000, status: 'rejected' });
+    s.points.push({ id: 'c0009', x: 9000, y: 4000 });
     const f = frame(render(<FrontPanel s={s} width={100} height={12} selected={undefined} />));
     const plot = f.split('\n').map((l) => l.slice(0, 38)).join('\n');
     expect(plot).toContain('◆');

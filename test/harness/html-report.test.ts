@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,14 +6,7 @@ import { loadRun } from '../../harness/report/run-info.js';
 import { htmlReport } from '../../harness/report/html-report.js';
 import type { LedgerEntry } from '../../harness/runlog/run-log.js';
 import { buildEmptyRun, buildRun, HOSTILE, metrics, objective } from '../helpers/run-fixture.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const main = join(root, 'harness/cli/main.ts');
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', main, ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
-}
+import { cli } from '../helpers/cli.js';
 
 const count = (s: string, re: RegExp): number => [...s.matchAll(new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'))].length;
 const noWarn = (m: string): never => {

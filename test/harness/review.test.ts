@@ -1,29 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getObjective } from '../../objectives/objectives.js';
-import type { ScenarioMetrics } from '../../objectives/objective.js';
 import { RunLog } from '../../harness/runlog/run-log.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const main = join(root, 'harness/cli/main.ts');
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', main, ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr.trim() };
-}
-
-const o = getObjective('router-latency');
-const source = `export const cost = (prefill: number, decode: number) => 1.0 * prefill + decode;\n`;
-const source1 = source.replace('+ decode', '+ 0.5 * decode');
-const source2 = source1.replace('1.0 * prefill', '1.5 * prefill');
+import { cli } from '../helpers/cli.js';
+import { objective as o, source, source1, source2, metrics as m } from '../helpers/run-fixture.js';
 
 /** The same numbers on every scenario, with p95 TTFT (the first metric) scaled. */
-function metrics(p95: number): ScenarioMetrics {
-  return Object.fromEntries([...o.search, ...o.heldOut].map((s) => [s, { p95_ttft_ms: p95, mean_ttft_ms: 300, output_throughput_tok_s: 1000, mean_tpot_ms: 20 }]));
-}
+const metrics = (p95: number) => m(p95, 300);
 
 let parent: string, dir: string;
 

@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
-import { defineObjective, type Objective } from '../../objectives/objective.js';
+import { defineObjective } from '../../objectives/objective.js';
 import { OBJECTIVES } from '../../objectives/objectives.js';
 import { getScenario } from '../../objectives/scenarios/index.js';
 import { InProcessEvaluator, SandboxEvaluator } from '../../harness/bench/evaluator.js';
@@ -12,19 +12,10 @@ import { MutationProposer, type Proposal, type Proposer } from '../../harness/pr
 import { RunLog } from '../../harness/runlog/run-log.js';
 import { Archive } from '../../harness/search/archive.js';
 import { runSearch } from '../../harness/search/search-loop.js';
+import { cli, until } from '../helpers/cli.js';
+import { tiny } from '../helpers/tiny-objective.js';
 
 const root = join(import.meta.dirname, '../..');
-
-/** One cheap scenario, so the loop's logic is tested in seconds. */
-const tiny: Objective = defineObjective({
-  name: 'tiny-router',
-  description: 'test objective',
-  kind: 'router',
-  baseline: 'candidates/router/kv-formula.ts',
-  search: ['conversation-8x-poly'],
-  metrics: [{ key: 'p95_ttft_ms', better: 'min' }, { key: 'mean_ttft_ms', better: 'min' }],
-  constraints: [{ key: 'mean_tpot_ms', bound: 'max', limit: 50 }],
-});
 
 const quiet = () => undefined;
 
@@ -104,8 +95,7 @@ describe('search loop (real sandbox, real git)', () => {
     const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', join(root, 'harness/cli/main.ts'), 'search', '--objective', 'router-latency', '--budget-iterations', '200', '--parallel', '2', '--seed', '9', '--run-dir', dir], { cwd: root, stdio: 'ignore' });
     const ledgerFile = join(dir, '.twinsearch/ledger.jsonl');
     const lines = () => (existsSync(ledgerFile) ? readFileSync(ledgerFile, 'utf8').split('\n').filter(Boolean).length : 0);
-    const t0 = Date.now();
-    while (lines() < 4 && Date.now() - t0 < 100_000) await new Promise((r) => setTimeout(r, 200));
+    await until(() => lines() >= 4, 100_000, 200);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(lines()).toBeGreaterThanOrEqual(4);
@@ -156,12 +146,11 @@ describe('search loop (real sandbox, real git)', () => {
   });
 
   it('the CLI names a bad objective and explains every flag', () => {
-    const main = join(root, 'harness/cli/main.ts');
-    const r = spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', main, 'search', '--objective', 'nope'], { cwd: root, encoding: 'utf8' });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown objective nope; known: router-latency/);
-    const h = spawnSync(process.execPath, ['--no-node-snapshot', '--import', 'tsx', main, 'search', '--help'], { cwd: root, encoding: 'utf8' });
-    for (const f of ['--objective', '--proposer', '--budget-iterations', '--budget-minutes', '--parallel', '--seed', '--run-dir', '--resume', '--no-tui']) expect(h.stdout).toContain(f);
+    const r = cli(['search', '--objective', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown objective nope; known: router-latency/);
+    const h = cli(['search', '--help']);
+    for (const f of ['--objective', '--proposer', '--budget-iterations', '--budget-minutes', '--parallel', '--seed', '--run-dir', '--resume', '--no-tui']) expect(h.out).toContain(f);
     expect(existsSync(join(root, 'objectives/objectives.ts'))).toBe(true);
   });
 });
