@@ -31,6 +31,8 @@ export function observe(s: DashboardState, o: Observation): void {
   for (const e of o.events) reduce(s, e);
   s.inFlight = new Map(o.inFlight.map((f) => [f.id, f]));
   s.pausedMs = o.pausedMs;
+  // that figure already holds the pause in progress up to the status write: the clock adds only the rest
+  if (o.statusAtMs !== null) s.pausedSinceMs = s.state === 'paused' ? o.statusAtMs : null;
   if (o.orphaned) s.state = 'not running';
   s.version++;
 }

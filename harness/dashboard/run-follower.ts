@@ -15,7 +15,9 @@ export interface Observation {
   live: boolean;
   /** No live process, and the last status does not say the search finished: it was killed (or is from before status files). */
   orphaned: boolean;
+  /** Time the search spent paused, as its status last said, and when it said so (the pause in progress counts up to then). */
   pausedMs: number;
+  statusAtMs: number | null;
 }
 
 /**
@@ -66,7 +68,7 @@ export class RunFollower {
       else if (state === 'orphaned') events.push({ type: 'message', atMs: at, level: 'warning', text: 'no search is running in this run (it was stopped without finishing, or killed); it can be resumed with --resume' });
       this.lastState = state;
     }
-    return { events, inFlight: live && status ? status.inFlight : [], live, orphaned: state === 'orphaned', pausedMs: status?.pausedMs ?? 0 };
+    return { events, inFlight: live && status ? status.inFlight : [], live, orphaned: state === 'orphaned', pausedMs: status?.pausedMs ?? 0, statusAtMs: status?.updatedAtMs ?? null };
   }
 
   /** Complete ledger lines written since the last look; damaged ones become warnings. */

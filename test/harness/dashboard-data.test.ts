@@ -12,7 +12,7 @@ import type { SearchEvent } from '../../harness/search/search-events.js';
 import { scatter } from '../../harness/dashboard/scatter.js';
 import { formatEvent, parseLine } from '../../harness/dashboard/plain-lines.js';
 import { RunFollower } from '../../harness/dashboard/run-follower.js';
-import { initialState, reduce } from '../../harness/dashboard/state.js';
+import { activeMs, initialState, reduce } from '../../harness/dashboard/state.js';
 import { observe } from '../../harness/cli/watch-command.js';
 import { wantsDashboard } from '../../harness/dashboard/dashboard-mode.js';
 import { cli as run, until } from '../helpers/cli.js';
@@ -195,6 +195,22 @@ describe('pausing a search from another process', () => {
     expect(events.filter((e) => e.type === 'paused').map((e) => (e as { paused: boolean }).paused)).toEqual([true, false]);
     const results = events.filter((e) => e.type === 'result').map((e) => (e as { entry: { id: string } }).entry.id);
     expect(results).toEqual(['baseline', 'c0001', 'c0002', 'c0003']);
+  });
+});
+
+describe('watch: the clock of a paused search', () => {
+  it('counts a pause in progress once: the status file\'s figure up to its write, the clock after it', () => {
+    const s = initialState('/tmp/run', tiny);
+    const T = 1_000_000;
+    s.startedAtMs = T;
+    s.state = 'running';
+    const look = (events: SearchEvent[], pausedMs: number, statusAtMs: number) => observe(s, { events, inFlight: [], live: true, orphaned: false, pausedMs, statusAtMs });
+    look([{ type: 'paused', atMs: T + 10_000, paused: true }], 0, T + 10_000);
+    // the search rewrites its status while paused (the candidate in flight finished): 20 s paused so far
+    look([], 20_000, T + 30_000);
+    expect(activeMs(s, T + 40_000)).toBe(10_000); // 40 s since the start, 30 s of them paused
+    look([{ type: 'paused', atMs: T + 50_000, paused: false }], 40_000, T + 50_000);
+    expect(activeMs(s, T + 60_000)).toBe(20_000);
   });
 });
 
