@@ -2,7 +2,7 @@ import { Cluster, type FaultPlan, type PoolRole, type PoolSpec } from './cluster
 import { WorkloadDriver } from './cluster/workload-driver.js';
 import { Prng } from './core/prng.js';
 import type { Engine } from './engine/engine.js';
-import type { EngineArgs } from './engine/engine-args.js';
+import { speedDivisors, type EngineArgs } from './engine/engine-args.js';
 import { KvEventLog } from './engine/kv-events.js';
 import { buildPromptBlocks } from './engine/prompt-blocks.js';
 import { RequestTable } from './engine/request-table.js';
@@ -100,7 +100,9 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   // draining workers keep their slot until empty, so leave room for a full set of new ones
   const spare = cfg.faults ? cfg.faults.atMs.length + (cfg.faults.perWorkerHour > 0 ? cfg.workers : 0) : 0;
   const aggSlots = (plan ? cfg.workers + 2 * plan.config.maxWorkers : cfg.workers) + spare;
-  const collector = new Collector(workload.count, dis ? dis.prefillWorkers + dis.decodeWorkers + 2 * spare + (plan ? 4 * plan.config.maxWorkers : 0) : aggSlots);
+  const prefillSlots = dis ? dis.prefillWorkers + spare + (plan ? 2 * plan.config.maxWorkers : 0) : 0;
+  const decodeSlots = dis ? dis.decodeWorkers + spare + (plan ? 2 * plan.config.maxWorkers : 0) : 0;
+  const collector = new Collector(workload.count, dis ? prefillSlots + decodeSlots : aggSlots);
   const hidden = new AdmissionsOnly(collector);
   const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
   if (plan) {
@@ -132,8 +134,8 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const kvBlocksOf = (a: EngineArgs): number => (a.num_gpu_blocks * a.block_size) / blocks.blockSize;
   const specs: PoolSpec[] = dis
     ? [
-      { role: 'prefill', initial: dis.prefillWorkers, slots: dis.prefillWorkers + spare + (plan ? 2 * plan.config.maxWorkers : 0), makeEngine: engineMaker(prefillArgs!, 'prefill'), kvBlocks: kvBlocksOf(prefillArgs!), kvBlockSize: blocks.blockSize },
-      { role: 'decode', initial: dis.decodeWorkers, slots: dis.decodeWorkers + spare + (plan ? 2 * plan.config.maxWorkers : 0), makeEngine: engineMaker(args, 'decode'), kvBlocks: kvBlocksOf(args), kvBlockSize: blocks.blockSize },
+      { role: 'prefill', initial: dis.prefillWorkers, slots: prefillSlots, makeEngine: engineMaker(prefillArgs!, 'prefill'), kvBlocks: kvBlocksOf(prefillArgs!), kvBlockSize: blocks.blockSize },
+      { role: 'decode', initial: dis.decodeWorkers, slots: decodeSlots, makeEngine: engineMaker(args, 'decode'), kvBlocks: kvBlocksOf(args), kvBlockSize: blocks.blockSize },
     ]
     : [{
       role: 'agg', initial: cfg.workers, slots: aggSlots,
@@ -146,22 +148,20 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     const a = pool.role === 'prefill' ? prefillArgs! : args;
     const rng = root.split(pool.role === 'agg' ? 'router' : `router-${pool.role}`);
     let router: Router;
-    const policy = cfg.routerPolicy;
-    if (policy && pool.role !== 'decode') {
-      const passTokens = a.engine_type === 'sglang' ? a.sglang.chunked_prefill_size : a.max_num_batched_tokens;
-      router = new KvRouter(routerConfigFor(pool.role, cfg.routerConfig), blocks, pool.workers, workload.inputLength, driver.arrival, passTokens, rng,
-        pool.dispatch, null, policy.instantiate(), policy.name, workload.outputLength);
-    } else if (cfg.router === 'round_robin') router = new RoundRobinRouter(pool.workers, pool.dispatch);
-    else if (cfg.router === 'random') router = new RandomRouter(pool.workers, rng, pool.dispatch);
-    else if (cfg.router === 'kv') {
-      const div = a.speedup_ratio > 0 ? a.speedup_ratio : 1;
+    // a router policy module replaces the router of every pool but the decode one (any router mode)
+    const custom = pool.role !== 'decode' ? cfg.routerPolicy : undefined;
+    if (custom || cfg.router === 'kv') {
       const rc = routerConfigFor(pool.role, cfg.routerConfig);
-      const estimate = rc.router_prefill_load_model === 'timing' && pool.role !== 'decode'
+      const div = speedDivisors(a).prefill;
+      // a policy module's router has no prefill-time estimate
+      const estimate = !custom && rc.router_prefill_load_model === 'timing' && pool.role !== 'decode'
         ? (isl: number, cached: number) => timing.prefillMs(1, isl, cached, isl * isl - cached * cached) / div
         : null;
-      const passTokens = a.engine_type === 'sglang' ? a.sglang.chunked_prefill_size : a.max_num_batched_tokens;
-      router = new KvRouter(rc, blocks, pool.workers, workload.inputLength, driver.arrival, passTokens, rng, pool.dispatch, estimate, null, 'kv', workload.outputLength);
-    } else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
+      router = new KvRouter(rc, blocks, pool.workers, workload.inputLength, driver.arrival, passTokensOf(a), rng, pool.dispatch, estimate,
+        custom ? custom.instantiate() : null, custom ? custom.name : 'kv', workload.outputLength);
+    } else if (cfg.router === 'round_robin') router = new RoundRobinRouter(pool.workers, pool.dispatch);
+    else if (cfg.router === 'random') router = new RandomRouter(pool.workers, rng, pool.dispatch);
+    else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
     cluster.setRouter(router, pool.index);
   }
   if (cfg.faults) {
@@ -174,7 +174,7 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const kvTokens = args.num_gpu_blocks * args.block_size;
   let planner: Planner | null = null;
   if (plan) {
-    const mbt = args.engine_type === 'sglang' ? args.sglang.chunked_prefill_size : args.max_num_batched_tokens ?? 8192;
+    const mbt = passTokensOf(args) ?? 8192;
     planner = new Planner(cluster, plan.config, plan.policy, collector, workload.inputLength, workload.outputLength, {
       maxNumBatchedTokens: mbt,
       maxNumSeqs: args.max_num_seqs ?? Infinity,
@@ -239,6 +239,11 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   };
 }
 
+/** Tokens one pass computes at most: SGLang's prefill chunk, vLLM's token budget (null: unlimited). */
+function passTokensOf(a: EngineArgs): number | null {
+  return a.engine_type === 'sglang' ? a.sglang.chunked_prefill_size : a.max_num_batched_tokens;
+}
+
 /** Dynamo's derived router settings per pool: prefill ignores decode load, decode ignores the cache. */
 function routerConfigFor(role: PoolRole, base: KvRouterConfig): KvRouterConfig {
   if (role === 'prefill') return { ...base, router_track_active_blocks: false };
@@ -269,8 +274,7 @@ function validateDisagg(cfg: ReplayConfig): void {
  */
 function bootstrapPassModel(role: PoolRole, a: EngineArgs, timing: TimingModel, mbt: number,
   sample: (prefill: number, attention: number, decodeKv: number, ms: number) => void): void {
-  const pdiv = a.speedup_ratio > 0 ? a.speedup_ratio : 1;
-  const ddiv = a.speedup_ratio * a.decode_speedup_ratio > 0 ? a.speedup_ratio * a.decode_speedup_ratio : 1;
+  const { prefill: pdiv, decode: ddiv } = speedDivisors(a);
   const total = a.num_gpu_blocks * a.block_size;
   if (role !== 'decode') {
     for (const chunk of [mbt / 16, mbt / 4, mbt / 2, mbt]) {

@@ -19,11 +19,9 @@ import type { SlaBounds } from './metrics/report.js';
 import { reportJson } from './metrics/report.js';
 import { runReplay, type ReplayConfig, type RouterMode } from './replay.js';
 import { resolveKvRouterConfig } from './router/router-config.js';
-import { dynamoPoly } from './timing/dynamo-poly.js';
-import { createRooflineModel } from './timing/roofline.js';
 import type { TimingModel } from './timing/timing-model.js';
 import type { Workload } from './workload/workload.js';
-import { buildReplayConfig, type PolicyModules, type ScenarioSpec } from './scenario-config.js';
+import { buildReplayConfig, timingFor, type PolicyModules, type ScenarioSpec } from './scenario-config.js';
 
 export type SandboxTiming =
   | { kind: 'dynamo-poly' }
@@ -141,10 +139,8 @@ function describeThrown(e: unknown): { name: string; message: string; stack: str
 }
 
 function buildTiming(t: SandboxTiming, engine: EngineArgs): TimingModel {
-  if (t.kind === 'dynamo-poly') return dynamoPoly;
-  if (t.kind === 'roofline') {
-    return createRooflineModel({ gpu: t.gpu, model: t.model, tp: t.tp, weightDtype: t.weightDtype, kvDtype: t.kvDtype, framework: engine.engine_type });
-  }
+  if (t.kind === 'dynamo-poly') return timingFor(null, engine.engine_type);
+  if (t.kind === 'roofline') return timingFor(t, engine.engine_type);
   throw new Error(`unknown timing kind ${JSON.stringify((t as { kind: unknown }).kind)}`);
 }
 

@@ -8,7 +8,7 @@ import type { RouterPolicy } from './policy/router-policy.js';
 import type { ReplayConfig } from './replay.js';
 import { resolveKvRouterConfig } from './router/router-config.js';
 import { dynamoPoly } from './timing/dynamo-poly.js';
-import { createRooflineModel } from './timing/roofline.js';
+import { createRooflineModel, type RooflineOptions } from './timing/roofline.js';
 import type { TimingModel } from './timing/timing-model.js';
 
 /**
@@ -37,6 +37,18 @@ export interface PolicyModules {
   eviction?: EvictionModule;
 }
 
+/** A roofline model's hardware: GPU, model, tensor parallelism and dtypes. */
+export type RooflineHardware = Pick<RooflineOptions, 'gpu' | 'model' | 'tp' | 'weightDtype' | 'kvDtype'>;
+
+/**
+ * The timing model for a hardware description: the roofline model of `hw` with `framework`'s per-pass
+ * overhead, or Dynamo's polynomial when hw is null. Only the listed fields of hw are read.
+ */
+export function timingFor(hw: RooflineHardware | null, framework: RooflineOptions['framework']): TimingModel {
+  if (hw === null) return dynamoPoly;
+  return createRooflineModel({ gpu: hw.gpu, model: hw.model, tp: hw.tp, weightDtype: hw.weightDtype, kvDtype: hw.kvDtype, framework });
+}
+
 export function buildReplayConfig(spec: ScenarioSpec, policies: PolicyModules = {}): ReplayConfig {
   const hw = spec.hardware;
   let timing: TimingModel = dynamoPoly;
@@ -44,8 +56,7 @@ export function buildReplayConfig(spec: ScenarioSpec, policies: PolicyModules = 
   const engineIn: Record<string, unknown> = { ...spec.cluster.engine };
   if (hw.timing === 'roofline') {
     tp = hw.tp;
-    const engineType = (engineIn.engine_type as 'vllm' | 'sglang' | undefined) ?? 'vllm';
-    timing = createRooflineModel({ gpu: hw.gpu, model: hw.model, tp: hw.tp, weightDtype: hw.weightDtype, kvDtype: hw.kvDtype, framework: engineType });
+    timing = timingFor(hw, (engineIn.engine_type as 'vllm' | 'sglang' | undefined) ?? 'vllm');
   }
   const engine = resolveEngineArgs(engineIn as Parameters<typeof resolveEngineArgs>[0]);
   let planner: ReplayConfig['planner'];

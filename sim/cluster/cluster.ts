@@ -212,11 +212,7 @@ export class Cluster {
     this.eventGen[w] = (this.eventGen[w]! + 1) & 0xfffff;
     this.wakeTime[w] = Infinity;
     if (e.kvEvents !== null) e.kvEvents.clear();
-    p.workers.set(w - p.base, W_ABSENT, now);
-    p.router.workerRemoved(w - p.base);
-    if (this.listener !== null) this.listener.workerLeaving(e.stats, p.index);
-    this.retiredPasses += e.passCount;
-    this.engines[w] = null;
+    this.detach(w, p, true);
     for (const r of moved) {
       this.migrated++;
       this.prefillDone[r] = 0;
@@ -362,11 +358,7 @@ export class Cluster {
         if (e === null || this.wakeTime[w] !== now) continue;
         this.wakeTime[w] = Infinity;
         if (e!.wake(now) && this.busy[w]) this.cutRun(w);
-        if (e!.kvEvents !== null && e!.kvEvents.length > 0) {
-          const pool = this.pools[this.poolOf[w]!]!;
-          pool.router.kvEvents(w - pool.base, e!.kvEvents);
-          e!.kvEvents.clear();
-        }
+        if (e!.kvEvents !== null && e!.kvEvents.length > 0) this.flushKv(w, e!);
         this.scheduleWake(w);
         changed = true;
       }
@@ -385,11 +377,7 @@ export class Cluster {
   private startPass(w: number, now: number): void {
     const e = this.engines[w]!;
     const end = e.executePass(now);
-    if (e.kvEvents !== null && e.eventVisibility === 'pass-start') {
-      const pool = this.pools[this.poolOf[w]!]!;
-      pool.router.kvEvents(w - pool.base, e.kvEvents);
-      e.kvEvents.clear();
-    }
+    if (e.kvEvents !== null && e.eventVisibility === 'pass-start') this.flushKv(w, e);
     if (end < now) throw new SimInvariantError(`worker ${w} pass ends at ${end} before it starts at ${now}`);
     this.scheduleWake(w);
     if (end === now) {
@@ -400,6 +388,13 @@ export class Cluster {
     this.pushCompletion(w, end);
   }
 
+  /** Hands the KV events worker w's engine has logged to its pool's router. */
+  private flushKv(w: number, e: Engine): void {
+    const pool = this.pools[this.poolOf[w]!]!;
+    pool.router.kvEvents(w - pool.base, e.kvEvents!);
+    e.kvEvents!.clear();
+  }
+
   private applyPassEnd(w: number): void {
     const e = this.engines[w]!;
     const now = this.now;
@@ -407,10 +402,7 @@ export class Cluster {
     const router = pool.router;
     this.busy[w] = 0;
     e.settle();
-    if (e.kvEvents !== null && e.eventVisibility === 'pass-end') {
-      router.kvEvents(w - pool.base, e.kvEvents);
-      e.kvEvents.clear();
-    }
+    if (e.kvEvents !== null && e.eventVisibility === 'pass-end') this.flushKv(w, e);
     const out = e.out;
     this.inFlight[w]! -= out.nCompleted;
     const prefillSide = pool.role === 'prefill';
@@ -506,11 +498,7 @@ export class Cluster {
     const p = this.pools[pool]!;
     let local = p.workers.newest(W_STARTING);
     if (local >= 0) {
-      const w = p.base + local;
-      p.workers.set(local, W_ABSENT, now);
-      if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats, pool);
-      this.retiredPasses += this.engines[w]!.passCount;
-      this.engines[w] = null;
+      this.detach(p.base + local, p, false); // the router never saw it
       this.scaleDowns++;
       return true;
     }
@@ -525,13 +513,19 @@ export class Cluster {
   }
 
   private retire(w: number): void {
-    const p = this.pools[this.poolOf[w]!]!;
-    p.workers.set(w - p.base, W_ABSENT, this.now);
-    p.router.workerRemoved(w - p.base);
-    if (this.listener !== null) this.listener.workerLeaving(this.engines[w]!.stats, p.index);
-    this.retiredPasses += this.engines[w]!.passCount;
+    // check() reads only the engine's own state, which detaching leaves alone
     const problem = this.engines[w]!.check();
+    this.detach(w, this.pools[this.poolOf[w]!]!, true);
     if (problem) throw new SimInvariantError(problem);
+  }
+
+  /** Worker w of pool p leaves: absent, out of its router (if `routed`), final totals to the listener, engine dropped. */
+  private detach(w: number, p: Pool, routed: boolean): void {
+    const e = this.engines[w]!;
+    p.workers.set(w - p.base, W_ABSENT, this.now);
+    if (routed) p.router.workerRemoved(w - p.base);
+    if (this.listener !== null) this.listener.workerLeaving(e.stats, p.index);
+    this.retiredPasses += e.passCount;
     this.engines[w] = null;
   }
 

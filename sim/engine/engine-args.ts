@@ -164,6 +164,15 @@ export function resolveEngineArgs(partial: Partial<Omit<EngineArgs, 'sglang'>> &
   return a;
 }
 
+/**
+ * What prefill and decode times are divided by: speedup_ratio, and speedup_ratio × decode_speedup_ratio
+ * for decode; a product <= 0 means no scaling (1).
+ */
+export function speedDivisors(a: EngineArgs): { prefill: number; decode: number } {
+  const dd = a.speedup_ratio * a.decode_speedup_ratio;
+  return { prefill: a.speedup_ratio > 0 ? a.speedup_ratio : 1, decode: dd > 0 ? dd : 1 };
+}
+
 function posInt(field: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new EngineArgsError(field, `must be a positive integer, got ${JSON.stringify(v)}`);
 }

@@ -64,10 +64,10 @@ export class KvBlockManager implements BlockFacts {
     return this.nFree + this.nInactive;
   }
 
-  /** Whether a block is cached and unreferenced (using it takes it out of the evictable pool). */
-  isInactive(id: number): boolean {
+  /** Whether a block is cached and referenced by some request (an unreferenced one is evictable). */
+  isReferenced(id: number): boolean {
     const s = this.slotOf.get(id);
-    return s >= 0 && this.ref[s] === 0;
+    return s >= 0 && this.ref[s]! > 0;
   }
 
   /** Whether a block is cached (active or inactive). */

@@ -4,7 +4,7 @@ import type { TimingModel } from '../timing/timing-model.js';
 import type { Workload } from '../workload/workload.js';
 import type { Engine } from './engine.js';
 import { PassOutput } from './engine.js';
-import type { EngineArgs } from './engine-args.js';
+import { speedDivisors, type EngineArgs } from './engine-args.js';
 import type { KvEventLog } from './kv-events.js';
 import type { PromptBlocks } from './prompt-blocks.js';
 import { PassStats, type WorkerLoad } from './pass-stats.js';
@@ -106,9 +106,9 @@ export class SglangEngine implements Engine {
     this.minNewTokenRatio = this.initNewTokenRatio * 0.14;
     this.decayStep = (this.initNewTokenRatio - this.minNewTokenRatio) / RATIO_DECAY_PASSES;
     this.newTokenRatio = this.initNewTokenRatio;
-    this.prefillDiv = args.speedup_ratio > 0 ? args.speedup_ratio : 1;
-    const dd = args.speedup_ratio * args.decode_speedup_ratio;
-    this.decodeDiv = dd > 0 ? dd : 1;
+    const div = speedDivisors(args);
+    this.prefillDiv = div.prefill;
+    this.decodeDiv = div.decode;
     this.countsPrefill = args.worker_type !== 'decode';
     this.cache = new RadixCache(this.capacityTokens, this.page, wl, kvEvents, routerBlocks);
     if (this.maxPrefill < this.page) throw new Error(`sglang: max_prefill_tokens (${this.maxPrefill}) must be >= page_size (${this.page})`);
@@ -502,10 +502,6 @@ export class SglangEngine implements Engine {
     return key;
   }
 
-  /**
-   * Invariants: slot conservation (tree + request-held + free = capacity), lock counts equal to the
-   * requests holding each path, running requests hold all their KV, an idle engine holds nothing.
-   */
   advanceTo(): void {}
 
   evacuate(lost: { tokens: number }): number[] {
@@ -515,7 +511,7 @@ export class SglangEngine implements Engine {
     for (let i = 0; i < this.waiting.length; i++) out.push(this.waiting.at(i));
     for (const r of out) lost.tokens += t.loseKv(r);
     this.nRunning = 0;
-    while (this.waiting.length > 0) this.waiting.popFront();
+    this.waiting.length = 0;
     return out;
   }
 
@@ -548,6 +544,10 @@ export class SglangEngine implements Engine {
     out.capacityKvTokens = this.capacityTokens;
   }
 
+  /**
+   * Invariants: slot conservation (tree + request-held + free = capacity), lock counts equal to the
+   * requests holding each path, running requests hold all their KV, an idle engine holds nothing.
+   */
   check(): string | null {
     const t = this.t;
     const cache = this.cache;

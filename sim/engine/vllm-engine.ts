@@ -3,7 +3,7 @@ import { quantizeGap, type TokenRecorder } from '../metrics/collector.js';
 import type { TimingModel } from '../timing/timing-model.js';
 import type { Engine } from './engine.js';
 import { PassOutput } from './engine.js';
-import type { EngineArgs } from './engine-args.js';
+import { speedDivisors, type EngineArgs } from './engine-args.js';
 import { createEvictor } from './evictor.js';
 import { KvBlockManager } from './kv-block-manager.js';
 import type { KvEventLog } from './kv-events.js';
@@ -46,11 +46,9 @@ export class VllmEngine implements Engine {
   readonly host: HostTier | null;
   /** Requests whose host-tier load finished: they skip the host check once. */
   private readonly loaded = new Set<number>();
-  private nLoading = 0;
   private budget = 0;
   private preemptedAny = false;
   private passSerial = 0;
-  private passNow = 0;
   private batchCount = 0;
   private batchIsl = 0;
   private batchPrefix = 0;
@@ -82,13 +80,13 @@ export class VllmEngine implements Engine {
       if (args.kv_bytes_per_token === null) throw new Error('a host KV tier (num_g2_blocks) needs kv_bytes_per_token');
       const host = new HostTier(args.num_g2_blocks, args.kv_bytes_per_token * args.block_size, args.bandwidth_g1_to_g2_gbps, args.bandwidth_g2_to_g1_gbps, kvEvents);
       this.host = host;
-      this.kv.onEvict = (id) => host.offload(id, this.passNow);
+      this.kv.onEvict = (id) => host.offload(id, this.kv.now);
     } else this.host = null;
     this.budgetMax = args.max_num_batched_tokens ?? Infinity;
     this.maxSeqs = args.max_num_seqs ?? Infinity;
-    this.prefillDiv = args.speedup_ratio > 0 ? args.speedup_ratio : 1;
-    const dd = args.speedup_ratio * args.decode_speedup_ratio;
-    this.decodeDiv = dd > 0 ? dd : 1;
+    const div = speedDivisors(args);
+    this.prefillDiv = div.prefill;
+    this.decodeDiv = div.decode;
     this.lifo = args.preemption_mode === 'lifo';
     this.preemptOnAdmit = args.preempt_on_admit;
     this.chunked = args.enable_chunked_prefill;
@@ -119,7 +117,6 @@ export class VllmEngine implements Engine {
     this.lastPassStart = now;
     this.passCount++;
     this.passSerial++;
-    this.passNow = now;
     this.kv.now = now;
     if (this.host !== null) this.host.advanceTo(now); // copies that reached host memory can be hit now
     this.budget = this.budgetMax;
@@ -359,7 +356,6 @@ export class VllmEngine implements Engine {
     t.status[r] = ST_LOADING;
     t.schedPromptBefore[r] = from; // remembered: the loaded range is [from, j)
     t.schedTokens[r] = j;
-    this.nLoading++;
     this.host!.onboard(r, j - from, now);
     return true;
   }
@@ -374,7 +370,6 @@ export class VllmEngine implements Engine {
    */
   wake(now: number): boolean {
     if (this.host === null) return false;
-    this.passNow = now;
     this.kv.now = now;
     this.host.advanceTo(now);
     const ready = this.host.takeReady();
@@ -390,7 +385,6 @@ export class VllmEngine implements Engine {
       }
       t.status[r] = ST_WAITING;
       this.loaded.add(r);
-      this.nLoading--;
       this.waiting.pushFront(r);
     }
     return ready.length > 0;
@@ -421,7 +415,7 @@ export class VllmEngine implements Engine {
     let cost = 0;
     for (let j = from; j < need; j++) {
       const full = (j + 1) * bs <= len;
-      if (!full || !kv.has(t.fullId(r, j)) || kv.isInactive(t.fullId(r, j))) cost++;
+      if (!full || !kv.isReferenced(t.fullId(r, j))) cost++;
     }
     return cost <= kv.reclaimable;
   }
@@ -585,11 +579,10 @@ export class VllmEngine implements Engine {
       if (t.status[r] === ST_RUNNING) out.push(r);
     }
     for (let i = 0; i < this.waiting.length; i++) out.push(this.waiting.at(i));
-    if (this.host !== null) out.push(...this.host.loadingRequests(), ...this.host.takeReady());
+    if (this.host !== null) out.push(...this.host.takeLoading(), ...this.host.takeReady());
     for (const r of out) lost.tokens += t.loseKv(r);
     this.running.length = 0;
     this.waiting.length = 0;
-    this.nLoading = 0;
     this.runPasses = 0;
     return out;
   }
@@ -601,7 +594,8 @@ export class VllmEngine implements Engine {
   }
 
   check(): string | null {
-    if (this.nLoading !== 0) return `worker ${this.id}: ${this.nLoading} requests still loading KV from the host tier`;
+    const loading = this.host === null ? 0 : this.host.loadingCount;
+    if (loading !== 0) return `worker ${this.id}: ${loading} requests still loading KV from the host tier`;
     const problem = this.kv.check();
     if (problem) return `worker ${this.id}: ${problem}`;
     if (!this.hasWork() && this.kv.activeBlocks !== 0) return `worker ${this.id}: idle with ${this.kv.activeBlocks} referenced KV blocks`;

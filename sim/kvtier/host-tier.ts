@@ -20,15 +20,12 @@ export class HostTier {
   private nFree: number;
   private readonly toHost: SharedLink;
   private readonly toGpu: SharedLink;
-  /** In-flight transfers: id → block (offload) or request (onboard). */
-  private readonly offloading = new Map<number, number>();
-  private readonly offloadingBlocks = new Set<number>();
+  /** Blocks being copied to host memory (an offload's transfer id is its block id). */
+  private readonly offloading = new Set<number>();
+  /** Loads in flight: transfer id → request. */
   private readonly onboarding = new Map<number, number>();
   private nextTransfer = 0;
   private readonly ready: number[] = [];
-  offloads = 0;
-  onboards = 0;
-  onboardedBlocks = 0;
 
   constructor(
     readonly capacity: number,
@@ -60,19 +57,15 @@ export class HostTier {
       this.lru.insert(s); // recently used again
       return;
     }
-    if (this.offloadingBlocks.has(id)) return;
-    const t = this.nextTransfer++;
-    this.offloading.set(t, id);
-    this.offloadingBlocks.add(id);
-    this.toHost.start(t, this.blockBytes, now, this.onOffloaded);
+    if (this.offloading.has(id)) return;
+    this.offloading.add(id);
+    this.toHost.start(id, this.blockBytes, now, this.onOffloaded);
   }
 
   /** Loads `blocks` blocks for request r; r is reported by takeReady once they have arrived. */
   onboard(r: number, blocks: number, now: number): void {
     const t = this.nextTransfer++;
     this.onboarding.set(t, r);
-    this.onboards++;
-    this.onboardedBlocks += blocks;
     this.toGpu.start(t, blocks * this.blockBytes, now, this.onOnboarded);
   }
 
@@ -82,9 +75,19 @@ export class HostTier {
     this.toGpu.advanceTo(now, this.onOnboarded);
   }
 
-  /** Requests waiting for a load (in start order). */
-  loadingRequests(): number[] {
-    return [...this.onboarding.values()];
+  /** Requests waiting for a load or loaded but not yet taken by takeReady. */
+  get loadingCount(): number {
+    return this.onboarding.size + this.ready.length;
+  }
+
+  /**
+   * Requests waiting for a load (in start order), forgotten here: their worker is gone. (Their copies
+   * stay on the link; the engine is discarded with the host tier.)
+   */
+  takeLoading(): number[] {
+    const out = [...this.onboarding.values()];
+    this.onboarding.clear();
+    return out;
   }
 
   /** Requests whose blocks have arrived since the last call (in arrival order). */
@@ -97,15 +100,8 @@ export class HostTier {
     return Math.min(this.toHost.nextCompletion(), this.toGpu.nextCompletion());
   }
 
-  get busy(): boolean {
-    return this.offloading.size > 0 || this.onboarding.size > 0;
-  }
-
-  private readonly onOffloaded = (t: number): void => {
-    const id = this.offloading.get(t)!;
-    this.offloading.delete(t);
-    this.offloadingBlocks.delete(id);
-    this.offloads++;
+  private readonly onOffloaded = (id: number): void => {
+    this.offloading.delete(id);
     if (this.slotOf.has(id)) return;
     if (this.nFree === 0) {
       const victim = this.lru.popVictim();
@@ -122,7 +118,9 @@ export class HostTier {
   };
 
   private readonly onOnboarded = (t: number): void => {
-    this.ready.push(this.onboarding.get(t)!);
+    const r = this.onboarding.get(t);
+    if (r === undefined) return; // dropped by takeLoading
+    this.ready.push(r);
     this.onboarding.delete(t);
   };
 }

@@ -29,7 +29,7 @@ export class SharedLink {
   /** Starts a transfer of `bytes` at time `t` (first completing everything due by then). */
   start(id: number, bytes: number, t: number, onDone: (id: number, at: number) => void): void {
     this.advanceTo(t, onDone);
-    if (t < this.clock) t = this.clock;
+    t = this.clock; // max(t, clock): a start is never earlier than a time already advanced to
     if (t > this.now) {
       if (this.finish.size > 0) this.service += ((t - this.now) * this.bytesPerMs) / this.finish.size;
       this.now = t;
