@@ -22,6 +22,7 @@ import { resolveKvRouterConfig } from './router/router-config.js';
 import type { TimingModel } from './timing/timing-model.js';
 import type { Workload } from './workload/workload.js';
 import { buildReplayConfig, timingFor, type PolicyModules, type ScenarioSpec } from './scenario-config.js';
+import { isPolicyModule, NOT_A_POLICY } from './policy/policy-module.js';
 
 export type SandboxTiming =
   | { kind: 'dynamo-poly' }
@@ -66,14 +67,10 @@ export interface WorkloadArrays {
 
 /** The candidate's default export as the policy module of its kind (none: the built-ins decide). */
 function candidatePolicies(): PolicyModules {
-  const policy = (candidateModule as { default?: unknown }).default as { kind?: unknown; instantiate?: unknown } | undefined;
+  const policy = (candidateModule as { default?: unknown }).default;
   if (policy === undefined) return {};
-  const kind = policy?.kind;
-  if ((kind !== 'router' && kind !== 'planner' && kind !== 'eviction') || typeof policy.instantiate !== 'function') {
-    const e = new TypeError('the default export must be made by defineRouter, definePlanner or defineEviction');
-    throw e;
-  }
-  return { [kind]: policy } as PolicyModules;
+  if (!isPolicyModule(policy)) throw new TypeError(NOT_A_POLICY);
+  return { [policy.kind]: policy } as PolicyModules;
 }
 
 /** Runs one replay and returns reportJson(report). Throws what the simulator throws. */

@@ -7,15 +7,12 @@ import { EvaluationCache } from '../sandbox/eval-cache.js';
 import type { SandboxTimings } from '../sandbox/result.js';
 import type { Scenario } from '../../objectives/scenario.js';
 import type { Report } from '../../sim/metrics/report.js';
-import type { EvictionModule } from '../../sim/policy/eviction-policy.js';
-import type { PlannerModule } from '../../sim/policy/planner-policy.js';
-import type { RouterPolicy } from '../../sim/policy/router-policy.js';
+import { isPolicyModule, NOT_A_POLICY, type PolicyModule } from '../../sim/policy/policy-module.js';
 import { runReplay } from '../../sim/replay.js';
 import { buildReplayConfig } from '../../sim/scenario-config.js';
 import { scenarioInputs } from '../scenario/scenario-workload.js';
 
 export type PolicyKind = 'router' | 'planner' | 'eviction';
-export type AnyPolicy = RouterPolicy | PlannerModule | EvictionModule;
 
 /** One candidate on one scenario: its report, or a readable failure. */
 export type Evaluation =
@@ -31,17 +28,14 @@ export interface Evaluator {
 
 /** Imports the candidate into this process (trusted code: your own heuristics, the baselines). */
 export class InProcessEvaluator implements Evaluator {
-  private readonly modules = new Map<string, AnyPolicy>();
+  private readonly modules = new Map<string, PolicyModule>();
 
-  private async load(file: string): Promise<AnyPolicy> {
+  private async load(file: string): Promise<PolicyModule> {
     let m = this.modules.get(file);
     if (!m) {
-      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      const d = mod.default as Partial<AnyPolicy> | undefined;
-      if (!d || (d.kind !== 'router' && d.kind !== 'planner' && d.kind !== 'eviction') || typeof d.instantiate !== 'function') {
-        throw new Error(`${file}: the default export must be made by defineRouter, definePlanner or defineEviction`);
-      }
-      m = d as AnyPolicy;
+      const d = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+      if (!isPolicyModule(d)) throw new Error(`${file}: ${NOT_A_POLICY}`);
+      m = d;
       this.modules.set(file, m);
     }
     return m;
@@ -99,7 +93,7 @@ export class SandboxEvaluator implements Evaluator {
   async kindOf(file: string): Promise<PolicyKind> {
     const src = readFileSync(file, 'utf8');
     const kinds = new Set([...src.matchAll(/\bdefine(Router|Planner|Eviction)\s*\(/g)].map((m) => m[1]!.toLowerCase() as PolicyKind));
-    if (kinds.size !== 1) throw new Error(`${file}: the default export must be made by defineRouter, definePlanner or defineEviction`);
+    if (kinds.size !== 1) throw new Error(`${file}: ${NOT_A_POLICY}`);
     return [...kinds][0]!;
   }
 
