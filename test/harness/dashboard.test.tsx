@@ -1,4 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+// ink decides once, when it is first imported, whether it runs under CI (the CI or CONTINUOUS_INTEGRATION
+// variables), and there it draws nothing until it unmounts. The CLI never mounts the dashboard under CI;
+// these tests mount it on purpose, so they must see what a user's terminal sees. vi.hoisted runs before
+// the imports below.
+vi.hoisted(() => {
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+});
 import { cleanup, render } from 'ink-testing-library';
 import { HeaderPanel } from '../../harness/dashboard/header-panel.js';
 import { ProgressPanel } from '../../harness/dashboard/progress-panel.js';
