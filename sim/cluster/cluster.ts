@@ -425,7 +425,7 @@ export class Cluster {
     }
     out.reset();
     if (this.failing[w]) this.takeDown(w);
-    else if (pool.workers.state[w - pool.base] === W_DRAINING && !e.hasWork()) this.retire(w);
+    else if (pool.workers.state[w - pool.base] === W_DRAINING && e.drained()) this.retire(w);
   }
 
   /** A prefill worker finished r: its KV cache travels to the decode side. */
@@ -508,7 +508,7 @@ export class Cluster {
     p.workers.set(local, W_DRAINING, now);
     this.scaleDowns++;
     p.router.workersChanged(now);
-    if (!this.busy[w] && !this.engines[w]!.hasWork()) this.retire(w);
+    if (!this.busy[w] && this.engines[w]!.drained()) this.retire(w);
     return true;
   }
 

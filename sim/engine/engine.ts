@@ -39,6 +39,11 @@ export interface Engine {
   /** True while any request is waiting or running. */
   hasWork(): boolean;
   /**
+   * True when no request is waiting, running or loading its KV from another tier: only then may a
+   * draining worker leave (a loading request is in no queue, so hasWork alone would lose it).
+   */
+  drained(): boolean;
+  /**
    * Computes the whole pass starting at `now` (decisions, tokens, KV changes) and returns its end time.
    * An engine may instead fast-forward a run of identical decode-only passes and return the end of
    * the last one; their effects are applied by `settle` (at the end) or `truncate` (on an arrival).

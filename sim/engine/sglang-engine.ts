@@ -126,6 +126,10 @@ export class SglangEngine implements Engine {
     return this.waiting.length > 0 || this.nRunning > 0;
   }
 
+  drained(): boolean {
+    return !this.hasWork();
+  }
+
   /** KV blocks referenced: locked tree tokens plus the requests' own slots, in blocks. */
   activeBlocks(): number {
     return Math.ceil((this.cache.protectedTokens + this.cache.ownTokens) / this.page);

@@ -103,6 +103,10 @@ export class VllmEngine implements Engine {
     return this.waiting.length > 0 || this.running.length > 0;
   }
 
+  drained(): boolean {
+    return !this.hasWork() && (this.host === null || this.host.loadingCount === 0);
+  }
+
   activeBlocks(): number {
     return this.kv.activeBlocks;
   }

@@ -5,6 +5,7 @@ import { createRooflineModel } from '../../sim/timing/roofline.js';
 import { replay } from '../helpers/replay.js';
 import { makeWorkload } from '../helpers/workloads.js';
 import { polyDecode } from '../../sim/timing/dynamo-poly.js';
+import { resolvePlannerConfig } from '../../sim/planner/planner-config.js';
 
 const timing = createRooflineModel({ gpu: 'h200_sxm', model: 'qwen3-32b', tp: 2, weightDtype: 'bf16', kvDtype: 'bf16' });
 const chat = generateSynthetic({ requests: 120, isl: 2000, osl: 100, arrival: { kind: 'poisson', ratePerSec: 1 }, turnsPerSession: 3, interTurnDelayMs: 5000 });
@@ -74,5 +75,30 @@ describe('kv router credit for host-tier hits', () => {
     expect(Array.from(out)).toEqual([0, 1]);
     expect(idx.hostRun(0, 1, 1)).toBe(2);
     expect(idx.hostRun(0, 0, 0)).toBe(0);
+  });
+});
+
+describe('draining a worker with a host-tier load in flight', () => {
+  it('keeps the worker until the load lands and its request finishes', () => {
+    const shared = [5, 6, 7, 8, 9, 10, 11, 12];
+    // round robin: even requests to worker 0, odd ones to worker 1, the one the planner removes
+    const w = makeWorkload([
+      { at: 0, input: 64, output: 1 },
+      { at: 100, input: 512, output: 1, content: shared },
+      { at: 1000, input: 64, output: 1 },
+      { at: 1100, input: 576, output: 1 }, // evicts the shared prefix from worker 1's 10 GPU blocks to host memory
+      { at: 2000, input: 64, output: 1 },
+      { at: 2100, input: 512, output: 1, content: shared }, // loads 8 blocks back: 8 MB at 2 MB/s = 4 s
+    ], 64);
+    const engine = { block_size: 64, num_gpu_blocks: 10, speedup_ratio: 0, kv_bytes_per_token: 1_000_000 / 64, num_g2_blocks: 64, bandwidth_g2_to_g1_gbps: 0.002 };
+    const { report, requests } = replay(w, {
+      workers: 2, router: 'round_robin', engine,
+      planner: { policy: { name: 'scripted', decide: (o) => ({ workers: o.nowMs >= 3000 ? 1 : 2 }) }, config: resolvePlannerConfig({ load_adjustment_interval: 1, max_gpu_budget: 8 }, 1, null) },
+    });
+    expect(requests.worker[5]).toBe(1);
+    expect(report.completed_requests).toBe(6);
+    expect(report.scale_down_events).toBe(1);
+    // the load took 4 s and the request then ran on the draining worker
+    expect(requests.firstTokenMs[5]! - requests.arrivalMs[5]!).toBeGreaterThanOrEqual(4000);
   });
 });
