@@ -4,10 +4,10 @@ import { defineScenario } from '../scenario.js';
 export const plannerScenarios = [
   defineScenario({
     name: 'conversation-autoscale-h200-qwen32b-tp2',
-    description: 'Mooncake conversation trace, Qwen3-32B TP2 on H200, start at 2 workers, 16-GPU budget, 60 s cold start, SLA TTFT 3 s / ITL 50 ms',
+    description: 'Mooncake conversation trace, Qwen3-32B TP2 on H200, start at 2 workers, 24-GPU budget, 60 s cold start, SLA TTFT 5 s / ITL 50 ms',
     kind: 'planner',
     workload: { source: 'trace', file: 'data/traces/conversation_trace.jsonl' },
-    cluster: { workers: 2, planner: { max_gpu_budget: 16, startup_time: 60, ttft: 3000, itl: 50, load_adjustment_interval: 10 } },
+    cluster: { workers: 2, planner: { max_gpu_budget: 24, startup_time: 60, ttft: 5000, itl: 50, load_adjustment_interval: 10 } },
     hardware: { timing: 'roofline', gpu: 'h200_sxm', model: 'qwen3-32b', tp: 2 },
   }),
   defineScenario({

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import dynamoKv from '../../candidates/router/dynamo-kv.js';
 import roundRobin from '../../candidates/router/round-robin.js';
 import lru from '../../candidates/eviction/lru.js';
+import staticPlanner from '../../candidates/planner/static.js';
+import { getObjective } from '../../objectives/objectives.js';
 import { scenarioInputs } from '../../harness/scenario/scenario-workload.js';
 import { defineScenario } from '../../objectives/scenario.js';
 import { getScenario, SCENARIOS, scenariosFor } from '../../objectives/scenarios/index.js';
@@ -38,6 +40,20 @@ describe('scenarios', () => {
     const rr = runReplay(workload, buildReplayConfig(spec, { router: roundRobin })).report;
     expect(kv.mean_ttft_ms).toBeLessThan(rr.mean_ttft_ms!);
     expect(kv.prefix_cache_reused_ratio).toBeGreaterThan(rr.prefix_cache_reused_ratio!);
+  });
+
+  it('keeps the planner objective\'s SLA constraint within reach: the whole GPU budget from the start meets it', () => {
+    // A constraint nothing can meet turns the search into "raise attainment at any cost": GPU-hours,
+    // the point of a planner, would never count.
+    const o = getObjective('planner-cost-sla');
+    const limit = o.constraints.find((c) => c.key === 'sla_attainment')!.limit;
+    for (const name of [...o.search, ...o.heldOut]) {
+      const { workload, spec } = scenarioInputs(getScenario(name));
+      const tp = spec.hardware.timing === 'roofline' ? spec.hardware.tp : 1;
+      const most = Math.floor(Number(spec.cluster.planner!.max_gpu_budget) / tp);
+      const full = runReplay(workload, buildReplayConfig({ ...spec, cluster: { ...spec.cluster, workers: most } }, { planner: staticPlanner })).report;
+      expect(full.sla_attainment, `${name} on ${most} workers`).toBeGreaterThanOrEqual(limit);
+    }
   });
 
   it('builds planner and eviction scenarios', () => {
