@@ -36,7 +36,7 @@ const LIST: Objective[] = [
     description: 'Evict KV blocks so more prefixes are reused under cache pressure, and TTFT drops',
     kind: 'eviction',
     baseline: 'candidates/eviction/weighted-recency.ts',
-    search: ['conversation-pressure-4x-poly', 'multiturn-pressure-2x-h200-qwen32b-tp2'],
+    search: ['multiturn-pressure-2x-h200-qwen32b-tp2', 'conversation-pressure-4x-poly'],
     heldOut: ['shared-prefix-pressure-4x-poly'],
     metrics: [
       { key: 'prefix_cache_reused_ratio', better: 'max' },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import dynamoKv from '../../candidates/router/dynamo-kv.js';
 import roundRobin from '../../candidates/router/round-robin.js';
 import lru from '../../candidates/eviction/lru.js';
+import { defineEviction } from '../../sim/policy/index.js';
 import staticPlanner from '../../candidates/planner/static.js';
 import { getObjective } from '../../objectives/objectives.js';
 import { scenarioInputs } from '../../harness/scenario/scenario-workload.js';
@@ -53,6 +54,19 @@ describe('scenarios', () => {
       const most = Math.floor(Number(spec.cluster.planner!.max_gpu_budget) / tp);
       const full = runReplay(workload, buildReplayConfig({ ...spec, cluster: { ...spec.cluster, workers: most } }, { planner: staticPlanner })).report;
       expect(full.sla_attainment, `${name} on ${most} workers`).toBeGreaterThanOrEqual(limit);
+    }
+  });
+
+  it('makes eviction matter on every eviction scenario, on a cluster that keeps up', () => {
+    // On an overloaded cluster the cache holds little but running requests: every policy then evicts
+    // the same blocks, and a search sees each candidate behave like its parent.
+    const mru = defineEviction({ name: 'mru', priority: (b) => -b.lastAccessMs });
+    for (const s of scenariosFor('eviction')) {
+      const { workload, spec } = scenarioInputs(s);
+      const a = runReplay(workload, buildReplayConfig(spec, { eviction: lru })).report;
+      const b = runReplay(workload, buildReplayConfig(spec, { eviction: mru })).report;
+      expect(Math.abs(a.prefix_cache_reused_ratio! - b.prefix_cache_reused_ratio!), `${s.name}: lru against mru`).toBeGreaterThan(0.01);
+      expect(a.mean_ttft_ms, `${s.name}: mean TTFT under lru`).toBeLessThan(2000);
     }
   });
 
