@@ -51,7 +51,11 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
   const numeric: ts.Expression[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) return;
-    if (ts.isNumericLiteral(node)) {
+    // the seeds write every knob as `0 * weight * field`: an edit inside a zeroed term changes nothing
+    // but would cost an evaluation to find out, so only the 0 itself is a site there (its fields
+    // still count as features for added terms)
+    const live = !zeroed(node);
+    if (live && ts.isNumericLiteral(node)) {
       const v = Number(node.text);
       const scale = SCALES[rng.nextInt(SCALES.length)]!;
       const next = Number.isInteger(v) && Math.abs(v) < 10 ? v + (rng.next() < 0.5 ? -1 : 1) : roundNice(v * scale);
@@ -59,27 +63,31 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
         edits.push({ kind: 'constant', start: node.getStart(), end: node.getEnd(), text: String(next), what: `constant ${node.text} → ${next}` });
       }
     }
-    if (ts.isBinaryExpression(node)) {
+    if (live && ts.isBinaryExpression(node)) {
       const op = node.operatorToken.kind;
       const opText = node.operatorToken.getText();
       if (COMPARISONS.includes(op)) {
         const other = COMPARISONS.filter((k) => k !== op)[rng.nextInt(3)]!;
         edits.push({ kind: 'comparison', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `comparison ${opText} → ${ts.tokenToString(other)}` });
       }
+      const additive = op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken;
       if (ARITHMETIC.includes(op)) {
-        const other = ARITHMETIC.filter((k) => k !== op)[rng.nextInt(3)]!;
-        edits.push({ kind: 'arithmetic', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `operator ${opText} → ${ts.tokenToString(other)}` });
-        if (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken) {
+        // x ± 0 → x ∓ 0 is x again, and x * 0 or x / 0 only break the policy; 0 * x → 0 / x is 0 again
+        const zeroSide = isZero(node.left) || isZero(node.right);
+        const choices = ARITHMETIC.filter((k) => k !== op && !(zeroSide && k === ts.SyntaxKind.SlashToken));
+        const other = choices[rng.nextInt(choices.length)]!;
+        if (!(additive && isZero(node.right))) edits.push({ kind: 'arithmetic', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `operator ${opText} → ${ts.tokenToString(other)}` });
+        if (additive) {
           const keepLeft = rng.next() < 0.5;
           const kept = keepLeft ? node.left : node.right;
-          if (!(op === ts.SyntaxKind.MinusToken && !keepLeft)) {
+          if (!(op === ts.SyntaxKind.MinusToken && !keepLeft) && !isZero(keepLeft ? node.right : node.left)) {
             edits.push({ kind: 'drop-term', start: node.getStart(), end: node.getEnd(), text: `(${kept.getText()})`, what: `dropped ${opText} ${(keepLeft ? node.right : node.left).getText().slice(0, 40)}` });
           }
         }
         numeric.push(node);
       }
     }
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)
+    if (live && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)
       && node.expression.expression.getText() === 'Math' && (node.expression.name.text === 'min' || node.expression.name.text === 'max')) {
       const to = node.expression.name.text === 'min' ? 'max' : 'min';
       edits.push({ kind: 'min-max', start: node.expression.name.getStart(), end: node.expression.name.getEnd(), text: to, what: `Math.${node.expression.name.text} → Math.${to}` });
@@ -134,6 +142,24 @@ function policyProperties(sf: ts.SourceFile): Map<string, ts.Node> {
   };
   visit(sf);
   return out;
+}
+
+/** An expression that is 0 whatever the fields hold: a literal 0, or a product with a zero factor. */
+function isZero(e: ts.Expression): boolean {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isNumericLiteral(e)) return Number(e.text) === 0;
+  return ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AsteriskToken && (isZero(e.left) || isZero(e.right));
+}
+
+/** Whether `node` sits in a factor multiplied by zero, so that no edit inside it changes the value. */
+function zeroed(node: ts.Node): boolean {
+  for (let a = node; a.parent !== undefined; a = a.parent) {
+    const p = a.parent;
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
+      if ((p.left === a && isZero(p.right)) || (p.right === a && isZero(p.left))) return true;
+    }
+  }
+  return false;
 }
 
 /** Rounds to 3 significant digits so mutated constants stay readable in diffs. */

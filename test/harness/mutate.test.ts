@@ -66,3 +66,28 @@ describe('added terms use numeric fields only', () => {
     expect(fields).toContain('o.traffic.p90TtftMs');
   });
 });
+
+describe('edits that change nothing', () => {
+  it('are not proposed: every mutant of the eviction seed orders some blocks differently', () => {
+    // the seed writes its unused knobs as `0 * weight * field`; scaling that weight, dropping the term
+    // or flipping its sign leaves every priority as it was, and a search would pay an evaluation to learn it
+    const src = readFileSync(join(root, 'candidates/eviction/weighted-recency.ts'), 'utf8');
+    const rng = new Prng(5);
+    const views = Array.from({ length: 40 }, () => ({
+      hits: rng.nextInt(6), lastAccessMs: rng.nextInt(600_000), ageMs: rng.nextInt(600_000),
+      depth: rng.nextInt(40), cachedChildren: rng.nextInt(3), nowMs: 600_000,
+    }));
+    const priorityOf = (code: string): ((b: (typeof views)[number]) => number) =>
+      new Function('b', `return ${/priority: \(b\) => ([\s\S]*?),\n\}\);/.exec(code)![1]!};`) as (b: (typeof views)[number]) => number;
+    const before = views.map(priorityOf(src));
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 200; seed++) {
+      const m = mutate(src, new Prng(seed))!;
+      if (seen.has(m.source)) continue;
+      seen.add(m.source);
+      const after = views.map(priorityOf(m.source));
+      expect(after.some((v, i) => v !== before[i]), `${m.description} changes no priority`).toBe(true);
+    }
+    expect(seen.size).toBeGreaterThan(10);
+  });
+});
