@@ -101,4 +101,16 @@ describe('draining a worker with a host-tier load in flight', () => {
     // the load took 4 s and the request then ran on the draining worker
     expect(requests.firstTokenMs[5]! - requests.arrivalMs[5]!).toBeGreaterThanOrEqual(4000);
   });
+
+  it('loses nothing when a planner scales up and down all through a host-tier chat, fast-forwarded or not', () => {
+    const flapping = (fastForward: boolean) => replay(chat, {
+      workers: 2, router: 'kv', timing, fastForward,
+      engine: { num_gpu_blocks: 700, num_g2_blocks: 16384, kv_bytes_per_token: 262144, bandwidth_g2_to_g1_gbps: 0.05 },
+      planner: { policy: { name: 'flapping', decide: (o) => ({ workers: 1 + (Math.floor(o.nowMs / 7000) % 3) }) }, config: resolvePlannerConfig({ load_adjustment_interval: 1, max_gpu_budget: 16 }, 2, null) },
+    }).report;
+    const ff = flapping(true);
+    expect(ff.completed_requests).toBe(360);
+    expect(ff.scale_down_events).toBeGreaterThan(5);
+    expect(reportJson(flapping(false))).toBe(reportJson(ff));
+  });
 });
