@@ -30,14 +30,9 @@ function compact(x: number): string {
 function range(v: number[]): [number, number] {
   let lo = Math.min(...v), hi = Math.max(...v);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
-  if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
-    const d = Math.abs(hi) * 0.05 || 1;
-    return [lo - d, hi + d];
-  }
-  const pad = (hi - lo) * 0.04;
-  lo -= pad;
-  hi += pad;
-  return [lo, hi];
+  const pad = hi - lo < 1e-12 * Math.max(1, Math.abs(hi)) ? Math.abs(hi) * 0.05 || 1 : (hi - lo) * 0.04;
+  // a metric that is never negative (latency, GPU-hours, a ratio) keeps a non-negative axis
+  return [lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad];
 }
 
 /**

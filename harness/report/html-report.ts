@@ -147,18 +147,11 @@ type Kind = 'faded' | 'accepted' | 'front' | 'baseline';
 
 interface Point { id: string; kind: Kind; front: boolean; x: number; y: number; px: number; py: number; title: string; merged: number }
 
-function niceScale(values: number[], count: number): { lo: number; hi: number; ticks: number[]; decimals: number } {
-  let lo = Math.min(...values), hi = Math.max(...values);
-  if (lo === hi) {
-    const d = Math.abs(lo) * 0.05 || 1;
-    lo -= d;
-    hi += d;
-  } else {
-    // keep points off the frame
-    const pad = (hi - lo) * 0.06;
-    lo -= pad;
-    hi += pad;
-  }
+export function niceScale(values: number[], count: number): { lo: number; hi: number; ticks: number[]; decimals: number } {
+  const min = Math.min(...values), max = Math.max(...values);
+  // keep points off the frame, but a metric that is never negative keeps a non-negative axis
+  const pad = min === max ? Math.abs(min) * 0.05 || 1 : (max - min) * 0.06;
+  const lo = min >= 0 ? Math.max(0, min - pad) : min - pad, hi = max + pad;
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const norm = raw / mag;

@@ -10,6 +10,7 @@ import { runSearch } from '../../harness/search/search-loop.js';
 import { PauseGate } from '../../harness/search/pause-gate.js';
 import type { SearchEvent } from '../../harness/search/search-events.js';
 import { scatter } from '../../harness/dashboard/scatter.js';
+import { niceScale } from '../../harness/report/html-report.js';
 import { formatEvent, parseLine } from '../../harness/dashboard/plain-lines.js';
 import { RunFollower } from '../../harness/dashboard/run-follower.js';
 import { activeMs, initialState, reduce } from '../../harness/dashboard/state.js';
@@ -43,6 +44,17 @@ describe('scatter', () => {
     expect(t).toContain('★');
     expect(t).not.toContain('·');
     expect(offScale).toBe(1);
+  });
+
+  it('keeps a never-negative metric on a non-negative axis (no "-3139" tick under a p90 TTFT)', () => {
+    const { rows } = scatter([{ x: 9.8, y: 134_541, mark: 'baseline' }, { x: 23.2, y: 2443, mark: 'front' }, { x: 23.4, y: 2156, mark: 'newest' }], 40, 10);
+    const t = text(rows).join('\n');
+    expect(t).not.toMatch(/-\d/);
+    expect(t).toMatch(/^\s*0│/m);
+    const html = niceScale([2156, 2443, 134_541], 5);
+    expect(html.lo).toBe(0);
+    expect(html.ticks.every((v) => v >= 0)).toBe(true);
+    expect(niceScale([-5, 5], 5).lo).toBeLessThan(-5); // a metric that does go negative is padded below
   });
 
   it('one point or none still draws axes', () => {
