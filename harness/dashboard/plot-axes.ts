@@ -32,3 +32,14 @@ export function plotAxes(o: Objective): PlotAxes {
   const { x, y } = metricAxes(o);
   return { x, y: y ?? { scenario: o.heldOut[0] ?? x.scenario, key: x.key, better: x.better } };
 }
+
+/**
+ * The span a plot gives `values` (finite, at least one): padded by `share` of their spread, or by 5% of
+ * their size (1 at 0) when they are all equal; a metric that is never negative (latency, GPU-hours, a
+ * ratio) keeps a non-negative axis.
+ */
+export function paddedRange(values: readonly number[], share: number): [number, number] {
+  const min = Math.min(...values), max = Math.max(...values);
+  const pad = max - min < 1e-12 * Math.max(1, Math.abs(max)) ? Math.abs(max) * 0.05 || 1 : (max - min) * share;
+  return [min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad];
+}

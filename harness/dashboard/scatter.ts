@@ -1,6 +1,7 @@
 /** A scatter plot drawn with characters, for the terminal. Pure: rows of marked segments, colours are the caller's. */
 
 import { value } from './format.js';
+import { paddedRange } from './plot-axes.js';
 
 export type Mark = 'faded' | 'front' | 'baseline' | 'newest' | 'selected';
 
@@ -28,11 +29,8 @@ function compact(x: number): string {
 }
 
 function range(v: number[]): [number, number] {
-  let lo = Math.min(...v), hi = Math.max(...v);
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
-  const pad = hi - lo < 1e-12 * Math.max(1, Math.abs(hi)) ? Math.abs(hi) * 0.05 || 1 : (hi - lo) * 0.04;
-  // a metric that is never negative (latency, GPU-hours, a ratio) keeps a non-negative axis
-  return [lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad];
+  if (v.length === 0 || !v.every(Number.isFinite)) return [0, 1];
+  return paddedRange(v, 0.04);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { nearFocus } from '../dashboard/scatter.js';
-import { metricAxes } from '../dashboard/plot-axes.js';
+import { metricAxes, paddedRange } from '../dashboard/plot-axes.js';
 import { basename } from 'node:path';
 import type { Objective, ScenarioMetrics } from '../../objectives/objective.js';
 import { paretoFront } from '../../objectives/pareto.js';
@@ -148,10 +148,7 @@ type Kind = 'faded' | 'accepted' | 'front' | 'baseline';
 interface Point { id: string; kind: Kind; front: boolean; x: number; y: number; px: number; py: number; title: string; merged: number }
 
 export function niceScale(values: number[], count: number): { lo: number; hi: number; ticks: number[]; decimals: number } {
-  const min = Math.min(...values), max = Math.max(...values);
-  // keep points off the frame, but a metric that is never negative keeps a non-negative axis
-  const pad = min === max ? Math.abs(min) * 0.05 || 1 : (max - min) * 0.06;
-  const lo = min >= 0 ? Math.max(0, min - pad) : min - pad, hi = max + pad;
+  const [lo, hi] = paddedRange(values, 0.06); // points kept off the frame
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const norm = raw / mag;

@@ -50,9 +50,9 @@ describe('scenarios', () => {
     const limit = o.constraints.find((c) => c.key === 'sla_attainment')!.limit;
     for (const name of [...o.search, ...o.heldOut]) {
       const { workload, spec } = scenarioInputs(getScenario(name));
-      const tp = spec.hardware.timing === 'roofline' ? spec.hardware.tp : 1;
-      const most = Math.floor(Number(spec.cluster.planner!.max_gpu_budget) / tp);
-      const full = runReplay(workload, buildReplayConfig({ ...spec, cluster: { ...spec.cluster, workers: most } }, { planner: staticPlanner })).report;
+      const cfg = buildReplayConfig(spec, { planner: staticPlanner });
+      const most = cfg.planner!.config.maxWorkers;
+      const full = runReplay(workload, { ...cfg, workers: most }).report;
       expect(full.sla_attainment, `${name} on ${most} workers`).toBeGreaterThanOrEqual(limit);
     }
   });
