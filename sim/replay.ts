@@ -54,6 +54,8 @@ export interface ReplayConfig {
     decodeEngine: EngineArgs;
     kvTransferBandwidthGBs: number | null;
     kvBytesPerToken: number | null;
+    /** Pass times of the prefill pool when its hardware or layout differs from the decode pool's (default: `timing`). */
+    prefillTiming?: TimingModel;
   };
   /** A router policy module: its cost function replaces Dynamo's in the kv router (any router mode). */
   routerPolicy?: RouterPolicy;
@@ -113,18 +115,19 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     }
   }
   const passSinks: (PassSink | null)[] = [null, null];
+  const prefillTiming = dis?.prefillTiming ?? cfg.timing;
   const engineMaker = (a: EngineArgs, role: PoolRole) => (w: number): Engine => {
     // only the side that computes prompts publishes KV events (Dynamo: prefill workers in disagg)
     const events = (cfg.router === 'kv' || cfg.routerPolicy) && role !== 'decode' ? new KvEventLog() : null;
     const recorder = role === 'prefill' ? hidden : collector;
     let e: Engine;
-    if (a.engine_type === 'vllm') {
-      const v = new VllmEngine(w, a, table, cfg.timing, recorder, events, cfg.evictionPolicy ?? null);
+    if (a.engine_type === 'vllm' || a.engine_type === 'trtllm') {
+      const v = new VllmEngine(w, a, table, role === 'prefill' ? prefillTiming : cfg.timing, recorder, events, cfg.evictionPolicy ?? null);
       v.fastForward = cfg.fastForward ?? true;
       e = v;
     } else if (a.engine_type === 'sglang') {
       if (cfg.evictionPolicy) throw new Error('eviction policy modules need the vllm engine (the SGLang radix cache evicts least recently used leaves)');
-      const g = new SglangEngine(w, a, table, cfg.timing, recorder, events, workload, blocks);
+      const g = new SglangEngine(w, a, table, role === 'prefill' ? prefillTiming : cfg.timing, recorder, events, workload, blocks);
       g.matchBeforeChunk = a.sglang.match_before_chunk;
       e = g;
     } else throw new Error(`engine_type "${a.engine_type}" is not available`);
@@ -143,9 +146,9 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
     }];
   const handoffMsPerToken = dis && dis.kvBytesPerToken && dis.kvTransferBandwidthGBs ? (dis.kvBytesPerToken / (dis.kvTransferBandwidthGBs * 1e9)) * 1000 : 0;
   const cluster = new Cluster(specs, table, collector, driver, handoffMsPerToken);
-  const timing = cfg.timing;
   for (const pool of cluster.pools) {
     const a = pool.role === 'prefill' ? prefillArgs! : args;
+    const timing = pool.role === 'prefill' ? prefillTiming : cfg.timing;
     const rng = root.split(pool.role === 'agg' ? 'router' : `router-${pool.role}`);
     let router: Router;
     // a router policy module replaces the router of every pool but the decode one (any router mode)
@@ -179,7 +182,8 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       maxNumBatchedTokens: mbt,
       maxNumSeqs: args.max_num_seqs ?? Infinity,
       kvCapacityTokens: kvTokens,
-    }, (pool, sample) => bootstrapPassModel(cluster.pools[pool]!.role, pool === 0 && prefillArgs ? prefillArgs : args, timing, mbt, sample));
+    }, (pool, sample) => bootstrapPassModel(cluster.pools[pool]!.role, pool === 0 && prefillArgs ? prefillArgs : args,
+      pool === 0 && prefillArgs ? prefillTiming : cfg.timing, mbt, sample));
     for (const pool of cluster.pools) {
       const sink = planner.sinkFor(pool.index);
       passSinks[pool.role === 'decode' ? 1 : 0] = sink;

@@ -7,7 +7,7 @@ const posInt = z.number().int().positive();
  * cross-field checks happen in sim's resolveEngineArgs, which names the field too.
  */
 export const EngineArgsJson = z.strictObject({
-  engine_type: z.enum(['vllm', 'sglang']).optional(),
+  engine_type: z.enum(['vllm', 'sglang', 'trtllm']).optional(),
   num_gpu_blocks: posInt.optional(),
   block_size: z.number().int().nonnegative().optional(),
   max_num_seqs: posInt.nullable().optional(),

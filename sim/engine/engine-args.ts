@@ -2,7 +2,11 @@
  * Engine arguments with Dynamo's mocker field names and defaults (`MockEngineArgs`), so a user can
  * paste the JSON they pass to `python -m dynamo.replay --extra-engine-args`.
  */
-export type EngineType = 'vllm' | 'sglang';
+/**
+ * Which server's scheduler a worker runs. `trtllm` is TensorRT-LLM's in-flight batching: the vLLM-style
+ * token-budget scheduler (max_num_tokens, max_batch_size) with its GUARANTEED_NO_EVICT admission.
+ */
+export type EngineType = 'vllm' | 'sglang' | 'trtllm';
 export type PreemptionMode = 'lifo' | 'fifo';
 export type EvictionName = 'lru' | 'lineage';
 
@@ -117,7 +121,7 @@ export class EngineArgsError extends Error {
 export function resolveEngineArgs(partial: Partial<Omit<EngineArgs, 'sglang'>> & { sglang?: Partial<SglangArgs> } = {}): EngineArgs {
   const sglang: SglangArgs = { ...SGLANG_DEFAULTS, ...(partial.sglang ?? {}) };
   const a: EngineArgs = { ...ENGINE_DEFAULTS, ...stripUndefined(partial), sglang };
-  if (a.engine_type !== 'vllm' && a.engine_type !== 'sglang') throw new EngineArgsError('engine_type', `must be "vllm" or "sglang", got ${JSON.stringify(a.engine_type)}`);
+  if (a.engine_type !== 'vllm' && a.engine_type !== 'sglang' && a.engine_type !== 'trtllm') throw new EngineArgsError('engine_type', `must be "vllm", "sglang" or "trtllm", got ${JSON.stringify(a.engine_type)}`);
   if (a.engine_type === 'sglang') {
     const pageSet = partial.sglang?.page_size !== undefined;
     if (a.block_size > 0 && pageSet && a.block_size !== sglang.page_size) {

@@ -42,6 +42,14 @@ export class VllmEngine implements Engine {
   private readonly chunked: boolean;
   private readonly countsPrefill: boolean;
   private readonly emitsDecode: boolean;
+  /**
+   * TensorRT-LLM's GUARANTEED_NO_EVICT capacity scheduler: a request is admitted only when the blocks
+   * for its whole prompt and output fit beside what the running requests will still need, so nothing
+   * is ever preempted. Blocks reserved per admitted request, and their sum.
+   */
+  private readonly reserveOutput: boolean;
+  private readonly reserved = new Map<number, number>();
+  private reservedBlocks = 0;
   /** Host-memory KV tier, when configured. */
   readonly host: HostTier | null;
   /** Requests whose host-tier load finished: they skip the host check once. */
@@ -92,6 +100,7 @@ export class VllmEngine implements Engine {
     this.chunked = args.enable_chunked_prefill;
     this.countsPrefill = args.worker_type !== 'decode';
     this.emitsDecode = args.worker_type !== 'prefill';
+    this.reserveOutput = args.engine_type === 'trtllm';
   }
 
   receive(r: number): void {
@@ -301,6 +310,11 @@ export class VllmEngine implements Engine {
     // preempts running requests to make room (Dynamo's mocker does, which can ping-pong two large
     // requests forever)
     if (fromWaiting && !this.preemptOnAdmit && !this.fits(r, target, len)) return BLOCKED;
+    let reserve = 0;
+    if (fromWaiting && this.reserveOutput && !this.reserved.has(r)) {
+      reserve = Math.ceil((promptLen + t.maxOut[r]!) / this.blockSize);
+      if (this.reservedBlocks + reserve > this.capacityBlocks) return BLOCKED;
+    }
     let actual = target;
     for (;;) {
       if (target <= t.allocTokens[r]!) {
@@ -338,6 +352,10 @@ export class VllmEngine implements Engine {
       this.running.pushBack(r);
       t.status[r] = ST_RUNNING;
       this.collector.onAdmit(r, now, cached);
+      if (reserve > 0) {
+        this.reserved.set(r, reserve);
+        this.reservedBlocks += reserve;
+      }
     }
     this.budget -= tokensUsed;
     return SCHEDULED;
@@ -448,6 +466,13 @@ export class VllmEngine implements Engine {
   /** Releases all of r's blocks, tail first (suffix blocks become the oldest cache entries). */
   private freeBlocks(r: number): void {
     const t = this.t;
+    if (this.reserveOutput) {
+      const res = this.reserved.get(r);
+      if (res !== undefined) {
+        this.reservedBlocks -= res;
+        this.reserved.delete(r);
+      }
+    }
     const bs = this.blockSize;
     const len = t.promptLen[r]! + t.generated[r]!;
     for (let j = t.held[r]! - 1; j >= 0; j--) {

@@ -1,0 +1,108 @@
+import { Prng } from '../core/prng.js';
+import type { Workload } from './workload.js';
+
+/**
+ * A closed-loop benchmark as serving benchmark tools run it (AIPerf/genai-perf `--concurrency N`,
+ * SGLang `bench_serving --max-concurrency N`): N clients, each sends a request, waits for its last
+ * token and sends the next at once, `requestsPerClient` times. Every prompt is fresh (no prefix
+ * sharing). Expressed as a Workload of N sessions whose later turns have zero delay, so the
+ * simulator's session driver is the closed loop.
+ *
+ * Two things make it behave like a real benchmark rather than a lockstep toy:
+ * - Clients launch one after another, `launchIntervalMs` apart in a random order: the benchmark
+ *   process builds and sends each first request in turn (a Python client spends about a millisecond of
+ *   CPU on a streaming request's set-up), so the server never sees N prompts in the same instant.
+ * - Prompt lengths carry a small jitter: a synthetic prompt of ISL tokens is text that the server
+ *   re-tokenises, and token boundaries at the joins move the count by a few tokens either way.
+ *   Output lengths are exact (benchmarks force them with ignore_eos / min_tokens).
+ */
+export interface ClosedLoopOptions {
+  /** Concurrent clients (the benchmark's concurrency). */
+  clients: number;
+  /** Requests each client sends, one after another. */
+  requestsPerClient: number;
+  /** Prompt tokens per request (mean). */
+  isl: number;
+  /** Output tokens per request. */
+  osl: number;
+  /** Relative standard deviation of the prompt length (0 = exact). */
+  islJitter: number;
+  /** Gap between two clients' first requests, ms. */
+  launchIntervalMs: number;
+  /** Tokens per content id. */
+  blockSize?: number;
+  seed: number;
+}
+
+/** Defaults for the two realism knobs; see ClosedLoopOptions. */
+export const CLOSED_LOOP_DEFAULTS = Object.freeze({
+  /** One streaming request's client-side set-up in a Python benchmark client (HTTP + JSON), ms. */
+  launchIntervalMs: 1,
+  /** Re-tokenisation drift of a synthetic prompt: about ±0.5 % (5 tokens in 1k). */
+  islJitter: 0.005,
+  requestsPerClient: 4,
+});
+
+export function generateClosedLoop(o: ClosedLoopOptions): Workload {
+  const n = posInt('clients', o.clients);
+  const k = posInt('requestsPerClient', o.requestsPerClient);
+  const isl = posInt('isl', o.isl);
+  const osl = posInt('osl', o.osl);
+  const bs = posInt('blockSize', o.blockSize ?? 64);
+  if (!(o.islJitter >= 0 && o.islJitter < 1)) throw new Error(`closed loop: islJitter must be in [0, 1), got ${o.islJitter}`);
+  if (!(o.launchIntervalMs >= 0 && Number.isFinite(o.launchIntervalMs))) throw new Error(`closed loop: launchIntervalMs must be finite and >= 0, got ${o.launchIntervalMs}`);
+  const count = n * k;
+  if (count > 0x7fffffff) throw new Error('closed loop: clients × requestsPerClient is too large');
+  const root = new Prng(o.seed >>> 0);
+  const order = root.split('launch-order');
+  const lengths = root.split('isl');
+  // a random launch order, so no client is always first
+  const slot = new Int32Array(n);
+  for (let i = 0; i < n; i++) slot[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = order.nextInt(i + 1);
+    const x = slot[i]!; slot[i] = slot[j]!; slot[j] = x;
+  }
+  const sessionStart = new Int32Array(n + 1);
+  const timeMs = new Float64Array(count);
+  const inputLength = new Int32Array(count);
+  const outputLength = new Int32Array(count).fill(osl);
+  const contentStart = new Int32Array(count + 1);
+  const sd = isl * o.islJitter;
+  let blocks = 0;
+  for (let c = 0, i = 0; c < n; c++) {
+    sessionStart[c] = i;
+    for (let t = 0; t < k; t++, i++) {
+      timeMs[i] = t === 0 ? slot[c]! * o.launchIntervalMs : 0;
+      let len = isl;
+      if (sd > 0) {
+        const z = Math.sqrt(-2 * Math.log(1 - lengths.next())) * Math.cos(2 * Math.PI * lengths.next());
+        len = Math.max(1, Math.round(isl + sd * z));
+      }
+      inputLength[i] = len;
+      blocks += Math.ceil(len / bs);
+      contentStart[i + 1] = blocks;
+    }
+  }
+  sessionStart[n] = count;
+  const contentIds = new Uint32Array(blocks);
+  for (let b = 0; b < blocks; b++) contentIds[b] = b; // every block fresh: no prefix is shared
+  return {
+    name: `closed-loop(clients=${n} × ${k} isl=${isl} osl=${osl} seed=${o.seed})`,
+    count,
+    sessions: n,
+    sessionStart,
+    timeMs,
+    inputLength,
+    outputLength,
+    contentStart,
+    contentIds,
+    blockSize: bs,
+    sourceLine: new Int32Array(count),
+  };
+}
+
+function posInt(name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 1) throw new Error(`closed loop: ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
