@@ -7,6 +7,7 @@ import { searchCommand } from './search-command.js';
 import { reviewCommand } from './review-command.js';
 import { runsCommand } from './runs-command.js';
 import { watchCommand } from './watch-command.js';
+import { validateCommand } from './validate-command.js';
 
 const HELP = `Usage: twinsearch <command> [flags]
 
@@ -20,6 +21,7 @@ Commands:
   watch      follow a search that another process runs, on the same dashboard
   review     show a run's accepted candidates: diffs against their parents and metric changes
   runs       list the search runs with their counts, best value and status
+  validate   replay measured serving benchmarks (AI Configurator CSV) and report the simulator's error
 
 Run \`twinsearch <command> --help\` for the flags of a command.
 `;
@@ -37,7 +39,8 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === 'review') return await reviewCommand(rest);
     if (cmd === 'runs') return runsCommand(rest);
     if (cmd === 'watch') return await watchCommand(rest);
-    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench, search, watch, review, runs`);
+    if (cmd === 'validate') return await validateCommand(rest);
+    throw new UsageError(`unknown command "${cmd}"; commands: replay, bench, search, watch, review, runs, validate`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof TraceError) {
       process.stderr.write(`twinsearch ${cmd}: ${e.message}\n`);

@@ -54,9 +54,13 @@ export function rowDeployment(row: SiliconRow): RowDeployment {
     const parallel = spec.moe
       ? { tp: s.tp, pp: s.pp, attnDp: s.attnDp, moeTp: s.moeTp, moeEp: s.moeEp }
       : { tp: s.tp, pp: s.pp, attnDp: s.attnDp, moeTp: 1, moeEp: 1 };
-    // some rows leave the MoE split blank: then experts follow attention (tensor parallel over its GPUs)
-    if (spec.moe && parallel.moeTp * parallel.moeEp !== parallel.tp * parallel.attnDp && parallel.moeTp === 1 && parallel.moeEp === 1) {
-      parallel.moeTp = parallel.tp * parallel.attnDp;
+    // AIC's identity is moe_tp × moe_ep = tp × attention_dp. Rows that leave the MoE split blank run
+    // the experts tensor-parallel over the attention GPUs; rows that leave attention_dp blank but
+    // split the experts over more GPUs than attention has run attention data-parallel on the rest.
+    const moeGpus = parallel.moeTp * parallel.moeEp;
+    if (spec.moe && moeGpus !== parallel.tp * parallel.attnDp) {
+      if (moeGpus === 1) parallel.moeTp = parallel.tp * parallel.attnDp;
+      else if (parallel.attnDp === 1 && moeGpus % parallel.tp === 0) parallel.attnDp = moeGpus / parallel.tp;
     }
     try {
       validateParallelism(parallel, spec.moe !== undefined);
