@@ -27,38 +27,37 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
 
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of text.split(' ')) {
+    if (cur && cur.length + 1 + w.length > width) { lines.push(cur); cur = w; } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines;
+}
+
+const INTRO = [
+  `Checks the simulator against measured serving benchmarks. Every row of FILE.csv (AI Configurator's silicon CSV format; default: the bundled calibration rows, data/calibration/silicon_calibration.csv) is one benchmark run: a deployment (backend and version, GPU, model, precision, TP / attention-DP / MoE-TP / EP / PP, and for disaggregated rows prefill and decode pools) under a closed loop of clients with fixed ISL/OSL. Each row is replayed through the same simulator and timing model that \`replay\` and \`search\` use, and its mean TTFT and mean TPOT are compared with the measured ones.`,
+  `Protocol simulated (what AIPerf or SGLang's bench_serving do with --concurrency N): N clients; each sends a request with a fresh prompt (no prefix sharing) and sends the next one as soon as the last token of the previous one arrives, --requests-per-client times. Clients launch one after another, --launch-interval-ms apart, in a random order. Prompt lengths are ISL with a small relative jitter (--isl-jitter); output lengths are exactly OSL (ignore_eos). N is the row's total concurrency (silicon_concurrency= in silicon_data_source, else batch_size × attention_dp). TTFT runs from a request's send to its first token; TPOT is (last − first token) / (OSL − 1); both are averaged over all requests, warm-up included, as the benchmarks report them. The server's scheduler limits, KV-cache size and per-pass overheads come from the backend's own defaults for the GPU.`,
+  `Prints MAPE and median absolute % error of TTFT and TPOT by backend × GPU × model × mode, by backend and by mode, and the coverage: rows simulated, and rows skipped grouped by reason. A malformed row is reported with its line and field and counted; the others still run (exit status 2 if any was malformed).`,
+];
+
 export const VALIDATE_HELP = `Usage: twinsearch validate [FILE.csv] [flags]
 
-Checks the simulator against measured serving benchmarks. Every row of FILE.csv (AI Configurator's
-silicon CSV format; default: the bundled calibration rows, ${'data/calibration/silicon_calibration.csv'})
-is one benchmark run: a deployment (backend and version, GPU, model, precision, TP / attention-DP /
-MoE-TP / EP / PP, and for disaggregated rows prefill and decode pools) under a closed loop of clients
-with fixed ISL/OSL. Each row is replayed through the same simulator and timing model that
-\`replay\` and \`search\` use, and its mean TTFT and mean TPOT are compared with the measured ones.
-
-Protocol simulated (what benchmark tools such as AIPerf or SGLang's bench_serving do with
---concurrency N): N clients; each sends a request with a fresh prompt (no prefix sharing) and sends the
-next one as soon as the last token of the previous one arrives, --requests-per-client times. Clients
-launch one after another, --launch-interval-ms apart, in a random order. Prompt lengths are ISL with a
-small relative jitter (--isl-jitter); output lengths are exactly OSL (ignore_eos). N is the row's
-total concurrency (silicon_concurrency= in silicon_data_source, else batch_size × attention_dp).
-TTFT is from a request's send to its first token; TPOT is (last − first token) / (OSL − 1); both are
-averaged over all requests, warm-up included, as the benchmarks report them. The server's scheduler
-limits, KV-cache size and per-pass overheads come from the backend's own defaults for the GPU.
-
-Prints MAPE and median absolute % error of TTFT and TPOT by backend × GPU × model × mode, by backend
-and by mode, and the coverage: rows simulated, and rows skipped grouped by reason. A malformed row is
-reported with its line and field and counted; the others still run (exit status 2 if any was malformed).
+${INTRO.map((p) => wrap(p, 79).join('\n')).join('\n\n')}
 
 Flags:
 ${Object.entries(FLAGS).map(([name, f]) => {
   const left = `  --${name}${'arg' in f ? ` ${f.arg}` : ''}`;
-  return left.length < 30 ? left.padEnd(30) + f.help : `${left}\n${' '.repeat(30)}${f.help}`;
+  const body = wrap(f.help, 80 - 30).map((l, i) => (i === 0 && left.length < 30 ? left.padEnd(30) : ' '.repeat(30)) + l);
+  return left.length < 30 ? body.join('\n') : [left, ...body].join('\n');
 }).join('\n')}
 
 Examples:
   twinsearch validate
-  twinsearch validate my-benchmarks.csv --html fidelity.html --json fidelity.json
+  twinsearch validate mine.csv --html fidelity.html --json fidelity.json
   twinsearch validate --filter 'trtllm.*h200' --jobs 1
 `;
 

@@ -48,8 +48,10 @@ export function rowDeployment(row: SiliconRow): RowDeployment {
     moeDtype = 'mxfp4';
   }
   if (!spec.moe) moeDtype = weightDtype;
-  // the servers keep the KV cache in the activation dtype unless told otherwise (vLLM/SGLang "auto")
-  const kvDtype: KvDtype = 'bf16';
+  // vLLM and SGLang keep the KV cache in the activation dtype unless told otherwise ("auto");
+  // TensorRT-LLM takes the KV dtype from the quantised checkpoint, and its FP8 checkpoints (ModelOpt)
+  // carry FP8 KV scales, so their cache is FP8
+  const kvDtype: KvDtype = row.backend === 'trtllm' && weightDtype !== 'bf16' ? 'fp8' : 'bf16';
   const pool = (s: PoolShape): PoolDeployment | string => {
     const parallel = spec.moe
       ? { tp: s.tp, pp: s.pp, attnDp: s.attnDp, moeTp: s.moeTp, moeEp: s.moeEp }
