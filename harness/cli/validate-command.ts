@@ -21,7 +21,8 @@ const FLAGS = {
   filter: { type: 'string', arg: 'REGEX', help: 'only rows whose id, backend, system, model or mode matches (case-insensitive)' },
   'requests-per-client': { type: 'string', arg: 'N', help: `requests each closed-loop client sends in turn (default ${CLOSED_LOOP_DEFAULTS.requestsPerClient})` },
   'isl-jitter': { type: 'string', arg: 'F', help: `relative std. dev. of prompt lengths, from re-tokenisation (default ${CLOSED_LOOP_DEFAULTS.islJitter}; 0 = exact)` },
-  'launch-interval-ms': { type: 'string', arg: 'MS', help: `gap between two clients' first requests (default ${CLOSED_LOOP_DEFAULTS.launchIntervalMs})` },
+  ramp: { type: 'string', arg: 'K', help: `clients' first requests are spread evenly, in a random order, over K request lifetimes as the simulator estimates them (prefill + OSL decode passes); 1 starts in the steady state, 0 sends all at once (default ${CLOSED_LOOP_DEFAULTS.rampLifetimes})` },
+  'turnaround-ms': { type: 'string', arg: 'MS', help: `mean time from a request's last token to the same client's next request reaching the server, drawn uniformly in [0, 2 × MS] (default ${CLOSED_LOOP_DEFAULTS.turnaroundMs})` },
   seed: { type: 'string', arg: 'N', help: 'seed of launch order and length jitter (default 1)' },
   quiet: { type: 'boolean', help: 'no progress on stderr' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -40,7 +41,7 @@ function wrap(text: string, width: number): string[] {
 
 const INTRO = [
   `Checks the simulator against measured serving benchmarks. Every row of FILE.csv (AI Configurator's silicon CSV format; default: the bundled calibration rows, data/calibration/silicon_calibration.csv) is one benchmark run: a deployment (backend and version, GPU, model, precision, TP / attention-DP / MoE-TP / EP / PP, and for disaggregated rows prefill and decode pools) under a closed loop of clients with fixed ISL/OSL. Each row is replayed through the same simulator and timing model that \`replay\` and \`search\` use, and its mean TTFT and mean TPOT are compared with the measured ones.`,
-  `Protocol simulated (what AIPerf or SGLang's bench_serving do with --concurrency N): N clients; each sends a request with a fresh prompt (no prefix sharing) and sends the next one as soon as the last token of the previous one arrives, --requests-per-client times. Clients launch one after another, --launch-interval-ms apart, in a random order. Prompt lengths are ISL with a small relative jitter (--isl-jitter); output lengths are exactly OSL (ignore_eos). N is the row's total concurrency (silicon_concurrency= in silicon_data_source, else batch_size × attention_dp). TTFT runs from a request's send to its first token; TPOT is (last − first token) / (OSL − 1); both are averaged over all requests, warm-up included, as the benchmarks report them. The server's scheduler limits, KV-cache size and per-pass overheads come from the backend's own defaults for the GPU.`,
+  `Protocol simulated (what AIPerf or SGLang's bench_serving do with --concurrency N): N clients; each sends a request with a fresh prompt (no prefix sharing) and sends the next one when the last token of the previous one has arrived and the client has turned around (--turnaround-ms), --requests-per-client times. Clients launch one after another in a random order, spread over one request's lifetime (--ramp): a long benchmark settles into that steady state, while a perfectly simultaneous start with exact lengths would run in lockstep forever. Prompt lengths are ISL with a small relative jitter (--isl-jitter); output lengths are exactly OSL (ignore_eos). N is the row's total concurrency (silicon_concurrency= in silicon_data_source, else batch_size × attention_dp). TTFT runs from a request's send to its first token; TPOT is (last − first token) / (OSL − 1); both are averaged over all requests, warm-up included, as the benchmarks report them. The server's scheduler limits, KV-cache size and per-pass overheads come from the backend's own defaults for the GPU.`,
   `Prints MAPE and median absolute % error of TTFT and TPOT by backend × GPU × model × mode, by backend and by mode, and the coverage: rows simulated, and rows skipped grouped by reason. A malformed row is reported with its line and field and counted; the others still run (exit status 2 if any was malformed).`,
 ];
 
@@ -69,7 +70,8 @@ const Values = z.object({
   filter: z.string().optional(),
   'requests-per-client': z.coerce.number().int().min(1).max(1000).default(CLOSED_LOOP_DEFAULTS.requestsPerClient),
   'isl-jitter': z.coerce.number().min(0).max(0.5).default(CLOSED_LOOP_DEFAULTS.islJitter),
-  'launch-interval-ms': z.coerce.number().min(0).max(60_000).default(CLOSED_LOOP_DEFAULTS.launchIntervalMs),
+  ramp: z.coerce.number().min(0).max(100).default(CLOSED_LOOP_DEFAULTS.rampLifetimes),
+  'turnaround-ms': z.coerce.number().min(0).max(60_000).default(CLOSED_LOOP_DEFAULTS.turnaroundMs),
   seed: z.coerce.number().int().min(0).max(0xffffffff).default(1),
   quiet: z.boolean().default(false),
 });
@@ -100,7 +102,8 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const rows = filter ? all.filter((r) => filter.test([r.id, r.backend, r.system, r.modelPath, r.mode].join(' '))) : all;
   if (rows.length === 0 && errors.length === 0) throw new UsageError(filter ? `--filter ${f.filter}: no row matches` : `${file}: no rows`);
   const protocol: Protocol = {
-    requestsPerClient: f['requests-per-client'], islJitter: f['isl-jitter'], launchIntervalMs: f['launch-interval-ms'], seed: f.seed,
+    requestsPerClient: f['requests-per-client'], islJitter: f['isl-jitter'], rampLifetimes: f.ramp,
+    turnaroundMs: f['turnaround-ms'], seed: f.seed,
   };
   const jobs = f.jobs ?? availableParallelism();
   const bar = new RowProgress(!f.quiet);
@@ -111,7 +114,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const summary = summarize(results, errors.length);
   process.stdout.write(formatSummary(summary));
   if (!f.quiet) process.stderr.write(`${rows.length} rows in ${wall.toFixed(1)} s on ${Math.min(jobs, rows.length)} process${jobs > 1 ? 'es' : ''}\n`);
-  const protocolLine = `Closed loop of each row's concurrency, ${protocol.requestsPerClient} requests per client, launches ${protocol.launchIntervalMs} ms apart, ISL jitter ${protocol.islJitter}, seed ${protocol.seed}.`;
+  const protocolLine = `Closed loop of each row's concurrency, ${protocol.requestsPerClient} requests per client, launches spread over ${protocol.rampLifetimes} request lifetime(s), turnaround ${protocol.turnaroundMs} ms, ISL jitter ${protocol.islJitter}, seed ${protocol.seed}.`;
   if (f.json) writeFileSync(f.json, JSON.stringify({ file, protocol, rows: results.map(jsonRow), summary }, null, 2) + '\n');
   if (f.csv) writeFileSync(f.csv, toCsv(results));
   if (f.html) writeFileSync(f.html, validationHtml(file, results, summary, protocolLine));

@@ -8,7 +8,9 @@ import type { SiliconRow } from './silicon-csv.js';
 export interface Protocol {
   requestsPerClient: number;
   islJitter: number;
-  launchIntervalMs: number;
+  /** Clients' first requests spread over this many request lifetimes (the simulator's own estimate). */
+  rampLifetimes: number;
+  turnaroundMs: number;
   seed: number;
 }
 
@@ -47,9 +49,11 @@ export function simulateRow(row: SiliconRow, protocol: Protocol): RowResult {
   }
   try {
     const config = deploymentReplayConfig(dep.deployment, protocol.seed);
+    const lifetime = requestLifetimeMs(config, row);
     const workload = generateClosedLoop({
       clients: row.concurrency, requestsPerClient: protocol.requestsPerClient, isl: row.isl, osl: row.osl,
-      islJitter: protocol.islJitter, launchIntervalMs: protocol.launchIntervalMs, seed: protocol.seed,
+      islJitter: protocol.islJitter, launchIntervalMs: (protocol.rampLifetimes * lifetime) / row.concurrency,
+      turnaroundMs: protocol.turnaroundMs, seed: protocol.seed,
     });
     const rep = runReplay(workload, config).report;
     out.predicted_ttft_ms = rep.mean_ttft_ms ?? null;
@@ -59,4 +63,19 @@ export function simulateRow(row: SiliconRow, protocol: Protocol): RowResult {
     out.skipped = (e as Error).message;
   }
   return out;
+}
+
+/**
+ * How long one request of the row lives when the loop runs steadily, by the deployment's own timing
+ * model: its prefill alone, then OSL decode passes in a batch of the clients one decode worker holds.
+ */
+export function requestLifetimeMs(cfg: ReturnType<typeof deploymentReplayConfig>, row: SiliconRow): number {
+  const decodeWorkers = cfg.disagg ? cfg.disagg.decodeWorkers : cfg.workers;
+  const engine = cfg.disagg ? cfg.disagg.decodeEngine : cfg.engine;
+  const prefillTiming = cfg.disagg?.prefillTiming ?? cfg.timing;
+  const batch = Math.max(1, Math.min(Math.ceil(row.concurrency / decodeWorkers), engine.max_num_seqs ?? Infinity));
+  const ctx = row.isl + row.osl / 2;
+  const prefill = prefillTiming.prefillMs(1, row.isl, 0, row.isl * row.isl);
+  const step = cfg.timing.decodeMs(batch, 0, batch * ctx, engine.num_gpu_blocks * engine.block_size);
+  return prefill + row.osl * step;
 }

@@ -9,9 +9,13 @@ import type { Workload } from './workload.js';
  * simulator's session driver is the closed loop.
  *
  * Two things make it behave like a real benchmark rather than a lockstep toy:
- * - Clients launch one after another, `launchIntervalMs` apart in a random order: the benchmark
- *   process builds and sends each first request in turn (a Python client spends about a millisecond of
- *   CPU on a streaming request's set-up), so the server never sees N prompts in the same instant.
+ * - Clients launch one after another, `launchIntervalMs` apart in a random order, so the server never
+ *   sees N prompts in the same instant. Spread over one request's lifetime (the validation protocol),
+ *   the loop starts in the steady state a long benchmark settles into: with exact output lengths a
+ *   perfectly simultaneous start would stay in lockstep forever, which real clients (connection set-up,
+ *   tokeniser warm-up, scheduling) never produce.
+ * - After a request's last token the client turns around (reads the end of the stream, sends the
+ *   next request) in a random time of mean `turnaroundMs`.
  * - Prompt lengths carry a small jitter: a synthetic prompt of ISL tokens is text that the server
  *   re-tokenises, and token boundaries at the joins move the count by a few tokens either way.
  *   Output lengths are exact (benchmarks force them with ignore_eos / min_tokens).
@@ -29,6 +33,12 @@ export interface ClosedLoopOptions {
   islJitter: number;
   /** Gap between two clients' first requests, ms. */
   launchIntervalMs: number;
+  /**
+   * Mean time from a request's last token to the client's next request reaching the server, ms (the
+   * client reads the end of the stream, builds and sends the next request; the server closes the
+   * response). Drawn uniformly in [0, 2 × mean] per request.
+   */
+  turnaroundMs: number;
   /** Tokens per content id. */
   blockSize?: number;
   seed: number;
@@ -38,6 +48,10 @@ export interface ClosedLoopOptions {
 export const CLOSED_LOOP_DEFAULTS = Object.freeze({
   /** One streaming request's client-side set-up in a Python benchmark client (HTTP + JSON), ms. */
   launchIntervalMs: 1,
+  /** Spread the first requests over one request's lifetime (see above). */
+  rampLifetimes: 1,
+  /** End of stream to next request in a Python asyncio client over local HTTP, ms. */
+  turnaroundMs: 2,
   /** Re-tokenisation drift of a synthetic prompt: about ±0.5 % (5 tokens in 1k). */
   islJitter: 0.005,
   requestsPerClient: 4,
@@ -50,12 +64,15 @@ export function generateClosedLoop(o: ClosedLoopOptions): Workload {
   const osl = posInt('osl', o.osl);
   const bs = posInt('blockSize', o.blockSize ?? 64);
   if (!(o.islJitter >= 0 && o.islJitter < 1)) throw new Error(`closed loop: islJitter must be in [0, 1), got ${o.islJitter}`);
-  if (!(o.launchIntervalMs >= 0 && Number.isFinite(o.launchIntervalMs))) throw new Error(`closed loop: launchIntervalMs must be finite and >= 0, got ${o.launchIntervalMs}`);
+  for (const k of ['launchIntervalMs', 'turnaroundMs'] as const) {
+    if (!(o[k] >= 0 && Number.isFinite(o[k]))) throw new Error(`closed loop: ${k} must be finite and >= 0, got ${o[k]}`);
+  }
   const count = n * k;
   if (count > 0x7fffffff) throw new Error('closed loop: clients × requestsPerClient is too large');
   const root = new Prng(o.seed >>> 0);
   const order = root.split('launch-order');
   const lengths = root.split('isl');
+  const turns = root.split('turnaround');
   // a random launch order, so no client is always first
   const slot = new Int32Array(n);
   for (let i = 0; i < n; i++) slot[i] = i;
@@ -73,7 +90,7 @@ export function generateClosedLoop(o: ClosedLoopOptions): Workload {
   for (let c = 0, i = 0; c < n; c++) {
     sessionStart[c] = i;
     for (let t = 0; t < k; t++, i++) {
-      timeMs[i] = t === 0 ? slot[c]! * o.launchIntervalMs : 0;
+      timeMs[i] = t === 0 ? slot[c]! * o.launchIntervalMs : 2 * o.turnaroundMs * turns.next();
       let len = isl;
       if (sd > 0) {
         const z = Math.sqrt(-2 * Math.log(1 - lengths.next())) * Math.cos(2 * Math.PI * lengths.next());

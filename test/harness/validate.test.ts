@@ -22,7 +22,7 @@ const ROWS = [
   // a disaggregated row: 1 prefill worker TP2, 1 decode worker TP2, 16 clients in all
   'qwen32b_disagg,silicon_concurrency=16,vllm,,Qwen/Qwen3-32B,h200_sxm,fp8,disagg,2048,64,fp8,fp8,,,,,,,1,1,2,1,1,1,1,16,1,2,1,1,1,1,300,15',
 ];
-const PROTOCOL: Protocol = { requestsPerClient: 2, islJitter: 0.005, launchIntervalMs: 1, seed: 1 };
+const PROTOCOL: Protocol = { requestsPerClient: 2, islJitter: 0.005, rampLifetimes: 1, turnaroundMs: 2, seed: 1 };
 
 describe('silicon CSV reader', () => {
   it('reads aggregated and disaggregated rows', () => {
@@ -125,7 +125,7 @@ describe('twinsearch validate', () => {
   it('explains its protocol and flags, and rejects bad flags with exit 2', () => {
     const help = spawnSync(process.execPath, [bin, 'validate', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    for (const flag of ['--json', '--csv', '--html', '--jobs', '--filter', '--requests-per-client', '--isl-jitter', '--launch-interval-ms', '--seed']) {
+    for (const flag of ['--json', '--csv', '--html', '--jobs', '--filter', '--requests-per-client', '--isl-jitter', '--ramp', '--turnaround-ms', '--seed']) {
       expect(help.stdout).toContain(flag);
     }
     expect(help.stdout).toMatch(/Protocol simulated/);
