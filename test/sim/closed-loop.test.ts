@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { generateClosedLoop } from '../../sim/workload/closed-loop.js';
+import { checkWorkload } from '../../sim/workload/workload.js';
+import { runReplay } from '../../sim/replay.js';
+import { resolveEngineArgs } from '../../sim/engine/engine-args.js';
+import { resolveKvRouterConfig } from '../../sim/router/router-config.js';
+import { createRooflineModel } from '../../sim/timing/roofline.js';
+
+const base = { clients: 8, requestsPerClient: 5, isl: 1024, osl: 128, islJitter: 0, launchIntervalMs: 0, turnaroundMs: 0, seed: 3 };
+
+function replay(opts: typeof base): { ttft: number[]; tpotMean: number } {
+  const w = generateClosedLoop(opts);
+  const res = runReplay(w, {
+    workers: 1, engine: resolveEngineArgs({ block_size: 16, num_gpu_blocks: 100_000 }),
+    timing: createRooflineModel({ gpu: 'h200_sxm', model: 'llama-3.1-8b', tp: 1, weightDtype: 'bf16', kvDtype: 'bf16' }),
+    router: 'round_robin', routerConfig: resolveKvRouterConfig({}), seed: 1, arrivalSpeedupRatio: 1, concurrency: null, gpusPerWorker: 1,
+  });
+  const ttft = Array.from(res.requests.firstTokenMs, (t, i) => t - res.requests.arrivalMs[i]!);
+  return { ttft, tpotMean: res.report.mean_tpot_ms! };
+}
+const std = (xs: number[]): number => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+};
+
+describe('closed-loop benchmark workload', () => {
+  it('is N sessions of fresh prompts whose later turns follow at once (or after the turnaround)', () => {
+    const w = generateClosedLoop({ ...base, turnaroundMs: 2, launchIntervalMs: 5 });
+    expect(checkWorkload(w)).toBeNull();
+    expect(w.sessions).toBe(8);
+    expect(w.count).toBe(40);
+    expect(new Set(w.contentIds).size).toBe(w.contentIds.length); // no prefix shared
+    const firsts = Array.from({ length: 8 }, (_, s) => w.timeMs[w.sessionStart[s]!]!).sort((a, b) => a - b);
+    expect(firsts).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
+    for (let s = 0; s < 8; s++) {
+      for (let i = w.sessionStart[s]! + 1; i < w.sessionStart[s + 1]!; i++) expect(w.timeMs[i]).toBeGreaterThanOrEqual(0), expect(w.timeMs[i]).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('jitters prompt lengths by about the asked share and never output lengths; the same seed gives the same workload', () => {
+    const w = generateClosedLoop({ ...base, clients: 200, islJitter: 0.01 });
+    const isl = Array.from(w.inputLength);
+    expect(std(isl) / 1024).toBeGreaterThan(0.007);
+    expect(std(isl) / 1024).toBeLessThan(0.013);
+    expect(new Set(w.outputLength).size).toBe(1);
+    expect(generateClosedLoop({ ...base, clients: 200, islJitter: 0.01 })).toEqual(w);
+    expect(generateClosedLoop({ ...base, clients: 200, islJitter: 0.01, seed: 4 }).inputLength).not.toEqual(w.inputLength);
+  });
+
+  it('runs in lockstep when all clients start at once with exact lengths, and not when they launch spread out', () => {
+    const lockstep = replay(base);
+    // every round but the first: all eight prompts are prefilled in one pass, so they share one TTFT
+    const later = lockstep.ttft.filter((_, i) => i % 5 !== 0);
+    expect(std(later)).toBeLessThan(1e-6);
+    const spread = replay({ ...base, launchIntervalMs: 40, turnaroundMs: 2, islJitter: 0.005 });
+    expect(std(spread.ttft)).toBeGreaterThan(1);
+    // prefills no longer pile up: the mean TTFT is well below the lockstep one
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(spread.ttft)).toBeLessThan(0.6 * mean(lockstep.ttft));
+  });
+
+  it('rejects bad options by name', () => {
+    expect(() => generateClosedLoop({ ...base, clients: 0 })).toThrow(/clients must be a positive integer/);
+    expect(() => generateClosedLoop({ ...base, islJitter: 1 })).toThrow(/islJitter must be in \[0, 1\)/);
+    expect(() => generateClosedLoop({ ...base, turnaroundMs: -1 })).toThrow(/turnaroundMs must be finite and >= 0/);
+  });
+});
