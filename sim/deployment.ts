@@ -21,6 +21,11 @@ export interface PoolDeployment {
   /** Model replicas in the pool. */
   replicas: number;
   parallel: Parallelism;
+  /**
+   * Requests one worker (attention-DP rank) runs at once, when the deployment sets it (vLLM
+   * max_num_seqs, SGLang max_running_requests, TensorRT-LLM max_batch_size); absent = the server's default.
+   */
+  maxBatch?: number;
 }
 
 export interface ServingDeployment {
@@ -52,8 +57,10 @@ function poolEngine(d: ServingDeployment, p: PoolDeployment): EngineArgs {
     gpu: d.gpu, model: d.model, tp, weightDtype: asLegacy(d.weightDtype), kvDtype: d.kvDtype, blockSize,
   });
   args.kv_bytes_per_token = kvBytesPerToken(d.model, tp, d.kvDtype) * tp;
-  // the benchmark asks for exact output lengths; nothing else differs from the server's defaults
-  args.enable_prefix_caching = true;
+  if (p.maxBatch !== undefined) {
+    if (d.backend === 'sglang') args.sglang.max_running_requests = p.maxBatch;
+    else args.max_num_seqs = p.maxBatch;
+  }
   return args;
 }
 

@@ -37,6 +37,7 @@ export const EngineArgsJson = z.strictObject({
     clip_max_new_tokens: posInt.optional(),
     schedule_conservativeness: z.number().positive().optional(),
     match_before_chunk: z.boolean().optional(),
+    max_running_requests: posInt.nullable().optional(),
   }).optional(),
 });
 export type EngineArgsJson = z.infer<typeof EngineArgsJson>;

@@ -69,7 +69,9 @@ export function rowDeployment(row: SiliconRow): RowDeployment {
     } catch (e) {
       return (e as Error).message;
     }
-    return { replicas: s.workers, parallel };
+    // a disaggregated pool's batch size is what its servers were started with (prefill workers often
+    // take one prompt at a time); an aggregated row's batch_size is only its load
+    return row.mode === 'disagg' && s.batch > 0 ? { replicas: s.workers, parallel, maxBatch: s.batch } : { replicas: s.workers, parallel };
   };
   let pools: ServingDeployment['pools'];
   if (row.mode === 'agg') {

@@ -29,6 +29,8 @@ export interface SglangArgs {
    * cached; false reproduces that.
    */
   match_before_chunk: boolean;
+  /** Requests running at once (SGLang's --max-running-requests); null = only KV memory limits it. */
+  max_running_requests: number | null;
 }
 
 export interface EngineArgs {
@@ -81,6 +83,7 @@ export const SGLANG_DEFAULTS: SglangArgs = {
   clip_max_new_tokens: 4096,
   schedule_conservativeness: 1.0,
   match_before_chunk: true,
+  max_running_requests: null,
 };
 
 export const ENGINE_DEFAULTS: EngineArgs = {
@@ -139,6 +142,7 @@ export function resolveEngineArgs(partial: Partial<Omit<EngineArgs, 'sglang'>> &
     if (sglang.chunked_prefill_size % a.block_size !== 0) {
       throw new EngineArgsError('sglang.chunked_prefill_size', `must be a multiple of block_size (${a.block_size})`);
     }
+    if (sglang.max_running_requests !== null) posInt('sglang.max_running_requests', sglang.max_running_requests);
     if (!(sglang.schedule_conservativeness > 0)) throw new EngineArgsError('sglang.schedule_conservativeness', 'must be > 0');
     if (sglang.schedule_policy !== 'fifo' && sglang.schedule_policy !== 'lpm') {
       throw new EngineArgsError('sglang.schedule_policy', `must be "fifo" or "lpm", got ${JSON.stringify(sglang.schedule_policy)}`);

@@ -60,6 +60,8 @@ export class SglangEngine implements Engine {
   private readonly maxPrefill: number;
   private readonly chunkSize: number;
   private readonly clip: number;
+  /** max_running_requests: running plus newly admitted requests per pass. */
+  private readonly maxRunning: number;
   private readonly lpm: boolean;
   private readonly prefillDiv: number;
   private readonly decodeDiv: number;
@@ -100,6 +102,7 @@ export class SglangEngine implements Engine {
     this.capacityTokens = args.num_gpu_blocks * args.block_size;
     this.maxPrefill = sg.max_prefill_tokens;
     this.chunkSize = sg.chunked_prefill_size;
+    this.maxRunning = sg.max_running_requests ?? Infinity;
     this.clip = sg.clip_max_new_tokens;
     this.lpm = sg.schedule_policy === 'lpm';
     this.initNewTokenRatio = 0.7 * sg.schedule_conservativeness;
@@ -193,6 +196,8 @@ export class SglangEngine implements Engine {
     while (this.waiting.length > 0) {
       const r = this.waiting.at(0);
       const mat = t.numComputed[r]!;
+      // a new request needs a running slot; a chunked one holds its slot already
+      if (mat === 0 && this.nRunning + nCan >= this.maxRunning) break;
       const seqLen = t.promptLen[r]! + t.generated[r]!;
       let extend = seqLen - mat;
       if (extend <= 0) break;
