@@ -1,6 +1,6 @@
-import { deriveNumGpuBlocks } from './catalog/kv-capacity.js';
+import { kvCapacity } from './catalog/backend-memory.js';
 import { getGpu } from './catalog/gpus.js';
-import { getModel, kvBytesPerToken, type KvDtype, type WeightDtype } from './catalog/models.js';
+import { getModel, type KvDtype, type QuantScheme } from './catalog/models.js';
 import type { Parallelism } from './catalog/parallelism.js';
 import { resolveEngineArgs, type EngineArgs, type EngineType } from './engine/engine-args.js';
 import type { ReplayConfig } from './replay.js';
@@ -26,6 +26,8 @@ export interface PoolDeployment {
    * max_num_seqs, SGLang max_running_requests, TensorRT-LLM max_batch_size); absent = the server's default.
    */
   maxBatch?: number;
+  /** Tokens one pass may process, when the deployment sets it (max_num_batched_tokens, max_num_tokens); absent = the server's default. */
+  maxTokens?: number;
 }
 
 export interface ServingDeployment {
@@ -34,45 +36,59 @@ export interface ServingDeployment {
   backendVersion: string;
   gpu: string;
   model: string;
-  weightDtype: WeightDtype;
-  /** Dtype of the routed experts (MoE models). */
-  moeDtype: WeightDtype;
+  /** Weight format of each tensor class. */
+  quant: QuantScheme;
   kvDtype: KvDtype;
   /** Aggregated: one pool. Disaggregated: prefill and decode pools. */
   pools: { agg: PoolDeployment } | { prefill: PoolDeployment; decode: PoolDeployment };
 }
 
-/** Tokens per KV block each server uses by default (vLLM 16, SGLang page 1 → we index it in 64s, TensorRT-LLM 32). */
-const BLOCK_SIZE: Record<EngineType, number> = { vllm: 16, sglang: 64, trtllm: 32 };
-
+/**
+ * Engine arguments of one worker (one attention-DP rank) as the server sizes itself: its KV pool from
+ * the backend's memory model, its scheduler limits from the backend's defaults for this version and GPU.
+ */
 function poolEngine(d: ServingDeployment, p: PoolDeployment): EngineArgs {
-  const tp = p.parallel.tp;
-  const blockSize = BLOCK_SIZE[d.backend];
+  const cap = kvCapacity({
+    backend: d.backend, version: d.backendVersion, gpu: d.gpu, model: d.model, parallelism: p.parallel,
+    quant: d.quant, kvDtype: d.kvDtype, maxNumSeqs: p.maxBatch, maxNumBatchedTokens: p.maxTokens,
+  });
+  const gpus = p.parallel.tp * p.parallel.attnDp * p.parallel.pp;
+  if (!cap.fits) {
+    const gb = (x: number): string => (x / 1e9).toFixed(1);
+    throw new Error(`${d.model} does not fit on ${gpus}× ${d.gpu} under ${d.backend}: ${gb(cap.weightBytes)} GB of weights per GPU leave no room for a KV block`);
+  }
+  const def = cap.defaults;
+  // SGLang's page is one token; the simulator indexes its radix cache in 64-token pages, which changes
+  // nothing for prompts that share no prefix and keeps the cache small
+  const blockSize = d.backend === 'sglang' ? 64 : def.blockSize;
+  const tokens = cap.tokensPerRank;
   const args = resolveEngineArgs({
     engine_type: d.backend,
     block_size: blockSize,
-    ...(d.backend === 'sglang' ? { sglang: { page_size: blockSize } } : {}),
+    num_gpu_blocks: Math.max(1, Math.floor(tokens / blockSize)),
+    max_num_seqs: d.backend === 'sglang' ? null : cap.maxRunningRequests,
+    max_num_batched_tokens: def.maxNumBatchedTokens,
+    enable_chunked_prefill: def.chunkSize !== null,
+    ...(d.backend === 'sglang' ? {
+      sglang: {
+        page_size: blockSize,
+        chunked_prefill_size: Math.max(blockSize, Math.floor((def.chunkSize ?? def.maxNumBatchedTokens) / blockSize) * blockSize),
+        max_prefill_tokens: def.maxNumBatchedTokens,
+        max_running_requests: cap.maxRunningRequests,
+      },
+    } : {}),
   });
-  args.num_gpu_blocks = deriveNumGpuBlocks({
-    gpu: d.gpu, model: d.model, tp, weightDtype: asLegacy(d.weightDtype), kvDtype: d.kvDtype, blockSize,
-  });
-  args.kv_bytes_per_token = kvBytesPerToken(d.model, tp, d.kvDtype) * tp;
-  if (p.maxBatch !== undefined) {
-    if (d.backend === 'sglang') args.sglang.max_running_requests = p.maxBatch;
-    else args.max_num_seqs = p.maxBatch;
-  }
+  // the KV a request hands over in disaggregated serving: every GPU of the rank holds its share
+  args.kv_bytes_per_token = cap.kvBytesPerToken * p.parallel.tp * p.parallel.pp;
   return args;
 }
 
 function poolTiming(d: ServingDeployment, p: PoolDeployment): ReplayConfig['timing'] {
+  const w = d.quant.dense === 'bf16' ? 'bf16' : 'fp8';
   return createRooflineModel({
-    gpu: d.gpu, model: d.model, tp: p.parallel.tp, weightDtype: asLegacy(d.weightDtype), kvDtype: d.kvDtype,
+    gpu: d.gpu, model: d.model, tp: Math.min(8, p.parallel.tp), weightDtype: w, kvDtype: d.kvDtype,
     framework: d.backend === 'trtllm' ? 'vllm' : d.backend,
   });
-}
-
-function asLegacy(w: WeightDtype): 'bf16' | 'fp8' {
-  return w === 'bf16' ? 'bf16' : 'fp8';
 }
 
 /** The replay configuration of a deployment; throws with the missing piece named when it cannot run. */

@@ -1,5 +1,7 @@
+import { aicRowQuant, checkpointFor, nativeQuant } from '../../sim/catalog/checkpoints.js';
+import { aicQuantModeDtype } from '../../sim/catalog/dtypes.js';
 import { GPUS } from '../../sim/catalog/gpus.js';
-import { getModel, MODELS, type KvDtype, type WeightDtype } from '../../sim/catalog/models.js';
+import { catalogModelFor, getModel, type KvDtype, type QuantScheme } from '../../sim/catalog/models.js';
 import { validateParallelism } from '../../sim/catalog/parallelism.js';
 import type { PoolDeployment, ServingDeployment } from '../../sim/deployment.js';
 import type { PoolShape, SiliconRow } from './silicon-csv.js';
@@ -10,48 +12,30 @@ import type { PoolShape, SiliconRow } from './silicon-csv.js';
  */
 export type RowDeployment = { ok: true; deployment: ServingDeployment } | { ok: false; reason: string };
 
-/** Catalog key of a Hugging Face model path as benchmarks record it (fine-tunes map to their architecture). */
-export function catalogModelOf(path: string): string | null {
-  const p = path.toLowerCase();
-  const name = p.slice(p.lastIndexOf('/') + 1).replace(/-(instruct|fp8|nvfp4|fp4|bf16)$/g, '').replace(/-(instruct|fp8|nvfp4|fp4|bf16)$/g, '');
-  for (const m of Object.values(MODELS)) {
-    const own = m.hfId.toLowerCase();
-    const base = own.slice(own.lastIndexOf('/') + 1);
-    if (own === p || base === name || base.replace(/^meta-/, '') === name) return m.name;
-  }
-  // DeepSeek-R1 is DeepSeek-V3's architecture
-  if (/deepseek-r1/.test(name)) return MODELS['deepseek-v3'] ? 'deepseek-v3' : null;
-  return null;
-}
-
-/** Weight dtype of a quantisation column ('' = the checkpoint's own BF16). */
-function quantDtype(q: string, precision: string): WeightDtype | null {
-  const s = (q || (precision === 'fp4' ? 'nvfp4' : precision)).toLowerCase();
-  if (s === '' || s === 'bf16' || s === 'bfloat16' || s === 'fp16') return 'bf16';
-  if (s === 'fp8' || s === 'fp8_block' || s === 'nvfp4' || s === 'mxfp4' || s === 'int4') return s as WeightDtype;
-  return null;
-}
-
 export function rowDeployment(row: SiliconRow): RowDeployment {
-  const model = catalogModelOf(row.modelPath);
+  const model = catalogModelFor(row.modelPath);
   if (model === null) return { ok: false, reason: `model ${row.modelPath} not in catalog` };
   if (!Object.prototype.hasOwnProperty.call(GPUS, row.system)) return { ok: false, reason: `GPU ${row.system} not in catalog` };
   const spec = getModel(model);
-  let weightDtype = quantDtype(row.gemmQuant, row.precision);
-  let moeDtype = quantDtype(row.moeQuant || row.gemmQuant, row.precision);
-  if (weightDtype === null) return { ok: false, reason: `precision ${row.gemmQuant || row.precision} not supported` };
-  if (moeDtype === null) return { ok: false, reason: `MoE precision ${row.moeQuant} not supported` };
-  // a checkpoint that ships only its experts in 4 bits (gpt-oss: MXFP4) keeps its other weights in BF16
-  // and its experts in their own 4-bit format, whatever the benchmark calls the precision
-  if (spec.nativeExpertDtype === 'mxfp4' && (weightDtype === 'nvfp4' || weightDtype === 'mxfp4')) {
-    weightDtype = 'bf16';
-    moeDtype = 'mxfp4';
+  const gemmMode = row.gemmQuant || (row.precision === 'fp4' ? 'nvfp4' : row.precision);
+  let quant: QuantScheme;
+  try {
+    // a 4-bit mode only reaches the tensors the checkpoint itself ships in 4 bits (gpt-oss "nvfp4" rows
+    // keep BF16 attention and MXFP4 experts); checkpoints we do not list take the mode everywhere
+    if (checkpointFor(row.modelPath)) quant = aicRowQuant(row.modelPath, gemmMode, row.moeQuant);
+    else {
+      const native = nativeQuant(spec);
+      const g = gemmMode === '' ? native.dense : aicQuantModeDtype(gemmMode);
+      const m = row.moeQuant === '' ? g : aicQuantModeDtype(row.moeQuant);
+      quant = { attention: g, dense: g, sharedExpert: g, routedExpert: spec.moe ? m : g };
+    }
+  } catch (e) {
+    return { ok: false, reason: `precision: ${(e as Error).message}` };
   }
-  if (!spec.moe) moeDtype = weightDtype;
   // vLLM and SGLang keep the KV cache in the activation dtype unless told otherwise ("auto");
   // TensorRT-LLM takes the KV dtype from the quantised checkpoint, and its FP8 checkpoints (ModelOpt)
   // carry FP8 KV scales, so their cache is FP8
-  const kvDtype: KvDtype = row.backend === 'trtllm' && weightDtype !== 'bf16' ? 'fp8' : 'bf16';
+  const kvDtype: KvDtype = row.backend === 'trtllm' && quant.dense !== 'bf16' ? 'fp8' : 'bf16';
   const pool = (s: PoolShape): PoolDeployment | string => {
     const parallel = spec.moe
       ? { tp: s.tp, pp: s.pp, attnDp: s.attnDp, moeTp: s.moeTp, moeEp: s.moeEp }
@@ -71,7 +55,12 @@ export function rowDeployment(row: SiliconRow): RowDeployment {
     }
     // a disaggregated pool's batch size is what its servers were started with (prefill workers often
     // take one prompt at a time); an aggregated row's batch_size is only its load
-    return row.mode === 'disagg' && s.batch > 0 ? { replicas: s.workers, parallel, maxBatch: s.batch } : { replicas: s.workers, parallel };
+    const out: PoolDeployment = { replicas: s.workers, parallel };
+    if (row.mode === 'disagg' && s.batch > 0) out.maxBatch = s.batch;
+    // without chunked context (TensorRT-LLM's default) a prompt must fit one pass: the benchmark's server
+    // was started with max_num_tokens above its ISL, as it could not have served the rows otherwise
+    if (row.backend === 'trtllm' && row.isl * 1.05 > 8192) out.maxTokens = Math.ceil((row.isl * 1.05) / 1024) * 1024;
+    return out;
   };
   let pools: ServingDeployment['pools'];
   if (row.mode === 'agg') {
@@ -89,7 +78,7 @@ export function rowDeployment(row: SiliconRow): RowDeployment {
     ok: true,
     deployment: {
       backend: row.backend, backendVersion: row.backendVersion, gpu: row.system, model,
-      weightDtype, moeDtype, kvDtype, pools,
+      quant, kvDtype, pools,
     },
   };
 }
