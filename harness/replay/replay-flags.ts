@@ -34,7 +34,7 @@ export const REPLAY_FLAGS = {
   tp: { type: 'string', arg: 'N', help: 'tensor parallelism per worker, 1..8 (default 1)' },
   'weight-dtype': { type: 'string', arg: 'bf16|fp8', help: 'weight precision for roofline timing (default bf16)' },
   'kv-dtype': { type: 'string', arg: 'bf16|fp8', help: 'KV cache precision (default bf16)' },
-  'gpu-memory-utilization': { type: 'string', arg: 'X', help: 'share of GPU memory for weights + KV when deriving num_gpu_blocks (default 0.9)' },
+  'gpu-memory-utilization': { type: 'string', arg: 'X', help: "the server's memory fraction when num_gpu_blocks is derived from --model/--gpu (vLLM --gpu-memory-utilization, default 0.9; SGLang --mem-fraction-static, default from GPU memory and TP; TensorRT-LLM free_gpu_memory_fraction, default 0.9)" },
   planner: { type: 'string', arg: 'static|dynamo-load|dynamo-sla', help: 'autoscale the workers with a planner (--workers is the starting count)' },
   'planner-config': { type: 'string', arg: 'JSON|FILE', help: 'planner settings with Dynamo\'s field names, e.g. \'{"load_adjustment_interval":10,"ttft":2000}\'' },
   'startup-time': { type: 'string', arg: 'S', help: 'planner: cold start of an added worker, seconds (default 0)' },

@@ -180,6 +180,8 @@ function buildEngineArgs(f: ReplayFlagValues, text: string | undefined, flag: st
       args.num_gpu_blocks = deriveNumGpuBlocks({
         gpu: f.gpu, model: f.model, tp: f.tp ?? 1, weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'],
         blockSize: args.block_size, gpuMemoryUtilization: f['gpu-memory-utilization'],
+        // the pool the server itself would carve out: its memory fraction, weights, activation peak
+        backend: args.engine_type,
       });
     }
     if (rest.kv_bytes_per_token === undefined && f.model) args.kv_bytes_per_token = kvBytesPerToken(f.model, f.tp ?? 1, f['kv-dtype']) * (f.tp ?? 1);
