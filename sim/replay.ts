@@ -39,6 +39,11 @@ export interface ReplayConfig {
   arrivalSpeedupRatio: number;
   /** Closed-loop cap on requests in flight; null = replay timestamps. */
   concurrency: number | null;
+  /**
+   * Front-end time of every request, ms: from its send (where TTFT starts) until the engines see it
+   * (HTTP, tokenisation, hand-off to the engine process). Timestamp mode only; default 0.
+   */
+  frontendMs?: number;
   /** GPUs per worker (tensor parallelism), for GPU-seconds. */
   gpusPerWorker: number;
   sla?: SlaBounds;
@@ -106,7 +111,7 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const decodeSlots = dis ? dis.decodeWorkers + spare + (plan ? 2 * plan.config.maxWorkers : 0) : 0;
   const collector = new Collector(workload.count, dis ? prefillSlots + decodeSlots : aggSlots);
   const hidden = new AdmissionsOnly(collector);
-  const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency);
+  const driver = new WorkloadDriver(workload, cfg.arrivalSpeedupRatio, cfg.concurrency, cfg.frontendMs ?? 0);
   if (plan) {
     const counts = dis ? [dis.prefillWorkers, dis.decodeWorkers] : [cfg.workers];
     const total = counts.reduce((a, b) => a + b, 0);

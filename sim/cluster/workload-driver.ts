@@ -17,11 +17,17 @@ export class WorkloadDriver {
   readonly arrival: Float64Array;
   released = 0;
 
-  constructor(private readonly w: Workload, arrivalSpeedupRatio: number, readonly cap: number | null) {
+  /**
+   * @param ingressMs time from a request's send (its arrival, where TTFT starts) to the moment the
+   * engines can see it: the server's front end parses, tokenises and hands it over. Timestamp mode only.
+   */
+  constructor(private readonly w: Workload, arrivalSpeedupRatio: number, readonly cap: number | null, private readonly ingressMs = 0) {
     if (!(arrivalSpeedupRatio > 0) || !Number.isFinite(arrivalSpeedupRatio)) {
       throw new Error(`arrival speedup ratio must be a finite number > 0, got ${arrivalSpeedupRatio}`);
     }
     if (cap !== null && !(Number.isInteger(cap) && cap >= 1)) throw new Error(`concurrency must be an integer >= 1, got ${cap}`);
+    if (!(ingressMs >= 0 && Number.isFinite(ingressMs))) throw new Error(`front-end ingress must be finite and >= 0 ms, got ${ingressMs}`);
+    if (cap !== null && ingressMs > 0) throw new Error('a front-end ingress time needs timestamp mode (no concurrency cap)');
     this.speedup = arrivalSpeedupRatio;
     this.nextTurn = new Int32Array(w.sessions);
     this.sessionOf = new Int32Array(w.count);
@@ -32,7 +38,7 @@ export class WorkloadDriver {
       const first = w.sessionStart[s]!;
       for (let i = first; i < w.sessionStart[s + 1]!; i++) this.sessionOf[i] = s;
       this.nextTurn[s] = first;
-      const at = cap === null ? (w.timeMs[first]! - t0) / this.speedup : 0;
+      const at = cap === null ? (w.timeMs[first]! - t0) / this.speedup + ingressMs : 0;
       this.ready.push(at, s, s);
     }
   }
@@ -53,7 +59,7 @@ export class WorkloadDriver {
     const at = this.ready.peekTime();
     const s = this.ready.pop();
     const r = this.nextTurn[s]!++;
-    this.arrival[r] = this.cap === null ? at : now;
+    this.arrival[r] = this.cap === null ? at - this.ingressMs : now;
     this.released++;
     return r;
   }
@@ -62,7 +68,7 @@ export class WorkloadDriver {
   complete(r: number, now: number): void {
     const s = this.sessionOf[r]!;
     const next = this.nextTurn[s]!;
-    if (next < this.w.sessionStart[s + 1]!) this.ready.push(now + this.w.timeMs[next]! / this.speedup, s, s);
+    if (next < this.w.sessionStart[s + 1]!) this.ready.push(now + this.w.timeMs[next]! / this.speedup + this.ingressMs, s, s);
   }
 
   get exhausted(): boolean {

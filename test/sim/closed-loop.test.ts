@@ -8,9 +8,10 @@ import { createRooflineModel } from '../../sim/timing/roofline.js';
 
 const base = { clients: 8, requestsPerClient: 5, isl: 1024, osl: 128, islJitter: 0, launchIntervalMs: 0, turnaroundMs: 0, seed: 3 };
 
-function replay(opts: typeof base): { ttft: number[]; tpotMean: number } {
+function replay(opts: typeof base, frontendMs = 0): { ttft: number[]; tpotMean: number } {
   const w = generateClosedLoop(opts);
   const res = runReplay(w, {
+    frontendMs,
     workers: 1, engine: resolveEngineArgs({ block_size: 16, num_gpu_blocks: 100_000 }),
     timing: createRooflineModel({ gpu: 'h200_sxm', model: 'llama-3.1-8b', tp: 1, weightDtype: 'bf16', kvDtype: 'bf16' }),
     router: 'round_robin', routerConfig: resolveKvRouterConfig({}), seed: 1, arrivalSpeedupRatio: 1, concurrency: null, gpusPerWorker: 1,
@@ -57,6 +58,13 @@ describe('closed-loop benchmark workload', () => {
     // prefills no longer pile up: the mean TTFT is well below the lockstep one
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(spread.ttft)).toBeLessThan(0.6 * mean(lockstep.ttft));
+  });
+
+  it('a front-end time delays what the engine sees and adds to TTFT, not to TPOT', () => {
+    const one = { ...base, clients: 1, requestsPerClient: 3 };
+    const a = replay(one), b = replay(one, 7);
+    for (let i = 0; i < 3; i++) expect(b.ttft[i]! - a.ttft[i]!).toBeCloseTo(7, 6);
+    expect(b.tpotMean).toBeCloseTo(a.tpotMean, 9);
   });
 
   it('rejects bad options by name', () => {
