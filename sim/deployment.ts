@@ -41,7 +41,18 @@ export interface ServingDeployment {
   kvDtype: KvDtype;
   /** Aggregated: one pool. Disaggregated: prefill and decode pools. */
   pools: { agg: PoolDeployment } | { prefill: PoolDeployment; decode: PoolDeployment };
+  /** Front-end time per request, ms (see FRONTEND_MS); absent = the backend's. */
+  frontendMs?: number;
 }
+
+/**
+ * Front-end time of one request per server, ms: from the client's send until the engine can schedule
+ * it, plus the first token's way back (HTTP and JSON parsing, tokenisation, the hand-off from the API
+ * process to the engine process, detokenisation and the streamed chunk). CPU work outside the GPU
+ * passes, so no per-op table holds it. The only constants fitted to end-to-end measurements: one per
+ * server, by `npm run bench:fidelity` (which also reports them fitted with each model left out).
+ */
+export const FRONTEND_MS: Readonly<Record<EngineType, number>> = { vllm: 0, sglang: 0, trtllm: 0 };
 
 /**
  * Engine arguments of one worker (one attention-DP rank) as the server sizes itself: its KV pool from
@@ -96,6 +107,7 @@ export function deploymentReplayConfig(d: ServingDeployment, seed: number): Repl
   getGpu(d.gpu);
   getModel(d.model);
   const base = {
+    frontendMs: d.frontendMs ?? FRONTEND_MS[d.backend],
     router: 'round_robin' as const,
     routerConfig: resolveKvRouterConfig({}),
     seed,

@@ -12,6 +12,8 @@ export interface Protocol {
   rampLifetimes: number;
   turnaroundMs: number;
   seed: number;
+  /** Front-end time per backend replacing the deployment's (fitting and leave-one-model-out). */
+  frontendMs?: Readonly<Record<string, number>>;
 }
 
 /** One row's outcome, in the shape `validate --json` writes. */
@@ -48,7 +50,8 @@ export function simulateRow(row: SiliconRow, protocol: Protocol): RowResult {
     return out;
   }
   try {
-    const config = deploymentReplayConfig(dep.deployment, protocol.seed);
+    const frontendMs = protocol.frontendMs?.[row.backend];
+    const config = deploymentReplayConfig(frontendMs === undefined ? dep.deployment : { ...dep.deployment, frontendMs }, protocol.seed);
     const lifetime = requestLifetimeMs(config, row);
     const workload = generateClosedLoop({
       clients: row.concurrency, requestsPerClient: protocol.requestsPerClient, isl: row.isl, osl: row.osl,
