@@ -1,233 +1,366 @@
 import type { TimingModel } from './timing-model.js';
-import { getGpu } from '../catalog/gpus.js';
+import { getGpu, type GpuSpec } from '../catalog/gpus.js';
+import { dtypeBytes, gemmPeak, isWeightDtype, type KvDtype, type WeightDtype } from '../catalog/dtypes.js';
 import {
-  dtypeBytes, expertDtypeBytes, getModel, kvElemsPerTokenLayer, kvHeadsPerGpu, validateTp,
-  type KvDtype, type ModelSpec, type WeightDtype,
+  getModel, kvElemsPerTokenLayer, kvHeadsPerGpu, uniformQuant, validateModelParallelism, validateTp,
+  type ModelSpec, type QuantScheme,
 } from '../catalog/models.js';
+import { tensorParallel, type Parallelism } from '../catalog/parallelism.js';
+import {
+  allReduceMs, allToAllMs, contextAttnMs, elementwiseMs, gemmMs, genAttnMs, linearAttnMs, moeMs,
+  type AllReduceClass, type AllToAllClass, type ElementwiseClass, type GemmClass, type MoeClass,
+} from './ops.js';
+import { OP_TABLES, type GemmKernel, type MeasuredFramework, type MeasuredGpu, type MoeKernel, type OpTable } from './op-efficiency.js';
 
 /**
- * First-principles per-layer pass-time model (docs/timing-model.md §5.1): every GEMM costs
- * t0 + max(compute, memory), attention is FLOP-bound in prefill and KV-read-bound in decode, TP adds two
- * all-reduces per layer, MoE layers stream only the experts the batch touches, and each pass pays a
- * framework (CPU) overhead. Hardware and model come from sim/catalog.
+ * Per-layer pass-time model (docs/timing-model.md). A pass is priced op by op with the formulas of ./ops.ts
+ * and the constants fitted per GPU and framework to AI Configurator's per-op tables (./op-efficiency.ts):
+ * GEMMs, context/generation attention or MLA, fused MoE, all-reduce, expert-parallel all-to-all,
+ * element-wise work, the LM head and sampler, plus a per-pass framework (CPU) overhead.
  *
- * A pass is "linear work" (GEMMs, MoE, all-reduce, element-wise ops: a function of the token count only)
- * plus attention plus the LM head plus framework overhead. The token-count-only parts are cached per
- * token count, so a call costs a table lookup and a few dozen flops for attention.
- * `prefillMs` and `decodeMs` each price a stand-alone pass (each includes the per-pass overhead);
- * `mixedMs` prices one pass holding both, which is what an engine should use when it mixes them.
+ * One call prices one pass of ONE attention-DP rank: its own requests' attention and KV, its own tokens
+ * through the attention projections, dense FFNs and LM head, and its share of the MoE, whose experts see
+ * the tokens of every attention-DP rank (all ranks are assumed to run a pass of the same size at the same
+ * time, since the MoE collectives synchronise them). With pipeline parallelism the pass runs through every
+ * stage, so the time returned is the latency of a batch through all stages (p2p hand-offs included); the
+ * overlap of `pp` batches in flight is the engine's business.
+ *
+ * Work that depends only on the token count (GEMMs, MoE, collectives, element-wise) is cached per token
+ * count; attention is a handful of flops per call.
  *
  * Approximations (deliberate, to keep a call O(1)):
- * - The small-m η_c ramp is modelled as padding m up to one 128-row tile on the compute side.
- * - Experts are split tensor-parallel on every rank (no expert parallelism, no attention-DP). Under balanced
- *   routing EP streams the same bytes per rank; its all-to-all is not modelled.
- * - MLA (DeepSeek): prefill runs un-absorbed attention (q·k width 192, v width 128); decode runs absorbed
- *   over the cached 576-wide latent, which every rank reads in full. The latent up-projection is counted
- *   for the new tokens only, also when a cached prefix would need re-expanding.
- * - gpt-oss: MXFP4 experts stay MXFP4 (bytes) and compute at the weight dtype's peak (W4A16 on Hopper);
- *   sliding-window layers read at most `window` KV tokens per request; attention sinks are ignored.
+ * - Routing is balanced: every expert gets tokens·top-k/E rows. Skewed (power-law) routing makes expert
+ *   parallelism 1.5–4× slower at prefill sizes in AIC's tables; that is not modelled.
  * - Prefill attention efficiency is taken at the mean chunk end position of the pass.
  * - CUDA-graph batch padding is not modelled: decode time is smooth in the batch size.
- * - KV may be FP8 on any GPU (engines store it FP8 and compute in BF16), weights FP8 only where the GPU
- *   has FP8 tensor cores.
+ * - MLA runs the KV up-projection as a GEMM for every token (prefill expands the latent, decode absorbs it
+ *   into two BMMs with the same bytes and FLOPs); a cached prefix is not re-expanded.
  */
 
-export type Framework = 'vllm' | 'sglang';
+export type Framework = 'vllm' | 'sglang' | 'trtllm';
+const FRAMEWORKS: readonly Framework[] = ['sglang', 'trtllm', 'vllm'];
 
 export interface RooflineOptions {
   /** GPU catalog key (sim/catalog/gpus.ts). */
   gpu: string;
   /** Model catalog key (sim/catalog/models.ts). */
   model: string;
-  /** Tensor-parallel size of one replica, 1..8 (experts are split tensor-parallel too). */
+  /** Tensor-parallel size, 1..8, when `parallel` is not given (experts then split tensor-parallel too). */
   tp: number;
-  /** Dtype of the linear layers. */
+  /** Format of the linear layers (routed experts the checkpoint ships narrower stay as shipped). */
   weightDtype: WeightDtype;
-  /** Dtype of the KV cache. */
+  /** Format of the KV cache. */
   kvDtype: KvDtype;
-  /** Serving framework whose per-pass overhead is added; default vllm. */
+  /** Serving framework: decides the kernel tables and the per-pass overhead; default vllm. */
   framework?: Framework;
-  /** Replaces some efficiency constants (calibration experiments, what-if studies). */
+  /** Layout of the replica (attention TP × DP, MoE TP × EP, PP); overrides `tp`. May span nodes. */
+  parallel?: Parallelism;
+  /** Format of the routed-expert weights when it differs from `weightDtype` (e.g. fp8_block, nvfp4, mxfp4). */
+  moeDtype?: WeightDtype;
+  /** Format of every tensor class; overrides `weightDtype` and `moeDtype`. */
+  quant?: QuantScheme;
+  /** Replaces fitted op classes, field by field (what-if studies, tests). */
+  ops?: OpOverrides;
+  /** Replaces the constants that are not fitted per GPU. */
   constants?: Partial<RooflineConstants>;
-  /** Replaces the framework's per-pass overhead. */
-  overhead?: FrameworkOverhead;
+  /** Replaces parts of the framework's per-pass overhead (the constants to fit end to end). */
+  overhead?: Partial<FrameworkOverhead>;
 }
 
-/**
- * Efficiency constants, times in ms. Values from docs/timing-model.md §1.7/§5.2 (fitted there to AIC's
- * H200 per-op tables) unless marked "tuned": those were fitted with test/bench/calibration.ts to the
- * decode-dominated rows of data/calibration/silicon_calibration.csv, within the physically plausible range.
- */
-export const ROOFLINE_CONSTANTS = Object.freeze({
-  /** Share of peak HBM bandwidth a weight-streaming GEMM reaches (AIC H200 m=1: 79–85 %, Vidur 90 %). */
-  etaMem: 0.9,
-  /** Fixed cost per BF16 GEMM; makes small GEMMs look bandwidth-poor. AIC H200 ≈ 5 µs; tuned 4 µs (CUDA-graph decode). */
-  gemmT0Bf16Ms: 0.004,
+/** Field-level overrides of an `OpTable`. */
+export type OpOverrides = {
+  readonly [K in keyof OpTable]?: OpTable[K] extends Readonly<Partial<Record<string, infer C>>>
+    ? C extends number ? never : Readonly<Partial<Record<string, Partial<C>>>>
+    : Partial<OpTable[K]>;
+};
+
+/** Constants with no per-GPU table behind them (times in ms). */
+export interface RooflineConstants {
   /**
-   * Fixed cost per FP8 GEMM incl. dynamic activation quantisation. AIC's eager torch measurement gives
-   * 13–15 µs, but TRT-LLM and vLLM FP8 TPOTs need less; tuned 6.5 µs.
+   * Element-wise work per layer (2 RMSNorms, RoPE, residual adds, SiLU·mul, KV write). AIC has no per-op
+   * table for these in our copy; 10 µs of launch-bound kernels per layer and 24 B per token per hidden
+   * element (≈ 6 BF16 read+write passes over the residual stream) from docs/timing-model.md §5.1.
    */
-  gemmT0Fp8Ms: 0.0065,
-  /** Share of BF16 tensor-core peak for GEMMs with m ≥ tile (AIC H200 71–83 %). */
-  etaComputeBf16: 0.78,
-  /** Share of FP8 tensor-core peak for GEMMs with m ≥ tile (AIC H200 51–74 %). */
-  etaComputeFp8: 0.65,
-  /** Rows of a GEMM tile: compute below this is padded to it (fits the AIC m = 128–256 knee). */
-  gemmTileRows: 128,
-  /** Share of BF16 peak for grouped MoE GEMMs at large token counts (AIC H200: 65 % at 16k tokens). */
-  moeEtaBf16: 0.74,
-  /** Share of FP8 peak for grouped MoE GEMMs (AIC H200: 52 % at 16k tokens). */
-  moeEtaFp8: 0.59,
-  /** Rows of padding/under-use per touched expert (capped at the expert's ridge point); fitted to AIC H200 at 1k and 16k tokens. */
-  moePadRows: 128,
-  /** Fixed cost of a fused-MoE call (routing, permute, grouped-GEMM launches; AIC H200 T=1 ≈ 25 µs over streaming); tuned. */
-  moeT0Ms: 0.016,
+  readonly elementwise: ElementwiseClass;
   /**
-   * Extra time per touched expert (pipeline start-up of each expert's small GEMMs in Triton/CUTLASS grouped
-   * MoE; MiniMax/DeepSeek experts are only 2–10 MB per rank). Tuned: MoE TPOTs sit ~15 % above pure streaming.
+   * Expert-parallel dispatch + combine. From AIC's DeepEP low-latency table (SGLang 0.5.12, H200, hidden
+   * 7168, top-8, 8 ranks; docs/timing-model.md §5.1): 12–13 µs per op at 1–8 tokens per rank, 103 µs at
+   * 128 and 692 µs at 1024 tokens per rank for dispatch + combine, i.e. ≈ 0.33 of the 450 GB/s link.
    */
-  moeExpertMs: 0.0007,
-  /** HBM passes over the routed activation copies (T·top-k·hidden BF16) in a fused-MoE call. */
-  moeActPasses: 4,
-  /** Peak share of dense BF16 peak FlashAttention prefill approaches at long sequences (AIC H200: 0.53 at 16k). */
-  faEtaMax: 0.53,
-  /** Length scale of η_fa(s) = max·(1 − e^(−s/scale)): 0.2 at 1k, 0.33 at 2k, 0.45 at 4k, 0.51 at 8k. */
-  faLengthScale: 2160,
-  /** Sequence length whose η_fa a sliding-window layer gets (its KV loop is short). */
-  faSlidingLength: 1024,
-  /** Floor of one attention kernel call (prefill or decode), per layer. */
-  attnFloorMs: 0.012,
-  /** Share of HBM bandwidth decode attention reaches reading KV (AIC H200: 62–87 % above 100 MB). */
-  etaKv: 0.8,
-  /** Share of BF16 peak for attention maths in decode (matters only for MLA at low TP). */
-  etaDecodeAttnCompute: 0.5,
-  /** All-reduce latency floor over NVLink / Infinity Fabric (custom all-reduce, AIC H200: 2.8–3.5 µs). */
-  arAlphaNvlinkMs: 0.0035,
-  /** All-reduce latency floor over PCIe (NCCL ring through the host bridge). */
-  arAlphaPcieMs: 0.015,
-  /**
-   * Bus bandwidth an all-reduce reaches as a share of one-direction link bandwidth, at TP 2 / 4 / 8.
-   * AIC H200 custom all-reduce (450 GB/s links): ~240 GB/s for 16 MB at any TP; for ≥ 64 MB 290–330 (TP2),
-   * 330–354 (TP4), 420–470 (TP8). Prefill messages are 10–130 MB, so these sit between the two.
-   */
-  arBusBwShareTp2: 0.6,
-  arBusBwShareTp4: 0.65,
-  arBusBwShareTp8: 0.8,
-  /** Element-wise work per layer at small batch (2 RMSNorms, RoPE, KV write, SiLU·mul, residuals). */
-  miscLayerMs: 0.01,
-  /** Bytes of element-wise traffic per token per hidden element per layer, at BF16. */
-  miscBytesPerTokenHidden: 24,
-  /** Sampling and logits post-processing per pass. */
+  readonly allToAll: AllToAllClass;
+  /** Sampling and logits post-processing per pass (top-k/top-p over the vocabulary, penalties). */
+  readonly samplerMs: number;
+}
+
+export const ROOFLINE_CONSTANTS: RooflineConstants = Object.freeze({
+  elementwise: Object.freeze({ layerMs: 0.01, bytesPerTokenHidden: 24 }),
+  allToAll: Object.freeze({ alphaMs: 0.012, busShare: 0.33 }),
   samplerMs: 0.03,
 });
 
-export type RooflineConstants = { readonly [K in keyof typeof ROOFLINE_CONSTANTS]: number };
-
-/** Per-pass framework overhead, ms. */
+/** Per-pass framework (CPU) overhead, ms. */
 export interface FrameworkOverhead {
-  /** Fixed part of every pass. */
+  /** Fixed part of every pass: scheduling, input preparation, graph launch, output processing. */
   readonly stepMs: number;
-  /** Added per request in the pass. */
+  /** Added per request in the pass (building its metadata, appending its token). */
   readonly requestMs: number;
+  /**
+   * Once per request, on the pass that emits its first token (first detokenisation, stream set-up).
+   * Not part of the pass time: an engine adds it to the request's first-token time.
+   */
+  readonly firstTokenMs: number;
 }
 
 /**
- * Per-pass CPU/framework overhead, ms: a fixed part (scheduling, input preparation, graph launch, output
- * processing) and a part per request in the pass. Step parts tuned on the calibration CSV (batch ≤ 8
- * rows): vLLM v1 ≈ 0.7 ms, in line with its TPOT sitting 1.5–2 ms above TRT-LLM's (§5.3) once GEMM fixed
- * costs are counted; SGLang's overlap scheduler hides most of its CPU work. Per-request part from BLIS (4.4 µs).
+ * Starting values; the only constants meant to be fitted to end-to-end rows (by the lead, per backend).
+ * - vLLM v1: its small-batch TPOT sits 1.7–1.9 ms above TensorRT-LLM's on the same H200s (docs/timing-
+ *   model.md §5.3); GEMM kernel differences explain about half, so ≈ 0.7 ms per pass is CPU (scheduler,
+ *   input preparation, sampler glue; vLLM's 2024 profile had the GPU idle 62 % of a small-model step).
+ * - SGLang: the overlap scheduler prepares pass n+1 while pass n runs, hiding most CPU work; ≈ 0.3 ms of
+ *   synchronisation and graph launch remains.
+ * - TensorRT-LLM: C++ runtime, CUDA graphs and an overlap scheduler: 0.1–0.3 ms (§5.3), 0.2 ms.
+ * - Per request: BLIS's vLLM fit, 4.4 µs (inference-sim trained-physics coefficients).
+ * - First token: detokenising and emitting the first streamed chunk, ≈ 0.2 ms in Python front-ends
+ *   (vLLM, SGLang), ≈ 0.1 ms in TensorRT-LLM's C++ executor; placeholders until fitted.
  */
-export const FRAMEWORK_OVERHEAD: Readonly<Record<Framework, FrameworkOverhead>> = {
-  vllm: { stepMs: 0.73, requestMs: 0.005 },
-  sglang: { stepMs: 0.3, requestMs: 0.005 },
-};
+export const FRAMEWORK_OVERHEAD: Readonly<Record<Framework, FrameworkOverhead>> = Object.freeze({
+  vllm: Object.freeze({ stepMs: 0.7, requestMs: 0.0044, firstTokenMs: 0.2 }),
+  sglang: Object.freeze({ stepMs: 0.3, requestMs: 0.0044, firstTokenMs: 0.2 }),
+  trtllm: Object.freeze({ stepMs: 0.2, requestMs: 0.0044, firstTokenMs: 0.1 }),
+});
+
+/** The timing model plus what it was built from (for engines and reports). */
+export interface RooflineModel extends Required<TimingModel> {
+  /** Per-pass overhead in force; engines add `firstTokenMs` to a request's first token. */
+  readonly overhead: FrameworkOverhead;
+  /** GPU whose measured tables the constants come from (the GPU itself, or its architecture's reference). */
+  readonly tableGpu: MeasuredGpu;
+  /** Framework whose measured tables the constants come from. */
+  readonly tableFramework: MeasuredFramework;
+}
+
+/**
+ * The measured GPU whose kernel efficiencies a GPU uses: its own tables when AIC measured it, else its
+ * architecture family's measured GPU (Blackwell → b200_sxm; Hopper → h200_sxm). Ampere, Ada and CDNA3 have
+ * no measured sibling and take Hopper's (h200_sxm) shares, applied to their own peaks and bandwidths.
+ */
+export function tableGpuFor(gpu: GpuSpec): MeasuredGpu {
+  if (Object.prototype.hasOwnProperty.call(OP_TABLES, gpu.name)) return gpu.name as MeasuredGpu;
+  return gpu.arch === 'blackwell' ? 'b200_sxm' : 'h200_sxm';
+}
+
+/**
+ * Framework whose tables price a framework's kernels: TensorRT-LLM has none in our copy and takes SGLang's,
+ * whose FlashInfer/CUTLASS/DeepGEMM kernels are the closest to TensorRT-LLM's own.
+ */
+export function tableFrameworkFor(fw: Framework): MeasuredFramework {
+  return fw === 'vllm' ? 'vllm' : 'sglang';
+}
+
+/** Op classes in force: fitted table with overrides applied. */
+export function opTableFor(gpu: GpuSpec, fw: Framework, overrides: OpOverrides = {}): OpTable {
+  const base = OP_TABLES[tableGpuFor(gpu)][tableFrameworkFor(fw)];
+  const merge = <T extends object>(a: T, b: Partial<T> | undefined): T => (b ? { ...a, ...b } : a);
+  const mergeMap = <T extends object>(a: Readonly<Partial<Record<string, T>>>, b: Readonly<Partial<Record<string, Partial<T>>>> | undefined): Readonly<Partial<Record<string, T>>> => {
+    if (!b) return a;
+    const out: Partial<Record<string, T>> = { ...a };
+    for (const [k, v] of Object.entries(b)) if (out[k] && v) out[k] = { ...out[k]!, ...v };
+    return out;
+  };
+  return {
+    gemm: mergeMap(base.gemm, overrides.gemm as Readonly<Partial<Record<string, Partial<GemmClass>>>> | undefined),
+    moe: mergeMap(base.moe, overrides.moe as Readonly<Partial<Record<string, Partial<MoeClass>>>> | undefined),
+    contextAttn: merge(base.contextAttn, overrides.contextAttn),
+    generationAttn: merge(base.generationAttn, overrides.generationAttn),
+    allReduce: merge(base.allReduce, overrides.allReduce),
+    contextMla: merge(base.contextMla, overrides.contextMla),
+    generationMla: merge(base.generationMla, overrides.generationMla),
+  };
+}
+
+/** A GEMM kernel choice: constants, tensor-core peak and stored bytes per weight element. */
+interface GemmKind { c: GemmClass; peak: number; wBytes: number }
+/** A fused-MoE kernel choice. */
+interface MoeKind { c: MoeClass; peak: number; wBytes: number }
+
+/**
+ * The GEMM class a weight format runs: BF16; FP8 per-tensor; FP8 128×128 block-scaled; FP4 on Blackwell
+ * (NVFP4 tables price MXFP4 too: both are native block-scaled FP4 MMAs). 4-bit and INT4 weights on GPUs
+ * without FP4 tensor cores are dequantised in the kernel (W4A16, Marlin-style): BF16 class and peak,
+ * 4-bit bytes. FP8 on GPUs without FP8 tensor cores is weight-only W8A16 the same way.
+ */
+function gemmKind(t: OpTable, gpu: GpuSpec, dtype: WeightDtype, fw: Framework): GemmKind {
+  const p = gemmPeak(gpu, dtype, fw === 'trtllm' ? 'fp8' : 'bf16');
+  const wBytes = dtypeBytes(dtype);
+  let key: GemmKernel = 'bfloat16';
+  if (p.math === 'fp4') key = 'nvfp4';
+  else if (p.math === 'fp8') key = dtype === 'fp8' ? 'fp8' : 'fp8_block';
+  const c = t.gemm[key] ?? t.gemm.fp8_block ?? t.gemm.bfloat16!;
+  return { c, peak: p.flops, wBytes };
+}
+
+/** Kernel classes to try for each expert format, best match first (tables lack some formats on some GPUs). */
+function moeKind(t: OpTable, gpu: GpuSpec, dtype: WeightDtype, fw: Framework): MoeKind {
+  const p = gemmPeak(gpu, dtype, fw === 'trtllm' ? 'fp8' : 'bf16');
+  const wBytes = dtypeBytes(dtype);
+  let prefs: MoeKernel[];
+  switch (dtype) {
+    case 'bf16': prefs = ['bfloat16']; break;
+    case 'fp8': prefs = ['fp8', 'fp8_block']; break;
+    case 'fp8_block': prefs = ['fp8_block', 'fp8']; break;
+    // The vLLM w4a16_mxfp4 table ignores ep and mixes two kernel versions (its fit is poor, docs/timing-model.md
+    // §4); Marlin's W4A16 (int4_wo) is the same dequantise-in-kernel grouped GEMM and fits well.
+    case 'mxfp4': prefs = p.math === 'fp4' ? ['nvfp4', 'w4a16_mxfp4'] : ['int4_wo', 'w4a16_mxfp4']; break;
+    case 'nvfp4': prefs = p.math === 'fp4' ? ['nvfp4'] : ['int4_wo', 'w4a16_mxfp4']; break;
+    default: prefs = ['int4_wo', 'w4a16_mxfp4'];
+  }
+  for (const k of [...prefs, 'fp8_block', 'bfloat16'] as MoeKernel[]) {
+    const c = t.moe[k];
+    if (c) return { c, peak: p.flops, wBytes };
+  }
+  throw new Error('no fused-MoE class in the op table');
+}
+
+/** Weight formats of the deployment: FP8 on a model whose checkpoint is block-scaled means the block-scaled kernels. */
+function resolveQuant(model: ModelSpec, opts: RooflineOptions): QuantScheme {
+  if (opts.quant) return opts.quant;
+  const w = opts.weightDtype === 'fp8' && model.nativeWeightDtype === 'fp8_block' ? 'fp8_block' : opts.weightDtype;
+  const q = uniformQuant(model, w);
+  return opts.moeDtype ? { ...q, routedExpert: opts.moeDtype } : q;
+}
 
 const CACHE_TOKENS = 16384;
 
-/** One GEMM shape on one rank: y[m×n] = x[m×k] · W[k×n]. */
-interface Gemm { n: number; k: number; wBytes: number; peak: number; t0: number; etaC: number }
-
-export function createRooflineModel(opts: RooflineOptions): Required<TimingModel> {
-  const C: RooflineConstants = { ...ROOFLINE_CONSTANTS, ...opts.constants };
+export function createRooflineModel(opts: RooflineOptions): RooflineModel {
   const gpu = getGpu(opts.gpu);
   const model = getModel(opts.model);
-  const tp = opts.tp;
-  validateTp(model, tp);
-  checkDtype(opts.weightDtype, 'weightDtype');
-  checkDtype(opts.kvDtype, 'kvDtype');
+  const par = opts.parallel ?? tensorParallel(opts.tp);
+  if (opts.parallel) validateModelParallelism(model, par);
+  else validateTp(model, opts.tp);
+  for (const [what, d] of [['weightDtype', opts.weightDtype], ['moeDtype', opts.moeDtype ?? 'bf16']] as const) {
+    if (!isWeightDtype(d)) throw new Error(`unknown ${what} "${String(d)}"; expected one of: bf16, fp8, fp8_block, nvfp4, mxfp4, int4, int4_g32`);
+  }
+  if (opts.kvDtype !== 'bf16' && opts.kvDtype !== 'fp8') throw new Error(`unknown kvDtype "${String(opts.kvDtype)}"; expected one of: bf16, fp8`);
   const framework = opts.framework ?? 'vllm';
-  if (framework !== 'vllm' && framework !== 'sglang') {
-    throw new Error(`unknown framework "${String(framework)}"; expected one of: sglang, vllm`);
+  if (!FRAMEWORKS.includes(framework)) {
+    throw new Error(`unknown framework "${String(framework)}"; expected one of: ${FRAMEWORKS.join(', ')}`);
   }
-  if (opts.weightDtype === 'fp8' && gpu.fp8Flops === undefined) {
-    throw new Error(`GPU "${gpu.name}" has no FP8 tensor cores; use weightDtype "bf16"`);
-  }
+  const T = opTableFor(gpu, framework, opts.ops);
+  const K: RooflineConstants = { ...ROOFLINE_CONSTANTS, ...opts.constants };
+  const fw: FrameworkOverhead = { ...FRAMEWORK_OVERHEAD[framework], ...opts.overhead };
+  const quant = resolveQuant(model, opts);
 
   const bw = gpu.memBw;
-  const fp8 = opts.weightDtype === 'fp8';
-  const peakW = fp8 ? gpu.fp8Flops! : gpu.bf16Flops;
-  const wB = dtypeBytes(opts.weightDtype);
-  const t0W = fp8 ? C.gemmT0Fp8Ms : C.gemmT0Bf16Ms;
-  const etaW = fp8 ? C.etaComputeFp8 : C.etaComputeBf16;
-  const lin = (n: number, k: number): Gemm => ({ n, k, wBytes: wB, peak: peakW, t0: t0W, etaC: etaW });
-  const linBf16 = (n: number, k: number): Gemm =>
-    ({ n, k, wBytes: 2, peak: gpu.bf16Flops, t0: C.gemmT0Bf16Ms, etaC: C.etaComputeBf16 });
-
+  const tp = par.tp;
+  const dp = par.attnDp;
   const h = model.hidden;
   const hq = model.heads / tp;
-  const attnGemms = attentionGemms(model, tp, lin);
-  const denseGemms = [...attnGemms, lin(2 * model.intermediate / tp, h), lin(h, model.intermediate / tp)];
+  const bf16 = gemmKind(T, gpu, 'bf16', framework);
+  const attnK = gemmKind(T, gpu, quant.attention, framework);
+  const attnOutK = gemmKind(T, gpu, quant.attentionOutput ?? quant.attention, framework);
+  const denseK = gemmKind(T, gpu, quant.dense, framework);
+  const sharedK = gemmKind(T, gpu, quant.sharedExpert, framework);
+  type G = readonly [GemmKind, number, number];
+  const g = (k: GemmKind, n: number, kk: number): G => [k, n, kk];
+  const gemms = (m: number, list: readonly G[]): number => {
+    let t = 0;
+    for (const [k, n, kk] of list) t += gemmMs(k.c, k.peak, bw, k.wBytes, m, n, kk);
+    return t;
+  };
+
+  // ---- layer inventory (all pipeline stages together) ----
+  const la = model.linearAttention;
+  const laLayers = la ? la.layers : 0;
+  const slidingLayers = model.slidingWindow ? model.slidingWindow.layers : 0;
+  const window = model.slidingWindow ? model.slidingWindow.window : 0;
+  const softmaxLayers = model.layers - laLayers;
+  const fullLayers = softmaxLayers - slidingLayers;
   const moe = model.moe;
-  const moeGemms = moe ? [...attnGemms, linBf16(moe.experts, h)] : [];
-  if (moe && moe.sharedIntermediate > 0) {
-    moeGemms.push(lin(2 * moe.sharedIntermediate / tp, h), lin(h, moe.sharedIntermediate / tp));
-  }
   const moeLayers = moe ? model.layers - moe.firstKDense : 0;
   const denseLayers = model.layers - moeLayers;
-  // Routed experts: touched(T) = E·(1 − (1 − k/E)^T) under balanced routing, each 3·h·(i/tp) weights.
-  const expertBytes = moe ? 3 * h * (moe.intermediate / tp) * expertDtypeBytes(model, opts.weightDtype) : 0;
-  const expertFlopsPerRow = moe ? 2 * 3 * h * (moe.intermediate / tp) : 0;
-  const moePeak = (fp8 ? gpu.fp8Flops! : gpu.bf16Flops) * (fp8 ? C.moeEtaFp8 : C.moeEtaBf16);
-  // Padding rows never push a memory-bound expert GEMM past its weight-streaming time: with few rows per
-  // expert the kernels pick small tiles. Cap them at the expert's ridge point (rows where compute = memory).
-  const moePadRows = moe ? Math.min(C.moePadRows, expertBytes * moePeak / (expertFlopsPerRow * C.etaMem * bw)) : 0;
-  const missLog = moe ? Math.log1p(-moe.active / moe.experts) : 0;
-  // Routed copies of the activations (BF16, full hidden width on every rank under expert TP) go through
-  // permute, GEMM output, un-permute and the top-k sum: about four passes.
-  const moeActBytesPerToken = moe ? C.moeActPasses * moe.active * h * 2 : 0;
 
-  // All-reduce: two per layer of T·h BF16 activations, ring cost 2(tp−1)/tp · bytes / busBW.
-  const arAlpha = gpu.interconnect === 'pcie' ? C.arAlphaPcieMs : C.arAlphaNvlinkMs;
-  const arFixed = tp > 1 ? 2 * arAlpha : 0;
-  const arShare = tp <= 2 ? C.arBusBwShareTp2 : tp <= 4 ? C.arBusBwShareTp4 : C.arBusBwShareTp8;
-  const arPerToken = tp > 1 ? 2 * (2 * (tp - 1) / tp) * h * 2 / (arShare * gpu.intraNodeBw) * 1e3 : 0;
-  const miscPerToken = C.miscBytesPerTokenHidden * h / (C.etaMem * bw) * 1e3;
-
-  const gemmMs = (m: number, g: Gemm): number => {
-    const compute = 2 * Math.max(m, C.gemmTileRows) * g.n * g.k / (g.etaC * g.peak);
-    const memory = (g.wBytes * g.n * g.k + 2 * m * (g.n + g.k)) / (C.etaMem * bw);
-    return g.t0 + Math.max(compute, memory) * 1e3;
-  };
-  const layerCommon = (t: number): number => C.miscLayerMs + miscPerToken * t + arFixed + arPerToken * t;
-  const linearUncached = (t: number): number => {
-    let dense = layerCommon(t);
-    for (const g of denseGemms) dense += gemmMs(t, g);
-    let total = denseLayers * dense;
-    if (moe) {
-      let layer = layerCommon(t);
-      for (const g of moeGemms) layer += gemmMs(t, g);
-      const touched = moe.experts * (1 - Math.exp(t * missLog));
-      const compute = expertFlopsPerRow * (t * moe.active + touched * moePadRows) / moePeak;
-      const memory = (touched * expertBytes + moeActBytesPerToken * t) / (C.etaMem * bw);
-      layer += C.moeT0Ms + C.moeExpertMs * touched + Math.max(compute, memory) * 1e3;
-      total += moeLayers * layer;
+  // ---- per-rank GEMM lists ----
+  const mla = model.mla;
+  const dsa = model.sparseAttention;
+  const attnGemms: G[] = [];
+  if (mla) {
+    const qk = mla.qkNopeHeadDim + mla.qkRopeHeadDim;
+    if (mla.qLoraRank > 0) {
+      attnGemms.push(g(attnK, mla.qLoraRank + mla.kvLoraRank + mla.qkRopeHeadDim, h), g(attnK, hq * qk, mla.qLoraRank));
+    } else {
+      attnGemms.push(g(attnK, hq * qk, h), g(attnK, mla.kvLoraRank + mla.qkRopeHeadDim, h));
     }
+    attnGemms.push(g(attnK, hq * (mla.qkNopeHeadDim + mla.vHeadDim), mla.kvLoraRank), g(attnOutK, h, hq * mla.vHeadDim));
+    if (dsa) {
+      const qIn = mla.qLoraRank > 0 ? mla.qLoraRank : h;
+      attnGemms.push(g(attnK, dsa.indexHeads * dsa.indexHeadDim, qIn), g(attnK, dsa.indexHeadDim, h), g(bf16, dsa.indexHeads, h));
+    }
+  } else {
+    const qWidth = hq * (model.attentionOutputGate ? 2 : 1);
+    attnGemms.push(g(attnK, (qWidth + 2 * kvHeadsPerGpu(model, tp)) * model.headDim, h), g(attnOutK, h, hq * model.headDim));
+  }
+  const laGemms: G[] = [];
+  if (la) {
+    const qkvz = 2 * la.keyHeads * la.keyHeadDim + 2 * la.valueHeads * la.valueHeadDim;
+    laGemms.push(g(attnK, qkvz / tp, h), g(bf16, 2 * la.valueHeads / tp, h), g(attnOutK, h, la.valueHeads * la.valueHeadDim / tp));
+  }
+  const denseGemms: G[] = [g(denseK, 2 * model.intermediate / tp, h), g(denseK, h, model.intermediate / tp)];
+  const moeDenseGemms: G[] = [];
+  if (moe) {
+    moeDenseGemms.push(g(bf16, moe.experts, h));
+    if (moe.sharedIntermediate > 0) moeDenseGemms.push(g(sharedK, 2 * moe.sharedIntermediate / tp, h), g(sharedK, h, moe.sharedIntermediate / tp));
+  }
+  const expert = moe ? moeKind(T, gpu, quant.routedExpert, framework) : undefined;
+
+  // ---- communication ----
+  // Groups up to the NVLink domain ride NVLink; larger groups reduce hierarchically, the inter-node leg over
+  // the scale-out network at the node count (NCCL's tree/ring across nodes).
+  const intraBw = gpu.intraNodeBw;
+  const domain = Math.max(1, gpu.nvlinkDomain);
+  const ar = T.allReduce;
+  const arAlpha = gpu.interconnect === 'pcie' ? Math.max(ar.alphaMs, 3 * ar.alphaMs) : ar.alphaMs;
+  const arC: AllReduceClass = { ...ar, alphaMs: arAlpha };
+  const allReduce = (n: number, bytes: number): number => {
+    if (n <= 1) return 0;
+    if (n <= domain) return allReduceMs(arC, n, bytes, intraBw);
+    const perNode = domain;
+    const nodes = Math.ceil(n / perNode);
+    return allReduceMs(arC, perNode, bytes, intraBw) + allReduceMs(arC, nodes, bytes / perNode, gpu.scaleOutBw, gpu.p2pLatencyMs);
+  };
+  const moeGroup = tp * dp;
+  const a2aBw = moeGroup <= domain ? intraBw : gpu.scaleOutBw;
+  const useA2a = moe !== undefined && (dp > 1 || par.moeEp > 1);
+  const stageGpus = tp * dp;
+  const p2pBw = stageGpus * 2 <= domain ? intraBw : gpu.scaleOutBw;
+
+  const etaStream = bf16.c.etaMem;
+  const linearUncached = (t: number): number => {
+    const actBytes = t * h * 2;
+    const arAttn = allReduce(tp, actBytes);
+    let total = softmaxLayers * gemms(t, attnGemms) + laLayers * gemms(t, laGemms);
+    if (la) {
+      // Chunked delta-rule recurrence: ≈ 4 state-sized multiply-adds per token per value head, at GEMM efficiency.
+      const flops = 8 * (la.valueHeads / tp) * la.keyHeadDim * la.valueHeadDim * t;
+      total += laLayers * flops / (bf16.c.etaCompute * bf16.peak) * 1e3;
+    }
+    total += model.layers * (elementwiseMs(K.elementwise, bw, etaStream, t, h) + arAttn);
+    total += denseLayers * (gemms(t, denseGemms) + allReduce(tp, actBytes));
+    if (moe && expert) {
+      const routed = moeMs(expert.c, expert.peak, bw, expert.wBytes, {
+        tokens: t * dp, hidden: h, inter: moe.intermediate, topk: moe.active, experts: moe.experts,
+        moeTp: par.moeTp, moeEp: par.moeEp,
+      });
+      const comm = useA2a
+        ? allToAllMs(K.allToAll, moeGroup, Math.ceil(t / tp), h, moe.active, 2, a2aBw)
+        : allReduce(tp, actBytes);
+      total += moeLayers * (gemms(t, moeDenseGemms) + routed + comm);
+    }
+    if (par.pp > 1) total += (par.pp - 1) * (gpu.p2pLatencyMs + actBytes / p2pBw * 1e3);
     return total;
   };
-  const lmHead = linBf16(model.vocab / tp, h);
+  const lmHead: G[] = [g(bf16, model.vocab / tp, h)];
   const headUncached = (rows: number): number =>
-    gemmMs(rows, lmHead) + C.samplerMs + (tp > 1 ? arAlpha : 0);
-  const fw = opts.overhead ?? FRAMEWORK_OVERHEAD[framework];
+    gemms(rows, lmHead) + K.samplerMs + (tp > 1 ? arAlpha : 0);
 
   const linCache = new Float64Array(CACHE_TOKENS);
   const headCache = new Float64Array(CACHE_TOKENS);
@@ -246,50 +379,68 @@ export function createRooflineModel(opts: RooflineOptions): Required<TimingModel
     return a + b + fw.stepMs + fw.requestMs * rows;
   };
 
-  // Attention geometry per rank.
-  const mla = model.mla;
+  // ---- attention geometry per rank ----
+  const kvB = dtypeBytes(opts.kvDtype);
+  const kvBytesTokLayer = kvElemsPerTokenLayer(model, tp) * kvB;
+  const kvHeads = kvHeadsPerGpu(model, tp);
   const dqk = mla ? mla.qkNopeHeadDim + mla.qkRopeHeadDim : model.headDim;
   const dv = mla ? mla.vHeadDim : model.headDim;
-  const sliding = model.slidingWindow;
-  const slidingLayers = sliding ? sliding.layers : 0;
-  const window = sliding ? sliding.window : 0;
-  const fullLayers = model.layers - slidingLayers;
-  const kvBytesTokLayer = kvElemsPerTokenLayer(model, tp) * dtypeBytes(opts.kvDtype);
-  const bf16Peak = gpu.bf16Flops;
+  const ctxC = mla ? T.contextMla : T.contextAttn;
+  const genC = mla ? T.generationMla : T.generationAttn;
+  const bfPeak = gpu.bf16Flops;
+  const fp8Peak = gpu.fp8Flops ?? bfPeak;
   // Causal FLOPs of a chunk (start → end) = hq·(dqk + dv)·(end² − start²).
   const prefillFlopsPerSq = hq * (dqk + dv);
+  const qoBytesPerToken = hq * (dqk + dv) * 2 * 2;
   // MLA decode runs absorbed: scores over the latent+RoPE key, values over the latent.
   const decodeFlopsPerKvTok = mla ? 2 * hq * (2 * mla.kvLoraRank + mla.qkRopeHeadDim) : 2 * hq * (dqk + dv);
-  const kvMsPerTok = kvBytesTokLayer / (C.etaKv * bw) * 1e3;
-  const decodeComputeMsPerTok = decodeFlopsPerKvTok / (C.etaDecodeAttnCompute * bf16Peak) * 1e3;
-  const decodeMsPerTok = Math.max(kvMsPerTok, decodeComputeMsPerTok);
-  const faScale = 1 / C.faLengthScale;
-  const slidingFaMsPerFlop = 1e3 / (C.faEtaMax * (1 - Math.exp(-C.faSlidingLength * faScale)) * bf16Peak);
-  const qoMsPerToken = 2 * hq * (dqk + dv) * 2 / (C.etaMem * bw) * 1e3;
-  const kvReadMsPerTok = kvBytesTokLayer / (C.etaMem * bw) * 1e3;
+  const decodeItemsPerReq = mla ? 1 : kvHeads;
+  const laState = la ? (la.valueHeads / tp) * la.keyHeadDim * la.valueHeadDim * la.stateBytes
+    + ((2 * la.keyHeads * la.keyHeadDim + la.valueHeads * la.valueHeadDim) / tp) * (la.convKernel - 1) * la.convStateBytes : 0;
+  const laC = { t0Ms: T.generationAttn.t0Ms, etaMem: T.generationAttn.etaKv };
 
   const prefillAttn = (count: number, sumIsl: number, newTokens: number, sumAttnSq: number): number => {
     const meanEnd = sumIsl / count;
-    const eta = C.faEtaMax * (1 - Math.exp(-meanEnd * faScale));
-    const compute = sumAttnSq > 0 ? prefillFlopsPerSq * sumAttnSq / (eta * bf16Peak) * 1e3 : 0;
-    const memory = qoMsPerToken * newTokens + kvReadMsPerTok * sumIsl;
-    let t = fullLayers * (C.attnFloorMs + Math.max(compute, memory));
+    const memBytes = qoBytesPerToken * newTokens + kvBytesTokLayer * sumIsl;
+    let sq = sumAttnSq;
+    if (dsa) {
+      // Each query attends to at most topK selected tokens; the indexer scores every causal pair in FP8.
+      sq = Math.min(sumAttnSq, 2 * dsa.topK * newTokens);
+    }
+    let t = fullLayers * contextAttnMs(ctxC, bfPeak, bw, genC.etaKv, prefillFlopsPerSq * sq, dsa ? Math.min(meanEnd, dsa.topK) : meanEnd, memBytes);
+    if (dsa) {
+      t += fullLayers * contextAttnMs(ctxC, fp8Peak, bw, genC.etaKv, dsa.indexHeads * dsa.indexHeadDim * sumAttnSq, meanEnd, dsa.indexKeyBytes * sumIsl);
+    }
     if (slidingLayers > 0) {
       const flops = prefillFlopsPerSq * Math.min(sumAttnSq, 2 * window * newTokens);
-      t += slidingLayers * (C.attnFloorMs + Math.max(flops * slidingFaMsPerFlop, qoMsPerToken * newTokens));
+      t += slidingLayers * contextAttnMs(ctxC, bfPeak, bw, genC.etaKv, flops, Math.min(meanEnd, window), qoBytesPerToken * newTokens);
     }
+    if (laLayers > 0) t += laLayers * linearAttnMs(laC, bw, count, laState);
     return t;
   };
   const decodeAttn = (batch: number, kvReadTokens: number): number => {
-    let t = fullLayers * (C.attnFloorMs + decodeMsPerTok * kvReadTokens);
-    if (slidingLayers > 0) {
-      t += slidingLayers * (C.attnFloorMs + decodeMsPerTok * Math.min(kvReadTokens, batch * window));
+    const items = batch * decodeItemsPerReq;
+    const attended = dsa ? Math.min(kvReadTokens, batch * dsa.topK) : kvReadTokens;
+    let t = fullLayers * genAttnMs(genC, bfPeak, bw, attended * kvBytesTokLayer, items, attended * decodeFlopsPerKvTok);
+    if (dsa) {
+      t += fullLayers * genAttnMs(genC, fp8Peak, bw, kvReadTokens * dsa.indexKeyBytes, batch, 2 * dsa.indexHeads * dsa.indexHeadDim * kvReadTokens);
     }
+    if (slidingLayers > 0) {
+      const kv = Math.min(kvReadTokens, batch * window);
+      t += slidingLayers * genAttnMs(genC, bfPeak, bw, kv * kvBytesTokLayer, items, kv * decodeFlopsPerKvTok);
+    }
+    if (laLayers > 0) t += laLayers * linearAttnMs(laC, bw, batch, laState);
     return t;
   };
 
+  const layout = opts.parallel
+    ? `tp${tp}${dp > 1 ? `×dp${dp}` : ''}${moe ? ` moe tp${par.moeTp}×ep${par.moeEp}` : ''}${par.pp > 1 ? ` pp${par.pp}` : ''}`
+    : `tp${tp}`;
   return {
-    name: `roofline(${gpu.name}, ${model.name}, tp${tp}, ${opts.weightDtype}/${opts.kvDtype} kv, ${framework})`,
+    name: `roofline(${gpu.name}, ${model.name}, ${layout}, ${quant.attention}${moe ? `/${quant.routedExpert} experts` : ''}/${opts.kvDtype} kv, ${framework})`,
+    overhead: fw,
+    tableGpu: tableGpuFor(gpu),
+    tableFramework: tableFrameworkFor(framework),
     prefillMs(count, sumIsl, sumPrefix, sumAttnSq) {
       if (count <= 0) return 0;
       // A fully cached prompt still recomputes its last token.
@@ -308,25 +459,4 @@ export function createRooflineModel(opts: RooflineOptions): Required<TimingModel
       return ms;
     },
   };
-}
-
-function checkDtype(d: string, what: string): void {
-  if (d !== 'bf16' && d !== 'fp8') throw new Error(`unknown ${what} "${d}"; expected one of: bf16, fp8`);
-}
-
-/** Attention projections of one layer on one rank (MLA: fused q_a+kv_a down-projection replicated on every rank). */
-function attentionGemms(model: ModelSpec, tp: number, lin: (n: number, k: number) => Gemm): Gemm[] {
-  const h = model.hidden;
-  const hq = model.heads / tp;
-  const a = model.mla;
-  if (a) {
-    return [
-      lin(a.qLoraRank + a.kvLoraRank + a.qkRopeHeadDim, h),
-      lin(hq * (a.qkNopeHeadDim + a.qkRopeHeadDim), a.qLoraRank),
-      // Prefill expands the latent to K/V; absorbed decode does the same bytes and FLOPs as two BMMs.
-      lin(hq * (a.qkNopeHeadDim + a.vHeadDim), a.kvLoraRank),
-      lin(h, hq * a.vHeadDim),
-    ];
-  }
-  return [lin((hq + 2 * kvHeadsPerGpu(model, tp)) * model.headDim, h), lin(h, hq * model.headDim)];
 }
