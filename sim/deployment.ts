@@ -5,7 +5,7 @@ import type { Parallelism } from './catalog/parallelism.js';
 import { resolveEngineArgs, type EngineArgs, type EngineType } from './engine/engine-args.js';
 import type { ReplayConfig } from './replay.js';
 import { resolveKvRouterConfig } from './router/router-config.js';
-import { createRooflineModel } from './timing/roofline.js';
+import { createRooflineModel, type RooflineModel } from './timing/roofline.js';
 
 /**
  * A serving deployment as an operator describes it — which server, which GPUs, which model in which
@@ -94,11 +94,10 @@ function poolEngine(d: ServingDeployment, p: PoolDeployment): EngineArgs {
   return args;
 }
 
-function poolTiming(d: ServingDeployment, p: PoolDeployment): ReplayConfig['timing'] {
-  const w = d.quant.dense === 'bf16' ? 'bf16' : 'fp8';
+function poolTiming(d: ServingDeployment, p: PoolDeployment): RooflineModel {
   return createRooflineModel({
-    gpu: d.gpu, model: d.model, tp: Math.min(8, p.parallel.tp), weightDtype: w, kvDtype: d.kvDtype,
-    framework: d.backend === 'trtllm' ? 'vllm' : d.backend,
+    gpu: d.gpu, model: d.model, tp: p.parallel.tp, parallel: p.parallel, weightDtype: d.quant.dense, quant: d.quant,
+    kvDtype: d.kvDtype, framework: d.backend,
   });
 }
 
@@ -106,8 +105,10 @@ function poolTiming(d: ServingDeployment, p: PoolDeployment): ReplayConfig['timi
 export function deploymentReplayConfig(d: ServingDeployment, seed: number): ReplayConfig {
   getGpu(d.gpu);
   getModel(d.model);
+  // the first token's own path out of the engine (the timing model's firstTokenMs) plus the rest of
+  // the front end
+  const frontendMs = (t: RooflineModel): number => t.overhead.firstTokenMs + (d.frontendMs ?? FRONTEND_MS[d.backend]);
   const base = {
-    frontendMs: d.frontendMs ?? FRONTEND_MS[d.backend],
     router: 'round_robin' as const,
     routerConfig: resolveKvRouterConfig({}),
     seed,
@@ -116,11 +117,13 @@ export function deploymentReplayConfig(d: ServingDeployment, seed: number): Repl
   };
   if ('agg' in d.pools) {
     const p = d.pools.agg;
+    const timing = poolTiming(d, p);
     return {
       ...base,
+      frontendMs: frontendMs(timing),
       workers: p.replicas * p.parallel.attnDp,
       engine: poolEngine(d, p),
-      timing: poolTiming(d, p),
+      timing,
       gpusPerWorker: p.parallel.tp * p.parallel.pp,
     };
   }
@@ -128,15 +131,17 @@ export function deploymentReplayConfig(d: ServingDeployment, seed: number): Repl
   const prefillEngine = poolEngine(d, prefill);
   const decodeEngine = poolEngine(d, decode);
   const gpu = getGpu(d.gpu);
+  const decodeTiming = poolTiming(d, decode);
   // KV moves prefill GPU → decode GPU over the NICs (or NVLink inside one node), every GPU of the
   // prefill replica sending its shard at once
-  const linkBytesPerSec = (gpu as { interNodeBw?: number }).interNodeBw ?? gpu.pcieBw;
+  const linkBytesPerSec = gpu.scaleOutBw;
   const prefillGpus = prefill.parallel.tp * prefill.parallel.pp;
   return {
     ...base,
+    frontendMs: frontendMs(decodeTiming),
     workers: prefill.replicas * prefill.parallel.attnDp + decode.replicas * decode.parallel.attnDp,
     engine: decodeEngine,
-    timing: poolTiming(d, decode),
+    timing: decodeTiming,
     gpusPerWorker: decode.parallel.tp * decode.parallel.pp,
     disagg: {
       prefillWorkers: prefill.replicas * prefill.parallel.attnDp,

@@ -202,6 +202,14 @@ function gemmKind(t: OpTable, gpu: GpuSpec, dtype: WeightDtype, fw: Framework): 
 /** Kernel classes to try for each expert format, best match first (tables lack some formats on some GPUs). */
 function moeKind(t: OpTable, gpu: GpuSpec, dtype: WeightDtype, fw: Framework): MoeKind {
   const p = gemmPeak(gpu, dtype, fw === 'trtllm' ? 'fp8' : 'bf16');
+  // MXFP4 experts on GPUs without FP4 math (gpt-oss on Hopper) run OpenAI's Triton MoE kernels
+  // (triton_kernels matmul_ogs) in vLLM and SGLang alike. Neither table has that kernel; the SGLang W4A16
+  // class (a Triton grouped GEMM dequantising in the kernel) is the closer one, while vLLM's int4_wo
+  // table is Marlin, which is three times slower at batch 32 than the measured gpt-oss decode allows.
+  if (dtype === 'mxfp4' && p.math !== 'fp4' && fw !== 'sglang') {
+    const c = OP_TABLES[tableGpuFor(gpu)].sglang.moe.int4_wo;
+    if (c) return { c, peak: p.flops, wBytes: dtypeBytes(dtype) };
+  }
   const wBytes = dtypeBytes(dtype);
   let prefs: MoeKernel[];
   switch (dtype) {
