@@ -115,6 +115,6 @@ describe('twinsearch runs (CLI process)', () => {
     const top = cli(['--help']);
     expect(top.out).toMatch(/^ {2}review /m);
     expect(top.out).toMatch(/^ {2}runs /m);
-    expect(cli(['nope']).err).toBe('twinsearch nope: unknown command "nope"; commands: replay, bench, search, watch, review, runs');
+    expect(cli(['nope']).err).toBe('twinsearch nope: unknown command "nope"; commands: replay, bench, search, watch, review, runs, validate');
   });
 });
