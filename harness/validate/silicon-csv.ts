@@ -11,6 +11,8 @@ import { TraceError } from '../trace/trace-error.js';
 export interface PoolShape {
   /** Replicas in the pool. */
   workers: number;
+  /** False when the row leaves the replica count blank (`workers` is then 1). */
+  workersRecorded: boolean;
   tp: number;
   pp: number;
   attnDp: number;
@@ -140,14 +142,14 @@ function toRow(rec: Record<string, string>, line: number, file: string): Silicon
   let concurrency: number;
   if (base.mode === 'agg') {
     const a = check(AggSchema, rec, line, file);
-    agg = { workers: 1, tp: a.tp_size, pp: a.pp_size, attnDp: a.attention_dp_size, moeTp: a.moe_tp_size, moeEp: a.moe_ep_size, batch: a.batch_size };
+    agg = { workers: 1, workersRecorded: true, tp: a.tp_size, pp: a.pp_size, attnDp: a.attention_dp_size, moeTp: a.moe_tp_size, moeEp: a.moe_ep_size, batch: a.batch_size };
     // batch_size is per attention-DP rank (AIC's convention); the source note has the total when present
     concurrency = sourceConc ? Number(sourceConc[1]) : a.batch_size * a.attention_dp_size;
   } else {
     const pool = (p: 'prefill' | 'decode'): PoolShape => {
       const x = check(poolSchema(p), rec, line, file) as Record<string, number>;
       return {
-        workers: x[`${p}_num_workers`]! || 1, tp: x[`${p}_tp_size`]!, pp: x[`${p}_pp_size`]!, attnDp: x[`${p}_attention_dp_size`]!,
+        workers: x[`${p}_num_workers`]! || 1, workersRecorded: x[`${p}_num_workers`]! > 0, tp: x[`${p}_tp_size`]!, pp: x[`${p}_pp_size`]!, attnDp: x[`${p}_attention_dp_size`]!,
         moeTp: x[`${p}_moe_tp_size`]!, moeEp: x[`${p}_moe_ep_size`]!, batch: x[`${p}_batch_size`]!,
       };
     };

@@ -1,4 +1,4 @@
-import { deploymentReplayConfig } from '../../sim/deployment.js';
+import { deploymentReplayConfig, type ServingDeployment } from '../../sim/deployment.js';
 import { runReplay } from '../../sim/replay.js';
 import { generateClosedLoop } from '../../sim/workload/closed-loop.js';
 import { rowDeployment } from './row-deployment.js';
@@ -51,7 +51,11 @@ export function simulateRow(row: SiliconRow, protocol: Protocol): RowResult {
   }
   try {
     const frontendMs = protocol.frontendMs?.[row.backend];
-    const config = deploymentReplayConfig(frontendMs === undefined ? dep.deployment : { ...dep.deployment, frontendMs }, protocol.seed);
+    let deployment = frontendMs === undefined ? dep.deployment : { ...dep.deployment, frontendMs };
+    if ('prefill' in deployment.pools && !(row.prefill!.workersRecorded && row.decode!.workersRecorded)) {
+      deployment = sizeDisaggPools(deployment, row, protocol.seed);
+    }
+    const config = deploymentReplayConfig(deployment, protocol.seed);
     const lifetime = requestLifetimeMs(config, row);
     const workload = generateClosedLoop({
       clients: row.concurrency, requestsPerClient: protocol.requestsPerClient, isl: row.isl, osl: row.osl,
@@ -81,4 +85,34 @@ export function requestLifetimeMs(cfg: ReturnType<typeof deploymentReplayConfig>
   const prefill = prefillTiming.prefillMs(1, row.isl, 0, row.isl * row.isl);
   const step = cfg.timing.decodeMs(batch, 0, batch * ctx, engine.num_gpu_blocks * engine.block_size);
   return prefill + row.osl * step;
+}
+
+/** Utilisation an operator leaves the prefill pool below, so prompts do not queue without bound. */
+const PREFILL_HEADROOM = 0.9;
+
+/**
+ * Replica counts for a disaggregated row that leaves them blank: the smallest deployment that carries
+ * the row's load, as the benchmark's operator must have sized it (one prefill and one decode worker
+ * queue thousands of clients for minutes where the measurement shows seconds). Decode replicas: enough
+ * running slots (the server's limit, or its KV pool at ISL + OSL per request) for every client. Prefill
+ * replicas: enough to prefill the clients' prompts as fast as they arrive — clients ÷ request lifetime,
+ * each prompt costing its prefill pass — at most PREFILL_HEADROOM busy. Both from the simulator's own
+ * model; no measured latency enters.
+ */
+export function sizeDisaggPools(d: ServingDeployment, row: SiliconRow, seed: number): ServingDeployment {
+  if (!('prefill' in d.pools)) return d;
+  const { prefill, decode } = d.pools;
+  const one = deploymentReplayConfig({ ...d, pools: { prefill: { ...prefill, replicas: 1 }, decode: { ...decode, replicas: 1 } } }, seed);
+  const dis = one.disagg!;
+  const perRank = Math.min(dis.decodeEngine.max_num_seqs ?? Infinity,
+    dis.decodeEngine.sglang.max_running_requests ?? Infinity,
+    Math.floor((dis.decodeEngine.num_gpu_blocks * dis.decodeEngine.block_size) / (row.isl + row.osl)));
+  const perReplica = Math.max(1, perRank) * decode.parallel.attnDp;
+  const decodeReplicas = row.decode!.workersRecorded ? decode.replicas : Math.max(1, Math.ceil(row.concurrency / perReplica));
+  const sized = deploymentReplayConfig({ ...d, pools: { prefill: { ...prefill, replicas: 1 }, decode: { ...decode, replicas: decodeReplicas } } }, seed);
+  const lifetime = requestLifetimeMs(sized, row);
+  const prefillMs = sized.disagg!.prefillTiming!.prefillMs(1, row.isl, 0, row.isl * row.isl);
+  const prefillRanks = Math.ceil((row.concurrency / lifetime) * prefillMs / PREFILL_HEADROOM);
+  const prefillReplicas = row.prefill!.workersRecorded ? prefill.replicas : Math.max(1, Math.ceil(prefillRanks / prefill.parallel.attnDp));
+  return { ...d, pools: { prefill: { ...prefill, replicas: prefillReplicas }, decode: { ...decode, replicas: decodeReplicas } } };
 }

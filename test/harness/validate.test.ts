@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GPUS } from '../../sim/catalog/gpus.js';
 import { parseSiliconCsv } from '../../harness/validate/silicon-csv.js';
-import { simulateRow, type Protocol } from '../../harness/validate/simulate-row.js';
+import { simulateRow, sizeDisaggPools, type Protocol } from '../../harness/validate/simulate-row.js';
+import { rowDeployment } from '../../harness/validate/row-deployment.js';
 import { summarize } from '../../harness/validate/summary.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -93,6 +94,28 @@ describe('simulated rows', () => {
     expect(s).toMatchObject({ rows: 5, simulated: 4, skipped: 1, skipReasons: [{ reason: 'model acme/Frobnicator-7B not in catalog', rows: 1 }] });
     expect(s.byBackend.map((g) => g.group)).toEqual(['sglang', 'trtllm', 'vllm']);
     expect(s.byMode.map((g) => [g.group, g.rows])).toEqual([['agg', 3], ['disagg', 1]]);
+  });
+});
+
+describe('disaggregated rows without worker counts', () => {
+  it('get the smallest pools that carry their load, from the simulator\'s own model', () => {
+    // 1,024 clients on Llama-3.1-8B pools with blank worker counts and batch sizes
+    const row = 'blank_pools,silicon_concurrency=1024,vllm,,meta-llama/Llama-3.1-8B-Instruct,h100_sxm,,disagg,4096,256,,,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,800,20';
+    const f = parseSiliconCsv([HEADER, row].join('\n'), 'rows.csv');
+    expect(f.errors).toEqual([]);
+    expect(f.rows[0]!.prefill!.workersRecorded).toBe(false);
+    const dep = rowDeployment(f.rows[0]!);
+    if (!dep.ok) throw new Error(dep.reason);
+    const sized = sizeDisaggPools(dep.deployment, f.rows[0]!, 1);
+    if (!('prefill' in sized.pools)) throw new Error('not disaggregated');
+    // vLLM holds at most 1,024 running requests per worker on an 80 GB GPU, and 4k-token prompts
+    // arriving from 1,024 clients need several prefill GPUs
+    expect(sized.pools.decode.replicas).toBeGreaterThanOrEqual(1);
+    expect(sized.pools.prefill.replicas).toBeGreaterThan(1);
+    const res = simulateRow(f.rows[0]!, PROTOCOL);
+    expect(res.skipped).toBeNull();
+    // the sized pools keep up: TTFT stays within seconds, not the minutes one prefill worker would queue
+    expect(res.predicted_ttft_ms!).toBeLessThan(10_000);
   });
 });
 
