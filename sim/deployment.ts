@@ -89,6 +89,7 @@ function poolEngine(d: ServingDeployment, p: PoolDeployment): EngineArgs {
         chunked_prefill_size: Math.max(blockSize, Math.floor((def.chunkSize ?? def.maxNumBatchedTokens) / blockSize) * blockSize),
         max_prefill_tokens: def.maxNumBatchedTokens,
         max_running_requests: cap.maxRunningRequests,
+        enable_mixed_chunk: false,
       },
     } : {}),
   });

@@ -38,6 +38,7 @@ export const EngineArgsJson = z.strictObject({
     schedule_conservativeness: z.number().positive().optional(),
     match_before_chunk: z.boolean().optional(),
     max_running_requests: posInt.nullable().optional(),
+    enable_mixed_chunk: z.boolean().optional(),
   }).optional(),
 });
 export type EngineArgsJson = z.infer<typeof EngineArgsJson>;

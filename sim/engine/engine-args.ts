@@ -31,6 +31,12 @@ export interface SglangArgs {
   match_before_chunk: boolean;
   /** Requests running at once (SGLang's --max-running-requests); null = only KV memory limits it. */
   max_running_requests: number | null;
+  /**
+   * Prefill chunks share a pass with the running requests' decode (SGLang's --enable-mixed-chunk).
+   * SGLang's own default is false (a pass with prefill decodes nothing else); the replay default stays
+   * true, as Dynamo's mocker runs them together. Deployments built from a server's defaults set false.
+   */
+  enable_mixed_chunk: boolean;
 }
 
 export interface EngineArgs {
@@ -84,6 +90,7 @@ export const SGLANG_DEFAULTS: SglangArgs = {
   schedule_conservativeness: 1.0,
   match_before_chunk: true,
   max_running_requests: null,
+  enable_mixed_chunk: true,
 };
 
 export const ENGINE_DEFAULTS: EngineArgs = {

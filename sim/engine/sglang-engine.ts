@@ -62,6 +62,8 @@ export class SglangEngine implements Engine {
   private readonly clip: number;
   /** max_running_requests: running plus newly admitted requests per pass. */
   private readonly maxRunning: number;
+  /** enable_mixed_chunk: prefill chunks ride in the decode pass instead of a pass of their own. */
+  private readonly mixedChunk: boolean;
   private readonly lpm: boolean;
   private readonly prefillDiv: number;
   private readonly decodeDiv: number;
@@ -103,6 +105,7 @@ export class SglangEngine implements Engine {
     this.maxPrefill = sg.max_prefill_tokens;
     this.chunkSize = sg.chunked_prefill_size;
     this.maxRunning = sg.max_running_requests ?? Infinity;
+    this.mixedChunk = sg.enable_mixed_chunk;
     this.clip = sg.clip_max_new_tokens;
     this.lpm = sg.schedule_policy === 'lpm';
     this.initNewTokenRatio = 0.7 * sg.schedule_conservativeness;
@@ -282,6 +285,7 @@ export class SglangEngine implements Engine {
       throw new Error(`sglang worker ${this.id}: cannot admit request ${this.waiting.at(0)} into an idle engine (scheduler stalled)`);
     }
     const hasPrefill = count > 0 && this.countsPrefill;
+    const firstNew = this.nRunning;
     for (let i = 0; i < nCan; i++) {
       const r = this.canRun[i]!;
       if (t.numComputed[r]! < t.promptLen[r]! + t.generated[r]!) {
@@ -294,7 +298,7 @@ export class SglangEngine implements Engine {
     }
 
     // ---- decode step
-    const end = this.decodeStep(now, hasPrefill, count, sumIsl, sumPrefix, sumAttn);
+    const end = this.decodeStep(now, hasPrefill, count, sumIsl, sumPrefix, sumAttn, this.mixedChunk ? 0 : firstNew);
     for (let i = this.nRetracted - 1; i >= 0; i--) this.waiting.pushFront(this.retracted[i]!);
     if (this.nRetracted > 0) {
       this.newTokenRatio = this.initNewTokenRatio;
@@ -306,7 +310,13 @@ export class SglangEngine implements Engine {
     return end;
   }
 
-  private decodeStep(now: number, hasPrefill: boolean, count: number, sumIsl: number, sumPrefix: number, sumAttn: number): number {
+  /**
+   * The pass after admission. Mixed (enable_mixed_chunk): the prefill chunks and one decode token for
+   * every running request share one pass. Not mixed (SGLang's default): a pass with prefill is an extend
+   * pass alone — the requests it finishes get their first token, the running ones none — so requests
+   * at or after `firstDecoded` in `running` are the only ones that get a token in it.
+   */
+  private decodeStep(now: number, hasPrefill: boolean, count: number, sumIsl: number, sumPrefix: number, sumAttn: number, firstDecoded = 0): number {
     const t = this.t;
     const cache = this.cache;
     const timing = this.timing;
@@ -315,6 +325,10 @@ export class SglangEngine implements Engine {
     if (this.nRunning === 0) {
       this.stats.record(newTokens, hasPrefill ? sumAttn : 0, 0, 0, prefillEnd - now, 1);
       return prefillEnd;
+    }
+    if (hasPrefill && firstDecoded > 0) {
+      this.stats.record(newTokens, sumAttn, 0, 0, prefillEnd - now, 1);
+      return this.emitTokens(prefillEnd, firstDecoded);
     }
     // check_decode_mem: each running request appends one token
     while (this.nRunning > 1 && cache.available + cache.evictable < this.nRunning) this.retractOne();
@@ -339,11 +353,19 @@ export class SglangEngine implements Engine {
       tokenTime = prefillEnd + timing.decodeMs(R, active, ctx, cap) / this.decodeDiv;
     }
     this.stats.record(newTokens, hasPrefill ? sumAttn : 0, R, ctx, tokenTime - now, 1);
+    return this.emitTokens(tokenTime, 0);
+  }
+
+  /** One token at `tokenTime` for each running request from index `from` on; the others wait. */
+  private emitTokens(tokenTime: number, from: number): number {
+    const t = this.t;
+    const cache = this.cache;
+    const R = this.nRunning;
     let w = 0;
     for (let i = 0; i < R; i++) {
       const r = this.running[i]!;
-      if (cache.available < 1) {
-        // no slot: no token this pass (only reachable if nothing at all can be freed)
+      if (i < from || cache.available < 1) {
+        // not decoded in this pass, or no slot (only reachable if nothing at all can be freed)
         this.running[w++] = r;
         continue;
       }
