@@ -55,7 +55,7 @@ export interface ServingDeployment {
  * They are far above the few milliseconds the CPU work itself takes, so they also absorb first-token
  * delays the pass model misses (docs/fidelity.md, "Where it is still wrong").
  */
-export const FRONTEND_MS: Readonly<Record<EngineType, number>> = { vllm: 53.1, sglang: 207.6, trtllm: 137.7 };
+export const FRONTEND_MS: Readonly<Record<EngineType, number>> = { vllm: 53.1, sglang: 200.9, trtllm: 137.7 };
 
 /**
  * Engine arguments of one worker (one attention-DP rank) as the server sizes itself: its KV pool from
