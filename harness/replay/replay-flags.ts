@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { WEIGHT_DTYPES, type WeightDtype } from '../../sim/catalog/dtypes.js';
+import { GPU_NAMES } from '../../sim/catalog/gpus.js';
+import { MODEL_NAMES } from '../../sim/catalog/models.js';
 
 /** Every `twinsearch replay` flag: name, value kind, and the help text (`--help` prints these). */
 export const REPLAY_FLAGS = {
@@ -29,10 +32,11 @@ export const REPLAY_FLAGS = {
   engine: { type: 'string', arg: 'vllm|sglang|trtllm', help: 'engine scheduler to simulate (default vllm, or engine_type from --engine-args); trtllm = TensorRT-LLM in-flight batching, which admits a request only when KV for its whole output is free' },
   'engine-args': { type: 'string', arg: 'JSON|FILE', help: 'engine settings with Dynamo\'s field names, e.g. \'{"block_size":64,"num_gpu_blocks":16384}\'' },
   timing: { type: 'string', arg: 'dynamo-poly|roofline', help: 'pass-time model (default dynamo-poly; roofline needs --model and --gpu)' },
-  model: { type: 'string', arg: 'NAME', help: 'model for roofline timing and KV sizing (llama-3.1-8b, llama-3.1-70b, qwen3-32b, ...)' },
-  gpu: { type: 'string', arg: 'NAME', help: 'GPU for roofline timing (h100_sxm, h200_sxm, b200_sxm, a100_sxm, l40s, gb200, mi300x)' },
-  tp: { type: 'string', arg: 'N', help: 'tensor parallelism per worker, 1..8 (default 1)' },
-  'weight-dtype': { type: 'string', arg: 'bf16|fp8', help: 'weight precision for roofline timing (default bf16)' },
+  model: { type: 'string', arg: 'NAME', help: `model for roofline timing and KV sizing (${MODEL_NAMES.join(', ')})` },
+  gpu: { type: 'string', arg: 'NAME', help: `GPU for roofline timing (${GPU_NAMES.join(', ')})` },
+  tp: { type: 'string', arg: 'N', help: 'tensor parallelism per worker, 1..72; groups larger than a node talk over the inter-node network (default 1)' },
+  ep: { type: 'string', arg: 'N', help: 'expert parallelism of a MoE model over the worker\'s TP GPUs (experts split ep ways, each expert tp/ep ways; default 1)' },
+  'weight-dtype': { type: 'string', arg: WEIGHT_DTYPES.join('|'), help: 'weight format for roofline timing and KV sizing; a checkpoint that ships narrower experts keeps them (default bf16)' },
   'kv-dtype': { type: 'string', arg: 'bf16|fp8', help: 'KV cache precision (default bf16)' },
   'gpu-memory-utilization': { type: 'string', arg: 'X', help: "the server's memory fraction when num_gpu_blocks is derived from --model/--gpu (vLLM --gpu-memory-utilization, default 0.9; SGLang --mem-fraction-static, default from GPU memory and TP; TensorRT-LLM free_gpu_memory_fraction, default 0.9)" },
   planner: { type: 'string', arg: 'static|dynamo-load|dynamo-sla', help: 'autoscale the workers with a planner (--workers is the starting count)' },
@@ -97,8 +101,9 @@ export const ReplayFlagValues = z.object({
   timing: z.enum(['dynamo-poly', 'roofline']).optional(),
   model: z.string().optional(),
   gpu: z.string().optional(),
-  tp: int(1).pipe(z.number().max(8, 'expected an integer in 1..8')).optional(),
-  'weight-dtype': z.enum(['bf16', 'fp8']).default('bf16'),
+  tp: int(1).pipe(z.number().max(72, 'expected an integer in 1..72')).optional(),
+  ep: int(1).optional(),
+  'weight-dtype': z.enum(WEIGHT_DTYPES as [WeightDtype, ...WeightDtype[]]).default('bf16'),
   'kv-dtype': z.enum(['bf16', 'fp8']).default('bf16'),
   'gpu-memory-utilization': num('a number in (0, 1]').pipe(z.number().gt(0).max(1, 'expected a number in (0, 1]')).optional(),
   planner: z.enum(['static', 'dynamo-load', 'dynamo-sla']).optional(),

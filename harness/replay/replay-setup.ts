@@ -1,6 +1,7 @@
 import { deriveNumGpuBlocks } from '../../sim/catalog/kv-capacity.js';
+import type { Parallelism } from '../../sim/catalog/parallelism.js';
 import { getGpu } from '../../sim/catalog/gpus.js';
-import { getModel, kvBytesPerToken } from '../../sim/catalog/models.js';
+import { getModel, gpuKvBytesPerToken } from '../../sim/catalog/models.js';
 import { EngineArgsError, resolveEngineArgs, type EngineArgs } from '../../sim/engine/engine-args.js';
 import type { ReplayConfig, RouterMode } from '../../sim/replay.js';
 import { resolveKvRouterConfig, RouterConfigError } from '../../sim/router/router-config.js';
@@ -178,13 +179,13 @@ function buildEngineArgs(f: ReplayFlagValues, text: string | undefined, flag: st
     if (f.gpu) getGpu(f.gpu);
     if (rest.num_gpu_blocks === undefined && f.model && f.gpu) {
       args.num_gpu_blocks = deriveNumGpuBlocks({
-        gpu: f.gpu, model: f.model, tp: f.tp ?? 1, weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'],
+        gpu: f.gpu, model: f.model, tp: f.tp ?? 1, weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'], parallelism: layoutOf(f),
         blockSize: args.block_size, gpuMemoryUtilization: f['gpu-memory-utilization'],
         // the pool the server itself would carve out: its memory fraction, weights, activation peak
         backend: args.engine_type,
       });
     }
-    if (rest.kv_bytes_per_token === undefined && f.model) args.kv_bytes_per_token = kvBytesPerToken(f.model, f.tp ?? 1, f['kv-dtype']) * (f.tp ?? 1);
+    if (rest.kv_bytes_per_token === undefined && f.model) args.kv_bytes_per_token = gpuKvBytesPerToken(f.model, layoutOf(f), f['kv-dtype']) * (f.tp ?? 1);
     if (f['host-kv-blocks'] !== undefined) args.num_g2_blocks = f['host-kv-blocks'];
     if (f['host-kv-bandwidth'] !== undefined) args.bandwidth_g1_to_g2_gbps = args.bandwidth_g2_to_g1_gbps = f['host-kv-bandwidth'];
     if (args.num_g2_blocks > 0 && args.kv_bytes_per_token === null) {
@@ -247,10 +248,18 @@ function buildTiming(f: ReplayFlagValues, engine: EngineArgs): TimingModel {
   if (kind === 'dynamo-poly') return dynamoPoly;
   if (!f.model || !f.gpu) throw new UsageError('--timing roofline needs --model and --gpu (e.g. --model qwen3-32b --gpu h200_sxm --tp 2)');
   try {
-    return createRooflineModel({ gpu: f.gpu, model: f.model, tp: f.tp ?? 1, weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'], framework: engine.engine_type });
+    return createRooflineModel({ gpu: f.gpu, model: f.model, tp: f.tp ?? 1, parallel: layoutOf(f), weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'], framework: engine.engine_type });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
 }
 
 export { describeZodError };
+
+/** A worker's layout from --tp and --ep: attention tensor parallel, experts split ep ways over the same GPUs. */
+function layoutOf(f: ReplayFlagValues): Parallelism {
+  const tp = f.tp ?? 1;
+  const ep = f.ep ?? 1;
+  if (tp % ep !== 0) throw new UsageError(`--ep ${ep} must divide --tp ${tp} (the experts are spread over the worker's TP GPUs)`);
+  return { tp, pp: 1, attnDp: 1, moeTp: tp / ep, moeEp: ep };
+}

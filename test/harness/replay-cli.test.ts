@@ -146,4 +146,16 @@ describe('twinsearch bench (CLI process)', () => {
     expect(cli(['bench', 'candidates/router/dynamo-kv.ts', '--scenarios', 'nope']).err).toMatch(/unknown scenario "nope"/);
     expect(cli(['bench', 'package.json']).err).toMatch(/default export must be made by defineRouter/);
   });
+
+  it('replays a multi-node expert-parallel deployment in a block-scaled precision, and checks the layout', () => {
+    const ok = cli(['replay', '--isl', '2000', '--osl', '50', '--requests', '40', '--arrival', 'poisson', '--request-rate', '2',
+      '--engine', 'trtllm', '--model', 'deepseek-v3', '--gpu', 'h200_sxm', '--tp', '16', '--ep', '16', '--weight-dtype', 'fp8_block', '--json', '--no-report-json']);
+    expect(ok.code).toBe(0);
+    expect(ok.err).toContain('deepseek-v3 on 16× h200_sxm');
+    expect(ok.err).toContain('tp16 moe tp1×ep16, fp8_block');
+    expect(JSON.parse(ok.out).completed_requests).toBe(40);
+    const bad = cli(['replay', '--isl', '100', '--osl', '10', '--model', 'deepseek-v3', '--gpu', 'h200_sxm', '--tp', '8', '--ep', '3', '--no-report-json']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe('twinsearch replay: --ep 3 must divide --tp 8 (the experts are spread over the worker\'s TP GPUs)');
+  });
 });
