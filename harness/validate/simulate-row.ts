@@ -60,6 +60,7 @@ export function simulateRow(row: SiliconRow, protocol: Protocol): RowResult {
     const workload = generateClosedLoop({
       clients: row.concurrency, requestsPerClient: protocol.requestsPerClient, isl: row.isl, osl: row.osl,
       islJitter: protocol.islJitter, launchIntervalMs: (protocol.rampLifetimes * lifetime) / row.concurrency,
+      randomLaunch: true,
       turnaroundMs: protocol.turnaroundMs, seed: protocol.seed,
     });
     const rep = runReplay(workload, config).report;

@@ -31,8 +31,14 @@ export interface ClosedLoopOptions {
   osl: number;
   /** Relative standard deviation of the prompt length (0 = exact). */
   islJitter: number;
-  /** Gap between two clients' first requests, ms. */
+  /** Gap between two clients' first requests, ms (on average, with `randomLaunch`). */
   launchIntervalMs: number;
+  /**
+   * Each client's first request at a uniformly random moment of the launch window (clients × interval)
+   * instead of on an evenly spaced slot: the independent phases of clients that have drifted apart,
+   * whose prompts sometimes collide and queue behind each other.
+   */
+  randomLaunch?: boolean;
   /**
    * Mean time from a request's last token to the client's next request reaching the server, ms (the
    * client reads the end of the stream, builds and sends the next request; the server closes the
@@ -90,7 +96,7 @@ export function generateClosedLoop(o: ClosedLoopOptions): Workload {
   for (let c = 0, i = 0; c < n; c++) {
     sessionStart[c] = i;
     for (let t = 0; t < k; t++, i++) {
-      timeMs[i] = t === 0 ? slot[c]! * o.launchIntervalMs : 2 * o.turnaroundMs * turns.next();
+      timeMs[i] = t === 0 ? (o.randomLaunch ? order.next() * n : slot[c]!) * o.launchIntervalMs : 2 * o.turnaroundMs * turns.next();
       let len = isl;
       if (sd > 0) {
         const z = Math.sqrt(-2 * Math.log(1 - lengths.next())) * Math.cos(2 * Math.PI * lengths.next());

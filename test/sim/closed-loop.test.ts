@@ -38,6 +38,17 @@ describe('closed-loop benchmark workload', () => {
     }
   });
 
+  it('with random launches, every client starts somewhere in the window, not on a grid', () => {
+    const w = generateClosedLoop({ ...base, clients: 100, launchIntervalMs: 10, randomLaunch: true });
+    const firsts = Array.from({ length: 100 }, (_, s) => w.timeMs[w.sessionStart[s]!]!);
+    expect(Math.min(...firsts)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...firsts)).toBeLessThan(1000);
+    expect(firsts.filter((t) => Number.isInteger(t / 10)).length).toBeLessThan(5);
+    const gaps = [...firsts].sort((a, b) => a - b).slice(1).map((t, i, a) => t - (i === 0 ? Math.min(...firsts) : a[i - 1]!));
+    expect(Math.max(...gaps)).toBeGreaterThan(20); // independent phases leave gaps and clusters
+    expect(generateClosedLoop({ ...base, clients: 100, launchIntervalMs: 10, randomLaunch: true })).toEqual(w);
+  });
+
   it('jitters prompt lengths by about the asked share and never output lengths; the same seed gives the same workload', () => {
     const w = generateClosedLoop({ ...base, clients: 200, islJitter: 0.01 });
     const isl = Array.from(w.inputLength);
