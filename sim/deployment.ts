@@ -151,7 +151,7 @@ export function deploymentReplayConfig(d: ServingDeployment, seed: number): Repl
       prefillWorkers: prefill.replicas * prefill.parallel.attnDp,
       decodeWorkers: decode.replicas * decode.parallel.attnDp,
       prefillEngine,
-      decodeEngine: { ...decodeEngine, block_size: prefillEngine.block_size },
+      decodeEngine,
       kvTransferBandwidthGBs: (linkBytesPerSec * prefillGpus) / 1e9,
       kvBytesPerToken: prefillEngine.kv_bytes_per_token,
       prefillTiming: poolTiming(d, prefill),

@@ -121,18 +121,19 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   }
   const passSinks: (PassSink | null)[] = [null, null];
   const prefillTiming = dis?.prefillTiming ?? cfg.timing;
+  const timingOf = (role: PoolRole): TimingModel => (role === 'prefill' ? prefillTiming : cfg.timing);
   const engineMaker = (a: EngineArgs, role: PoolRole) => (w: number): Engine => {
     // only the side that computes prompts publishes KV events (Dynamo: prefill workers in disagg)
     const events = (cfg.router === 'kv' || cfg.routerPolicy) && role !== 'decode' ? new KvEventLog() : null;
     const recorder = role === 'prefill' ? hidden : collector;
     let e: Engine;
     if (a.engine_type === 'vllm' || a.engine_type === 'trtllm') {
-      const v = new VllmEngine(w, a, table, role === 'prefill' ? prefillTiming : cfg.timing, recorder, events, cfg.evictionPolicy ?? null);
+      const v = new VllmEngine(w, a, table, timingOf(role), recorder, events, cfg.evictionPolicy ?? null);
       v.fastForward = cfg.fastForward ?? true;
       e = v;
     } else if (a.engine_type === 'sglang') {
       if (cfg.evictionPolicy) throw new Error('eviction policy modules need the vllm engine (the SGLang radix cache evicts least recently used leaves)');
-      const g = new SglangEngine(w, a, table, role === 'prefill' ? prefillTiming : cfg.timing, recorder, events, workload, blocks);
+      const g = new SglangEngine(w, a, table, timingOf(role), recorder, events, workload, blocks);
       g.matchBeforeChunk = a.sglang.match_before_chunk;
       e = g;
     } else throw new Error(`engine_type "${a.engine_type}" is not available`);
@@ -153,7 +154,7 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
   const cluster = new Cluster(specs, table, collector, driver, handoffMsPerToken);
   for (const pool of cluster.pools) {
     const a = pool.role === 'prefill' ? prefillArgs! : args;
-    const timing = pool.role === 'prefill' ? prefillTiming : cfg.timing;
+    const timing = timingOf(pool.role);
     const rng = root.split(pool.role === 'agg' ? 'router' : `router-${pool.role}`);
     let router: Router;
     // a router policy module replaces the router of every pool but the decode one (any router mode)
@@ -188,7 +189,7 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       maxNumSeqs: args.max_num_seqs ?? Infinity,
       kvCapacityTokens: kvTokens,
     }, (pool, sample) => bootstrapPassModel(cluster.pools[pool]!.role, pool === 0 && prefillArgs ? prefillArgs : args,
-      pool === 0 && prefillArgs ? prefillTiming : cfg.timing, mbt, sample));
+      timingOf(cluster.pools[pool]!.role), mbt, sample));
     for (const pool of cluster.pools) {
       const sink = planner.sinkFor(pool.index);
       passSinks[pool.role === 'decode' ? 1 : 0] = sink;

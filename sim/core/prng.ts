@@ -50,6 +50,11 @@ export class Prng {
     return Math.floor(this.next() * n);
   }
 
+  /** Standard normal (Box-Muller, one draw per call). */
+  nextNormal(): number {
+    return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next());
+  }
+
   /** Exponential with the given mean. */
   nextExp(mean: number): number {
     return -mean * Math.log(1 - this.next());

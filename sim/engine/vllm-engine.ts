@@ -45,10 +45,11 @@ export class VllmEngine implements Engine {
   /**
    * TensorRT-LLM's GUARANTEED_NO_EVICT capacity scheduler: a request is admitted only when the blocks
    * for its whole prompt and output fit beside what the running requests will still need, so nothing
-   * is ever preempted. Blocks reserved per admitted request, and their sum.
+   * is ever preempted. Blocks reserved per request (0 = none; empty unless the engine is TensorRT-LLM),
+   * and their sum.
    */
   private readonly reserveOutput: boolean;
-  private readonly reserved = new Map<number, number>();
+  private readonly reserved: Int32Array;
   private reservedBlocks = 0;
   /** Host-memory KV tier, when configured. */
   readonly host: HostTier | null;
@@ -101,6 +102,7 @@ export class VllmEngine implements Engine {
     this.countsPrefill = args.worker_type !== 'decode';
     this.emitsDecode = args.worker_type !== 'prefill';
     this.reserveOutput = args.engine_type === 'trtllm';
+    this.reserved = new Int32Array(this.reserveOutput ? t.maxOut.length : 0);
   }
 
   receive(r: number): void {
@@ -311,7 +313,7 @@ export class VllmEngine implements Engine {
     // requests forever)
     if (fromWaiting && !this.preemptOnAdmit && !this.fits(r, target, len)) return BLOCKED;
     let reserve = 0;
-    if (fromWaiting && this.reserveOutput && !this.reserved.has(r)) {
+    if (fromWaiting && this.reserveOutput && this.reserved[r] === 0) {
       reserve = Math.ceil((promptLen + t.maxOut[r]!) / this.blockSize);
       if (this.reservedBlocks + reserve > this.capacityBlocks) return BLOCKED;
     }
@@ -353,7 +355,7 @@ export class VllmEngine implements Engine {
       t.status[r] = ST_RUNNING;
       this.collector.onAdmit(r, now, cached);
       if (reserve > 0) {
-        this.reserved.set(r, reserve);
+        this.reserved[r] = reserve;
         this.reservedBlocks += reserve;
       }
     }
@@ -467,11 +469,8 @@ export class VllmEngine implements Engine {
   private freeBlocks(r: number): void {
     const t = this.t;
     if (this.reserveOutput) {
-      const res = this.reserved.get(r);
-      if (res !== undefined) {
-        this.reservedBlocks -= res;
-        this.reserved.delete(r);
-      }
+      this.reservedBlocks -= this.reserved[r]!;
+      this.reserved[r] = 0;
     }
     const bs = this.blockSize;
     const len = t.promptLen[r]! + t.generated[r]!;

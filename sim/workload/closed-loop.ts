@@ -97,11 +97,7 @@ export function generateClosedLoop(o: ClosedLoopOptions): Workload {
     sessionStart[c] = i;
     for (let t = 0; t < k; t++, i++) {
       timeMs[i] = t === 0 ? (o.randomLaunch ? order.next() * n : slot[c]!) * o.launchIntervalMs : 2 * o.turnaroundMs * turns.next();
-      let len = isl;
-      if (sd > 0) {
-        const z = Math.sqrt(-2 * Math.log(1 - lengths.next())) * Math.cos(2 * Math.PI * lengths.next());
-        len = Math.max(1, Math.round(isl + sd * z));
-      }
+      const len = sd > 0 ? Math.max(1, Math.round(isl + sd * lengths.nextNormal())) : isl;
       inputLength[i] = len;
       blocks += Math.ceil(len / bs);
       contentStart[i + 1] = blocks;

@@ -152,8 +152,7 @@ function arrivals(a: Arrival | undefined): NextArrival {
 /** normal(mean, std) by Box-Muller, rounded, at least 1; std 0 draws nothing. */
 function length(mean: number, std: number, rng: Prng): number {
   if (std === 0) return mean;
-  const z = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  return Math.max(1, Math.min(MAX_I32, Math.round(mean + std * z)));
+  return Math.max(1, Math.min(MAX_I32, Math.round(mean + std * rng.nextNormal())));
 }
 
 /** Growable u32 list: content ids are written per block, never per token. */
