@@ -10,6 +10,7 @@ import type { Protocol, RowResult } from '../validate/simulate-row.js';
 import { parseSiliconCsv } from '../validate/silicon-csv.js';
 import { formatSummary, summarize } from '../validate/summary.js';
 import { parseFlags } from './parse-flags.js';
+import { Progress } from './progress.js';
 
 export const DEFAULT_CSV = fileURLToPath(new URL('../../data/calibration/silicon_calibration.csv', import.meta.url));
 
@@ -106,7 +107,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     turnaroundMs: f['turnaround-ms'], seed: f.seed,
   };
   const jobs = f.jobs ?? availableParallelism();
-  const bar = new RowProgress(!f.quiet);
+  const bar = new Progress('validate', !f.quiet, process.stderr, rowLine);
   const t0 = performance.now();
   const results = await runValidation(rows, protocol, jobs, (done, total) => bar.update(done, total));
   bar.done();
@@ -138,37 +139,12 @@ function toCsv(results: RowResult[]): string {
   return [CSV_COLUMNS.join(','), ...results.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
 }
 
-/** A row counter with a bar on a terminal, a line every 10 % otherwise. */
-class RowProgress {
-  private readonly tty = Boolean(process.stderr.isTTY);
-  private last = 0;
-  private lastDecile = -1;
-  private readonly t0 = performance.now();
-  constructor(private readonly enabled: boolean) {}
-
-  update(done: number, total: number): void {
-    if (!this.enabled) return;
-    const now = performance.now();
-    const frac = total > 0 ? done / total : 1;
-    const secs = (now - this.t0) / 1000;
-    const eta = done > 0 ? (secs / done) * (total - done) : NaN;
-    const text = `validate ${String(done).padStart(String(total).length)}/${total} rows  ${secs.toFixed(0)} s${Number.isFinite(eta) && done < total ? `, ~${eta.toFixed(0)} s left` : ''}`;
-    if (this.tty) {
-      if (now - this.last < 150 && done < total) return;
-      this.last = now;
-      const width = Math.max(10, Math.min(30, (process.stderr.columns ?? 80) - text.length - 4));
-      const fill = Math.round(frac * width);
-      process.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${text}\x1b[K`);
-    } else {
-      const decile = Math.floor(frac * 10);
-      if (decile === this.lastDecile) return;
-      this.lastDecile = decile;
-      process.stderr.write(`${text}\n`);
-    }
-  }
-
-  done(): void {
-    if (this.enabled && this.tty) process.stderr.write('\r\x1b[K');
-  }
+/** Rows done with, on a terminal, a bar that fits the window, and the time left. */
+function rowLine(done: number, total: number, secs: number, tty: boolean): string {
+  const eta = done > 0 ? (secs / done) * (total - done) : NaN;
+  const text = `validate ${String(done).padStart(String(total).length)}/${total} rows  ${secs.toFixed(0)} s${Number.isFinite(eta) && done < total ? `, ~${eta.toFixed(0)} s left` : ''}`;
+  if (!tty) return text;
+  const width = Math.max(10, Math.min(30, (process.stderr.columns ?? 80) - text.length - 4));
+  const fill = Math.round((total > 0 ? done / total : 1) * width);
+  return `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${text}`;
 }
-

@@ -28,15 +28,17 @@ export interface ValidationSummary {
   byGroup: GroupErrors[];
 }
 
+/** The median of `xs` (the mean of the two middle values for an even count; NaN when empty). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
 export function groupErrors(group: string, rs: RowResult[]): GroupErrors {
   const ttft = rs.map((r) => r.predicted_ttft_ms! / r.measured_ttft_ms - 1);
   const tpot = rs.map((r) => r.predicted_tpot_ms! / r.measured_tpot_ms - 1);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    const n = s.length;
-    return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-  };
   const abs = (xs: number[]): number[] => xs.map(Math.abs);
   return {
     group, rows: rs.length,

@@ -19,7 +19,7 @@ import { scatterSvg } from '../../harness/validate/fidelity-plot.js';
 import { runValidation } from '../../harness/validate/run-validation.js';
 import type { Protocol, RowResult } from '../../harness/validate/simulate-row.js';
 import { parseSiliconCsv } from '../../harness/validate/silicon-csv.js';
-import { groupErrors, shortModel, summarize, type GroupErrors } from '../../harness/validate/summary.js';
+import { groupErrors, median, shortModel, summarize, type GroupErrors } from '../../harness/validate/summary.js';
 import { fitFrontendMs } from '../../harness/validate/fit-frontend.js';
 import { FRONTEND_MS } from '../../sim/deployment.js';
 import { catalogModelFor } from '../../sim/catalog/models.js';
@@ -110,10 +110,6 @@ for (const m of models) {
 out.push('');
 // where the error sits: the ratio simulated/measured by load, aggregated rows
 const bucket = (c: number): string => (c <= 8 ? '1–8' : c <= 32 ? '9–32' : c <= 128 ? '33–128' : '> 128');
-const med = (xs: number[]): number => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
 out.push('');
 out.push('Simulated ÷ measured by concurrency (aggregated rows, medians): below 1 the simulator is too fast.');
 out.push('');
@@ -123,7 +119,7 @@ for (const b of ['1–8', '9–32', '33–128', '> 128']) {
   const rs = sim.filter((r) => r.mode === 'agg' && bucket(r.concurrency) === b);
   if (rs.length === 0) continue;
   const g = groupErrors(b, rs);
-  out.push(`| ${b} | ${rs.length} | ${med(rs.map((r) => r.predicted_ttft_ms! / r.measured_ttft_ms)).toFixed(2)} | ${pct(g.ttftMape)} | ${med(rs.map((r) => r.predicted_tpot_ms! / r.measured_tpot_ms)).toFixed(2)} | ${pct(g.tpotMape)} |`);
+  out.push(`| ${b} | ${rs.length} | ${median(rs.map((r) => r.predicted_ttft_ms! / r.measured_ttft_ms)).toFixed(2)} | ${pct(g.ttftMape)} | ${median(rs.map((r) => r.predicted_tpot_ms! / r.measured_tpot_ms)).toFixed(2)} | ${pct(g.tpotMape)} |`);
 }
 out.push('');
 out.push(`Coverage: ${summary.simulated} of ${summary.rows} rows simulated (${mark(summary.simulated === summary.rows)} for "every row").`);
