@@ -1,4 +1,4 @@
-import { kvCapacity } from './catalog/backend-memory.js';
+import { requireKvCapacity } from './catalog/backend-memory.js';
 import { getGpu } from './catalog/gpus.js';
 import { getModel, type KvDtype, type QuantScheme } from './catalog/models.js';
 import type { Parallelism } from './catalog/parallelism.js';
@@ -62,15 +62,10 @@ export const FRONTEND_MS: Readonly<Record<EngineType, number>> = { vllm: 52.0, s
  * the backend's memory model, its scheduler limits from the backend's defaults for this version and GPU.
  */
 function poolEngine(d: ServingDeployment, p: PoolDeployment): EngineArgs {
-  const cap = kvCapacity({
+  const cap = requireKvCapacity({
     backend: d.backend, version: d.backendVersion, gpu: d.gpu, model: d.model, parallelism: p.parallel,
     quant: d.quant, kvDtype: d.kvDtype, maxNumSeqs: p.maxBatch, maxNumBatchedTokens: p.maxTokens,
   });
-  const gpus = p.parallel.tp * p.parallel.attnDp * p.parallel.pp;
-  if (!cap.fits) {
-    const gb = (x: number): string => (x / 1e9).toFixed(1);
-    throw new Error(`${d.model} does not fit on ${gpus}× ${d.gpu} under ${d.backend}: ${gb(cap.weightBytes)} GB of weights per GPU leave no room for a KV block`);
-  }
   const def = cap.defaults;
   // SGLang's page is one token; the simulator indexes its radix cache in 64-token pages, which changes
   // nothing for prompts that share no prefix and keeps the cache small

@@ -429,6 +429,21 @@ export function kvCapacity(req: KvCapacityRequest): KvCapacity {
 }
 
 /** Tokens left for KV once `running` requests hold their per-request state (linear attention, sliding windows). */
+/** `kvCapacity` of a deployment that must run: throws, naming the weights and what is left, when no KV block fits. */
+export function requireKvCapacity(req: KvCapacityRequest): KvCapacity {
+  const cap = kvCapacity(req);
+  if (!cap.fits) {
+    const p = req.parallelism;
+    const gb = (x: number): string => (x / 1e9).toFixed(1);
+    const gpu = typeof req.gpu === 'string' ? req.gpu : req.gpu.name;
+    const model = typeof req.model === 'string' ? req.model : req.model.name;
+    throw new Error(`${model} does not fit on ${gpu} under ${req.backend} ${cap.defaults.version} with tp ${p.tp}`
+      + `${p.attnDp > 1 ? ` × dp ${p.attnDp}` : ''}${p.pp > 1 ? ` × pp ${p.pp}` : ''}: ${gb(cap.weightBytes)} GB of weights per GPU,`
+      + ` ${gb(cap.kvPoolBytes)} GB left for KV`);
+  }
+  return cap;
+}
+
 export function tokensWithRunning(cap: KvCapacity, running: number): number {
   const bytes = cap.kvPoolBytes - running * cap.stateBytesPerRequest;
   const blocks = Math.max(0, Math.floor(bytes / (cap.kvBytesPerToken * cap.defaults.blockSize)));

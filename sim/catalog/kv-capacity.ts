@@ -5,7 +5,7 @@
  * via sim/catalog/gpus.ts). With a `backend` the pool is sized the way that server sizes it
  * (sim/catalog/backend-memory.ts).
  */
-import { kvCapacity, type Backend, type UsageContext } from './backend-memory.js';
+import { requireKvCapacity, type Backend, type UsageContext } from './backend-memory.js';
 import { getGpu, ncclMemBytes } from './gpus.js';
 import { getModel, kvBytesPerToken, weightBytesPerGpu, type KvDtype, type QuantScheme, type WeightDtype } from './models.js';
 import { tensorParallel, type Parallelism } from './parallelism.js';
@@ -55,17 +55,12 @@ export function deriveNumGpuBlocks(opts: KvCapacityOptions): number {
   }
   if (opts.backend !== undefined) {
     const p = opts.parallelism ?? tensorParallel(opts.tp);
-    const cap = kvCapacity({
+    const cap = requireKvCapacity({
       backend: opts.backend, version: opts.backendVersion ?? '', gpu, model, parallelism: p,
       quant: opts.quant ?? opts.weightDtype, kvDtype: opts.kvDtype, blockSize: opts.blockSize,
       usageContext: opts.usageContext,
       ...(opts.gpuMemoryUtilization !== undefined ? { memFraction: opts.gpuMemoryUtilization } : {}),
     });
-    if (!cap.fits) {
-      throw new Error(`${model.name} does not fit on ${gpu.name} under ${opts.backend} ${cap.defaults.version} with tp ${p.tp}`
-        + `${p.attnDp > 1 ? ` × dp ${p.attnDp}` : ''}${p.pp > 1 ? ` × pp ${p.pp}` : ''}: ${gb(cap.weightBytes)} GB of weights per GPU,`
-        + ` ${gb(cap.kvPoolBytes)} GB left for KV`);
-    }
     return cap.blocksPerRank;
   }
   const util = opts.gpuMemoryUtilization ?? 0.9;
