@@ -22,7 +22,8 @@ const FLAGS = {
   filter: { type: 'string', arg: 'REGEX', help: 'only rows whose id, backend, system, model or mode matches (case-insensitive)' },
   'requests-per-client': { type: 'string', arg: 'N', help: `requests each closed-loop client sends in turn (default ${CLOSED_LOOP_DEFAULTS.requestsPerClient})` },
   'isl-jitter': { type: 'string', arg: 'F', help: `relative std. dev. of prompt lengths, from re-tokenisation (default ${CLOSED_LOOP_DEFAULTS.islJitter}; 0 = exact)` },
-  ramp: { type: 'string', arg: 'K', help: `clients' first requests go out at random moments of K request lifetimes as the simulator estimates them (prefill + OSL decode passes); 1 starts in the steady state, 0 sends all at once (default ${CLOSED_LOOP_DEFAULTS.rampLifetimes})` },
+  'range-ratio': { type: 'string', arg: 'R', help: `draw ISL and OSL each uniformly from [R × length, length], as benchmark_serving --random-range-ratio R does (default ${CLOSED_LOOP_DEFAULTS.rangeRatio}; 1 = exact lengths)` },
+  ramp: { type: 'string', arg: 'K', help: `clients' first requests go out at random moments of K request lifetimes as the simulator estimates them (prefill + OSL decode passes); 0 sends them all at once, 1 starts in a steady state of independent phases (default ${CLOSED_LOOP_DEFAULTS.rampLifetimes})` },
   'turnaround-ms': { type: 'string', arg: 'MS', help: `mean time from a request's last token to the same client's next request reaching the server, drawn uniformly in [0, 2 × MS] (default ${CLOSED_LOOP_DEFAULTS.turnaroundMs})` },
   seed: { type: 'string', arg: 'N', help: 'seed of launch order and length jitter (default 1)' },
   quiet: { type: 'boolean', help: 'no progress on stderr' },
@@ -41,8 +42,8 @@ function wrap(text: string, width: number): string[] {
 }
 
 const INTRO = [
-  `Checks the simulator against measured serving benchmarks. Every row of FILE.csv (AI Configurator's silicon CSV format; default: the bundled calibration rows, data/calibration/silicon_calibration.csv) is one benchmark run: a deployment (backend and version, GPU, model, precision, TP / attention-DP / MoE-TP / EP / PP, and for disaggregated rows prefill and decode pools) under a closed loop of clients with fixed ISL/OSL. Each row is replayed through the same simulator and timing model that \`replay\` and \`search\` use, and its mean TTFT and mean TPOT are compared with the measured ones.`,
-  `Protocol simulated (what AIPerf or SGLang's bench_serving do with --concurrency N): N clients; each sends a request with a fresh prompt (no prefix sharing) and sends the next one when the last token of the previous one has arrived and the client has turned around (--turnaround-ms), --requests-per-client times. Each client's first request goes out at a random moment of one request's lifetime (--ramp): the steady state of clients that have drifted apart, whose prompts sometimes collide and queue; a perfectly simultaneous start with exact lengths would run in lockstep forever. Prompt lengths are ISL with a small relative jitter (--isl-jitter); output lengths are exactly OSL (ignore_eos). N is the row's total concurrency (silicon_concurrency= in silicon_data_source, else batch_size × attention_dp). TTFT runs from a request's send to its first token; TPOT is (last − first token) / (OSL − 1); both are averaged over all requests, warm-up included, as the benchmarks report them. The server's scheduler limits, KV-cache size and per-pass overheads come from the backend's own defaults for the GPU.`,
+  `Checks the simulator against measured serving benchmarks. Every row of FILE.csv (AI Configurator's silicon CSV format; default: the bundled calibration rows, data/calibration/silicon_calibration.csv) is one benchmark run: a deployment (backend and version, GPU, model, precision, TP / attention-DP / MoE-TP / EP / PP, and for disaggregated rows prefill and decode pools) under a closed loop of clients with the row's ISL/OSL. Each row is replayed through the same simulator and timing model that \`replay\` and \`search\` use, and its mean TTFT and mean TPOT are compared with the measured ones.`,
+  `Protocol simulated (what vLLM's and SGLang's bench_serving do with --max-concurrency N --request-rate inf --ignore-eos, the way InferenceX's published runs use them): --requests-per-client × N prompts, all issued at once behind a semaphore of N, so N clients start in a burst (about 1 ms of client set-up apart; --ramp spreads them further) and each sends its next request when the last token of the previous one has arrived and it has turned around (--turnaround-ms). Prompts are fresh (no prefix sharing); ISL and OSL are each drawn uniformly from [R × length, length] (--range-ratio R), and prompt lengths carry a small re-tokenisation jitter (--isl-jitter); output lengths are forced. N is the row's total concurrency (silicon_concurrency= in silicon_data_source, else batch_size × attention_dp). TTFT runs from a request's send to its first token; TPOT is (last − first token) / (output tokens − 1); both are averaged over all requests, the start-up burst included, as the benchmarks report them. The server's scheduler limits, KV-cache size and per-pass overheads come from the backend's own defaults for the GPU.`,
   `Prints MAPE and median absolute % error of TTFT and TPOT by backend × GPU × model × mode, by backend and by mode, and the coverage: rows simulated, and rows skipped grouped by reason. A malformed row is reported with its line and field and counted; the others still run (exit status 2 if any was malformed).`,
 ];
 
@@ -71,6 +72,7 @@ const Values = z.object({
   filter: z.string().optional(),
   'requests-per-client': z.coerce.number().int().min(1).max(1000).default(CLOSED_LOOP_DEFAULTS.requestsPerClient),
   'isl-jitter': z.coerce.number().min(0).max(0.5).default(CLOSED_LOOP_DEFAULTS.islJitter),
+  'range-ratio': z.coerce.number().gt(0).max(1).default(CLOSED_LOOP_DEFAULTS.rangeRatio),
   ramp: z.coerce.number().min(0).max(100).default(CLOSED_LOOP_DEFAULTS.rampLifetimes),
   'turnaround-ms': z.coerce.number().min(0).max(60_000).default(CLOSED_LOOP_DEFAULTS.turnaroundMs),
   seed: z.coerce.number().int().min(0).max(0xffffffff).default(1),
@@ -103,7 +105,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const rows = filter ? all.filter((r) => filter.test([r.id, r.backend, r.system, r.modelPath, r.mode].join(' '))) : all;
   if (rows.length === 0 && errors.length === 0) throw new UsageError(filter ? `--filter ${f.filter}: no row matches` : `${file}: no rows`);
   const protocol: Protocol = {
-    requestsPerClient: f['requests-per-client'], islJitter: f['isl-jitter'], rampLifetimes: f.ramp,
+    requestsPerClient: f['requests-per-client'], islJitter: f['isl-jitter'], rangeRatio: f['range-ratio'], rampLifetimes: f.ramp,
     turnaroundMs: f['turnaround-ms'], seed: f.seed,
   };
   const jobs = f.jobs ?? availableParallelism();
@@ -115,7 +117,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const summary = summarize(results, errors.length);
   process.stdout.write(formatSummary(summary));
   if (!f.quiet) process.stderr.write(`${rows.length} rows in ${wall.toFixed(1)} s on ${Math.min(jobs, rows.length)} process${jobs > 1 ? 'es' : ''}\n`);
-  const protocolLine = `Closed loop of each row's concurrency, ${protocol.requestsPerClient} requests per client, launches spread over ${protocol.rampLifetimes} request lifetime(s), turnaround ${protocol.turnaroundMs} ms, ISL jitter ${protocol.islJitter}, seed ${protocol.seed}.`;
+  const protocolLine = `Closed loop of each row's concurrency, ${protocol.requestsPerClient} requests per client, lengths in [${protocol.rangeRatio} × L, L], launches spread over ${protocol.rampLifetimes} request lifetime(s), turnaround ${protocol.turnaroundMs} ms, ISL jitter ${protocol.islJitter}, seed ${protocol.seed}.`;
   if (f.json) writeFileSync(f.json, JSON.stringify({ file, protocol, rows: results.map(jsonRow), summary }, null, 2) + '\n');
   if (f.csv) writeFileSync(f.csv, toCsv(results));
   if (f.html) writeFileSync(f.html, validationHtml(file, results, summary, protocolLine));

@@ -1,6 +1,6 @@
 import { deploymentReplayConfig, type ServingDeployment } from '../../sim/deployment.js';
 import { runReplay } from '../../sim/replay.js';
-import { generateClosedLoop } from '../../sim/workload/closed-loop.js';
+import { CLOSED_LOOP_DEFAULTS, generateClosedLoop } from '../../sim/workload/closed-loop.js';
 import { rowDeployment } from './row-deployment.js';
 import type { SiliconRow } from './silicon-csv.js';
 
@@ -8,6 +8,8 @@ import type { SiliconRow } from './silicon-csv.js';
 export interface Protocol {
   requestsPerClient: number;
   islJitter: number;
+  /** benchmark_serving's --random-range-ratio (1 = exact lengths). */
+  rangeRatio: number;
   /** Clients' first requests spread over this many request lifetimes (the simulator's own estimate). */
   rampLifetimes: number;
   turnaroundMs: number;
@@ -59,7 +61,9 @@ export function simulateRow(row: SiliconRow, protocol: Protocol): RowResult {
     const lifetime = requestLifetimeMs(config, row);
     const workload = generateClosedLoop({
       clients: row.concurrency, requestsPerClient: protocol.requestsPerClient, isl: row.isl, osl: row.osl,
-      islJitter: protocol.islJitter, launchIntervalMs: (protocol.rampLifetimes * lifetime) / row.concurrency,
+      islJitter: protocol.islJitter, rangeRatio: protocol.rangeRatio,
+      // the burst takes at least the client's set-up time per request; --ramp spreads it further
+      launchIntervalMs: Math.max(CLOSED_LOOP_DEFAULTS.launchIntervalMs, (protocol.rampLifetimes * lifetime) / row.concurrency),
       randomLaunch: true,
       turnaroundMs: protocol.turnaroundMs, seed: protocol.seed,
     });

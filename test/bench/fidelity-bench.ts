@@ -30,7 +30,7 @@ const { values } = parseArgs({ options: { jobs: { type: 'string' }, 'no-write': 
 const jobs = values.jobs ? Number(values.jobs) : availableParallelism();
 
 const protocol: Protocol = {
-  requestsPerClient: CLOSED_LOOP_DEFAULTS.requestsPerClient, islJitter: CLOSED_LOOP_DEFAULTS.islJitter,
+  requestsPerClient: CLOSED_LOOP_DEFAULTS.requestsPerClient, islJitter: CLOSED_LOOP_DEFAULTS.islJitter, rangeRatio: CLOSED_LOOP_DEFAULTS.rangeRatio,
   rampLifetimes: CLOSED_LOOP_DEFAULTS.rampLifetimes, turnaroundMs: CLOSED_LOOP_DEFAULTS.turnaroundMs, seed: 1,
 };
 const { rows, errors } = parseSiliconCsv(readFileSync(DEFAULT_CSV, 'utf8'), 'data/calibration/silicon_calibration.csv');

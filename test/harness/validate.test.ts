@@ -23,7 +23,7 @@ const ROWS = [
   // a disaggregated row: 1 prefill worker TP2, 1 decode worker TP2, 16 clients in all
   'qwen32b_disagg,silicon_concurrency=16,vllm,,Qwen/Qwen3-32B,h200_sxm,fp8,disagg,2048,64,fp8,fp8,,,,,,,1,1,2,1,1,1,1,16,1,2,1,1,1,1,300,15',
 ];
-const PROTOCOL: Protocol = { requestsPerClient: 2, islJitter: 0.005, rampLifetimes: 1, turnaroundMs: 2, seed: 1 };
+const PROTOCOL: Protocol = { requestsPerClient: 2, islJitter: 0.005, rangeRatio: 1, rampLifetimes: 1, turnaroundMs: 2, seed: 1 };
 
 describe('silicon CSV reader', () => {
   it('reads aggregated and disaggregated rows', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { generateClosedLoop } from '../../sim/workload/closed-loop.js';
+import { generateClosedLoop, type ClosedLoopOptions } from '../../sim/workload/closed-loop.js';
 import { checkWorkload } from '../../sim/workload/workload.js';
 import { runReplay } from '../../sim/replay.js';
 import { resolveEngineArgs } from '../../sim/engine/engine-args.js';
 import { resolveKvRouterConfig } from '../../sim/router/router-config.js';
 import { createRooflineModel } from '../../sim/timing/roofline.js';
 
-const base = { clients: 8, requestsPerClient: 5, isl: 1024, osl: 128, islJitter: 0, launchIntervalMs: 0, turnaroundMs: 0, seed: 3 };
+const base: ClosedLoopOptions = { clients: 8, requestsPerClient: 5, isl: 1024, osl: 128, islJitter: 0, launchIntervalMs: 0, turnaroundMs: 0, seed: 3 };
 
 function replay(opts: typeof base, frontendMs = 0): { ttft: number[]; tpotMean: number } {
   const w = generateClosedLoop(opts);
@@ -59,6 +59,23 @@ describe('closed-loop benchmark workload', () => {
     expect(generateClosedLoop({ ...base, clients: 200, islJitter: 0.01, seed: 4 }).inputLength).not.toEqual(w.inputLength);
   });
 
+  it('draws ISL and OSL from [R × L, L] as benchmark_serving --random-range-ratio does, and the clients drift apart', () => {
+    const w = generateClosedLoop({ ...base, clients: 400, rangeRatio: 0.8 });
+    const isl = Array.from(w.inputLength), osl = Array.from(w.outputLength);
+    expect(Math.min(...isl)).toBeGreaterThanOrEqual(819);
+    expect(Math.max(...isl)).toBeLessThanOrEqual(1024);
+    expect(Math.min(...osl)).toBeGreaterThanOrEqual(102);
+    expect(Math.max(...osl)).toBeLessThanOrEqual(128);
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(isl) / 1024).toBeCloseTo(0.9, 1);
+    expect(mean(osl) / 128).toBeCloseTo(0.9, 1);
+    expect(new Set(osl).size).toBeGreaterThan(20);
+    expect(generateClosedLoop({ ...base, clients: 400, rangeRatio: 1 }).outputLength.every((x) => x === 128)).toBe(true);
+    // a burst start no longer repeats: later rounds' TTFTs differ
+    const later = replay({ ...base, rangeRatio: 0.8 }).ttft.filter((_, i) => i % 5 !== 0);
+    expect(std(later)).toBeGreaterThan(1);
+  });
+
   it('runs in lockstep when all clients start at once with exact lengths, and not when they launch spread out', () => {
     const lockstep = replay(base);
     // every round but the first: all eight prompts are prefilled in one pass, so they share one TTFT
@@ -82,5 +99,6 @@ describe('closed-loop benchmark workload', () => {
     expect(() => generateClosedLoop({ ...base, clients: 0 })).toThrow(/clients must be a positive integer/);
     expect(() => generateClosedLoop({ ...base, islJitter: 1 })).toThrow(/islJitter must be in \[0, 1\)/);
     expect(() => generateClosedLoop({ ...base, turnaroundMs: -1 })).toThrow(/turnaroundMs must be finite and >= 0/);
+    expect(() => generateClosedLoop({ ...base, rangeRatio: 0 })).toThrow(/rangeRatio must be in \(0, 1\]/);
   });
 });
