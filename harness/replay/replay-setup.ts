@@ -3,6 +3,7 @@ import type { Parallelism } from '../../sim/catalog/parallelism.js';
 import { getGpu } from '../../sim/catalog/gpus.js';
 import { getModel, gpuKvBytesPerToken } from '../../sim/catalog/models.js';
 import { EngineArgsError, resolveEngineArgs, type EngineArgs } from '../../sim/engine/engine-args.js';
+import { MAX_CLOCK_MS, workloadSpanMs } from '../../sim/cluster/workload-driver.js';
 import type { ReplayConfig, RouterMode } from '../../sim/replay.js';
 import { resolveKvRouterConfig, RouterConfigError } from '../../sim/router/router-config.js';
 import { dynamoPoly } from '../../sim/timing/dynamo-poly.js';
@@ -36,6 +37,10 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
   }
   const f = parsed.data;
   const workload = buildWorkload(f, raw, positionals);
+  const span = workloadSpanMs(workload, f.concurrency !== undefined);
+  if (span / f['arrival-speedup-ratio'] > MAX_CLOCK_MS) {
+    throw new UsageError(`--arrival-speedup-ratio ${f['arrival-speedup-ratio']} stretches the workload's ${span.toFixed(0)} ms of arrivals and delays beyond the simulator's clock range (${MAX_CLOCK_MS.toExponential(0)} ms, about 31.7 years); expected at least ${(span / MAX_CLOCK_MS).toExponential(2)}`);
+  }
   const engine = buildEngineArgs(f, f['engine-args'], '--engine-args');
   const disagg = buildDisagg(f, engine);
   const workers = f.workers ?? 1;

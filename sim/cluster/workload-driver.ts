@@ -8,6 +8,29 @@ import type { Workload } from '../workload/workload.js';
  * order. In concurrency mode timestamps are ignored, at most `cap` requests are in flight and a
  * request's arrival is the moment it is released.
  */
+/**
+ * The longest simulated time a workload may span, ms (about 31.7 years). A float64 clock in ms still
+ * resolves 0.12 µs there; a trace stretched further (a tiny speed-up ratio) would put arrivals where
+ * pass times vanish in rounding, or at Infinity, where requests never arrive.
+ */
+export const MAX_CLOCK_MS = 1e12;
+
+/**
+ * The time an arrival speed-up ratio divides: the last first turn after the first (not in concurrency
+ * mode, which ignores timestamps), plus the longest chain of inter-turn delays of a session.
+ */
+export function workloadSpanMs(w: Workload, concurrencyMode: boolean): number {
+  let t0 = Infinity;
+  for (let s = 0; s < w.sessions; s++) t0 = Math.min(t0, w.timeMs[w.sessionStart[s]!]!);
+  let span = 0;
+  for (let s = 0; s < w.sessions; s++) {
+    let chain = concurrencyMode ? 0 : w.timeMs[w.sessionStart[s]!]! - t0;
+    for (let i = w.sessionStart[s]! + 1; i < w.sessionStart[s + 1]!; i++) chain += w.timeMs[i]!;
+    span = Math.max(span, chain);
+  }
+  return span;
+}
+
 export class WorkloadDriver {
   private readonly ready = new EventHeap(1024);
   private readonly nextTurn: Int32Array;
@@ -34,6 +57,10 @@ export class WorkloadDriver {
     this.arrival = new Float64Array(w.count).fill(NaN);
     let t0 = Infinity;
     for (let s = 0; s < w.sessions; s++) t0 = Math.min(t0, w.timeMs[w.sessionStart[s]!]!);
+    const span = workloadSpanMs(w, cap !== null);
+    if (!(span / arrivalSpeedupRatio <= MAX_CLOCK_MS)) {
+      throw new RangeError(`arrival speedup ratio ${arrivalSpeedupRatio} stretches the workload's ${span.toFixed(0)} ms of arrivals and delays to ${(span / arrivalSpeedupRatio).toExponential(2)} ms, beyond the simulator's clock range of ${MAX_CLOCK_MS.toExponential(0)} ms (about 31.7 years); use a ratio of at least ${(span / MAX_CLOCK_MS).toExponential(2)}`);
+    }
     for (let s = 0; s < w.sessions; s++) {
       const first = w.sessionStart[s]!;
       for (let i = first; i < w.sessionStart[s + 1]!; i++) this.sessionOf[i] = s;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { setupReplay } from '../../harness/replay/replay-setup.js';
+import { runReplay } from '../../sim/replay.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const main = join(root, 'harness/cli/main.ts');
@@ -87,6 +88,16 @@ describe('replay setup (flag validation)', () => {
     expect(msg({ model: 'gpt-5', gpu: 'h100_sxm' })).toMatch(/unknown model "gpt-5"/);
     expect(msg({ 'router-config': '{"router_temperature":-1}' })).toMatch(/^--router-config: router_temperature must be >= 0/);
     expect(msg({ 'router-config': '{"router_ttl":1}' })).toBe('--router-config: unknown field "router_ttl"');
+  });
+
+  it('refuses a speed-up ratio that stretches the trace beyond the clock (it ended in a dead end)', () => {
+    expect(msg({ 'arrival-speedup-ratio': '5e-324' })).toMatch(/^--arrival-speedup-ratio 5e-324 stretches the workload's \d+ ms of arrivals and delays beyond the simulator's clock range/);
+    expect(msg({ 'arrival-speedup-ratio': '1e-12' })).toMatch(/expected at least/);
+    expect(msg({ 'arrival-speedup-ratio': '0.001' })).toBe('ok');
+    // in the simulator itself, the same refusal instead of "dead end at … ms: … requests unfinished"
+    const { workload, config } = setupReplay({}, [trace]);
+    expect(() => runReplay(workload, { ...config, arrivalSpeedupRatio: 5e-324 })).toThrow(/beyond the simulator's clock range/);
+    expect(() => runReplay(workload, { ...config, arrivalSpeedupRatio: 1e-300 })).toThrow(/beyond the simulator's clock range/);
   });
 
   it('checks disaggregated and planner flags', () => {
