@@ -5,8 +5,10 @@
  * router config, timing model) is resolved here, so no object graph crosses the boundary.
  *
  * The host calls `runGuarded` (the sandbox runner takes it, with the policy API, off the global object
- * before any candidate code runs, so a candidate cannot replace it); `globalThis.__twinsearch.run` is
- * the plain `run`, for debugging and ad-hoc use.
+ * before any candidate code runs, so a candidate cannot replace it). Nothing of the simulator stays on
+ * the global object: a function the candidate can name while it is running would hand the candidate
+ * its live arguments (the workload) through `fn.arguments` — the bundle is strict as well, which
+ * forbids that, but two walls are better than one.
  */
 // `policy:candidate` is the candidate module. harness/sandbox/bundle.ts resolves it to a slot that is
 // filled with the candidate bundle's exports once the candidate has loaded (the candidate is bundled
@@ -22,7 +24,10 @@ import { resolveKvRouterConfig } from './router/router-config.js';
 import type { TimingModel } from './timing/timing-model.js';
 import type { Workload } from './workload/workload.js';
 import { buildReplayConfig, timingFor, type PolicyModules, type ScenarioSpec } from './scenario-config.js';
-import { isPolicyModule, NOT_A_POLICY } from './policy/policy-module.js';
+import { NOT_A_POLICY, type PolicyModule } from './policy/policy-module.js';
+import { madeByDefine } from './policy/made-by-define.js';
+import { isSimRaised, simRaised } from './core/raised.js';
+import { SimInvariantError } from './cluster/cluster.js';
 
 export type SandboxTiming =
   | { kind: 'dynamo-poly' }
@@ -52,6 +57,8 @@ export interface SandboxScenario {
   gpusPerWorker?: number;
   sla?: SlaBounds;
   fastForward?: boolean;
+  /** The policy kind the objective scores: the candidate must define one of this kind. */
+  expectKind?: 'router' | 'planner' | 'eviction';
 }
 
 /** The Workload's typed arrays, as the host passes them in. */
@@ -65,19 +72,37 @@ export interface WorkloadArrays {
   sourceLine: Int32Array;
 }
 
-/** The candidate's default export as the policy module of its kind (none: the built-ins decide). */
-function candidatePolicies(): PolicyModules {
+/** The candidate module is not what the objective scores (another kind, or not a policy at all). */
+export class WrongKindError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WrongKindError';
+    simRaised(this); // not exported to candidates: only the simulator constructs it
+  }
+}
+
+/**
+ * The candidate's default export as the policy module of its kind. Only a module a define* function
+ * made counts (by identity: its `kind` is a frozen data property, read once here); with `expectKind`
+ * (what the objective scores) any other kind, or no policy at all, is a WrongKindError, so an
+ * objective never quietly scores the built-in policy in the candidate's place.
+ */
+function candidatePolicies(expectKind: SandboxScenario['expectKind']): PolicyModules {
   const policy = (candidateModule as { default?: unknown }).default;
-  if (policy === undefined) return {};
-  if (!isPolicyModule(policy)) throw new TypeError(NOT_A_POLICY);
-  return { [policy.kind]: policy } as PolicyModules;
+  if (policy === undefined && expectKind === undefined) return {};
+  if (policy === undefined) throw new WrongKindError(`the module has no default export; this objective scores a ${expectKind} (${NOT_A_POLICY})`);
+  if (!madeByDefine(policy)) throw new WrongKindError(NOT_A_POLICY);
+  const module = policy as PolicyModule;
+  const kind = module.kind;
+  if (expectKind !== undefined && kind !== expectKind) throw new WrongKindError(`the module defines a ${kind} policy, but this objective scores a ${expectKind}`);
+  return { [kind]: module } as PolicyModules;
 }
 
 /** Runs one replay and returns reportJson(report). Throws what the simulator throws. */
 export function run(spec: string, arrays: WorkloadArrays): string {
   const s = JSON.parse(spec) as SandboxScenario;
   const workload: Workload = { ...s.workload, ...arrays };
-  const policies = candidatePolicies();
+  const policies = candidatePolicies(s.expectKind);
   if (s.scenario) {
     const cfg = buildReplayConfig(s.scenario, policies);
     if (s.fastForward !== undefined) cfg.fastForward = s.fastForward;
@@ -105,10 +130,10 @@ export function run(spec: string, arrays: WorkloadArrays): string {
 }
 
 /**
- * `run` for the host: never throws (except through isolate-level faults such as a dynamic import or a
- * timeout, which no try/catch can stop). Returns JSON: {"ok":true,"reportJson":...} or
- * {"ok":false,"error":{"name","message","stack"}}, so a thrown non-Error or an error with hostile
- * getters still arrives as plain strings.
+ * `run` for the host: never throws (except through isolate-level faults such as a timeout or the
+ * memory limit, which no try/catch can stop). Returns JSON: {"ok":true,"reportJson":...} or
+ * {"ok":false,"error":ThrownDescription}, so whatever the candidate threw arrives as plain, bounded
+ * strings, and the host never touches a candidate object.
  */
 export function runGuarded(spec: string, arrays: WorkloadArrays): string {
   try {
@@ -118,21 +143,78 @@ export function runGuarded(spec: string, arrays: WorkloadArrays): string {
   }
 }
 
-function describeThrown(e: unknown): { name: string; message: string; stack: string } {
-  const field = (k: 'name' | 'message' | 'stack'): string => {
-    try {
-      const v = (e as Record<string, unknown>)[k];
-      return typeof v === 'string' ? v : '';
-    } catch {
-      return '';
-    }
-  };
-  if (e !== null && (typeof e === 'object' || typeof e === 'function')) {
-    return { name: field('name') || 'Error', message: field('message'), stack: field('stack') };
+/** Runs the candidate slot's loader the same way: '{"ok":true}' or the description of what was thrown. */
+export function loadGuarded(load: () => void): string {
+  try {
+    load();
+    return '{"ok":true}';
+  } catch (e) {
+    return JSON.stringify({ ok: false, error: describeThrown(e) });
   }
-  let text: string;
-  try { text = String(e); } catch { text = typeof e; }
-  return { name: 'Thrown', message: `a non-Error value was thrown: ${text}`, stack: '' };
+}
+
+/**
+ * What the host learns of a thrown value. `origin` says who raised it, by identity (sim/core/raised.ts):
+ * 'invariant' and 'decision' only for errors the simulator itself raised; anything else is 'thrown',
+ * whatever its name or message say. Strings are cut to MAX_TEXT characters.
+ */
+export interface ThrownDescription {
+  origin: 'invariant' | 'decision' | 'wrong-kind' | 'thrown';
+  name: string;
+  message: string;
+  stack: string;
+}
+
+const MAX_TEXT = 2000;
+
+/** The error prototypes of this realm, taken before any candidate code ran: their accessors are lockdown's own. */
+const ERROR_PROTOS: readonly object[] = [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, AggregateError].map((E) => E.prototype);
+
+/**
+ * A string property of a thrown object, read through property descriptors so that no getter of the
+ * candidate's runs (only the intrinsic error prototypes' own accessors are called). A Proxy's traps
+ * can still run; they run under the evaluation's time limit, like any candidate code.
+ */
+function stringProp(o: object, key: string): string {
+  let cur: object | null = o;
+  for (let depth = 0; cur !== null && depth < 16; depth++) {
+    const d = Object.getOwnPropertyDescriptor(cur, key);
+    if (d) {
+      let v: unknown = d.value;
+      if (d.get) v = ERROR_PROTOS.includes(cur) ? d.get.call(o) : undefined;
+      return typeof v === 'string' ? (v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}… (${v.length} characters)` : v) : '';
+    }
+    cur = Object.getPrototypeOf(cur) as object | null;
+  }
+  return '';
+}
+
+/** Whether `key` resolves to a data property or to an intrinsic error prototype's accessor (no candidate getter). */
+function plainProp(o: object, key: string): boolean {
+  let cur: object | null = o;
+  for (let depth = 0; cur !== null && depth < 16; depth++) {
+    const d = Object.getOwnPropertyDescriptor(cur, key);
+    if (d) return 'value' in d || ERROR_PROTOS.includes(cur);
+    cur = Object.getPrototypeOf(cur) as object | null;
+  }
+  return true;
+}
+
+export function describeThrown(e: unknown): ThrownDescription {
+  if (e !== null && (typeof e === 'object' || typeof e === 'function')) {
+    const origin = !isSimRaised(e) ? 'thrown' : e instanceof SimInvariantError ? 'invariant' : e instanceof WrongKindError ? 'wrong-kind' : 'decision';
+    try {
+      // V8 formats `stack` on first read from `name` and `message` through their getters: with a getter
+      // of the candidate's on either, the stack is left unread
+      const stack = plainProp(e, 'name') && plainProp(e, 'message') ? stringProp(e, 'stack') : '';
+      return { origin, name: stringProp(e, 'name') || 'Error', message: stringProp(e, 'message'), stack };
+    } catch {
+      return { origin, name: 'Error', message: '(a thrown object whose properties could not be read)', stack: '' };
+    }
+  }
+  let text = typeof e === 'symbol' ? 'a symbol' : String(e);
+  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}… (${text.length} characters)`;
+  return { origin: 'thrown', name: 'Thrown', message: `a non-Error value was thrown: ${text}`, stack: '' };
 }
 
 function buildTiming(t: SandboxTiming, engine: EngineArgs): TimingModel {
@@ -140,5 +222,3 @@ function buildTiming(t: SandboxTiming, engine: EngineArgs): TimingModel {
   if (t.kind === 'roofline') return timingFor(t, engine.engine_type);
   throw new Error(`unknown timing kind ${JSON.stringify((t as { kind: unknown }).kind)}`);
 }
-
-(globalThis as { __twinsearch?: unknown }).__twinsearch = { run };

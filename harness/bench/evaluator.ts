@@ -48,6 +48,7 @@ export class InProcessEvaluator implements Evaluator {
   async evaluate(file: string, scenario: Scenario): Promise<Evaluation> {
     try {
       const policy = await this.load(file);
+      if (policy.kind !== scenario.kind) return { ok: false, kind: 'wrong-kind', message: `${file}: the module defines a ${policy.kind} policy, but scenario ${scenario.name} scores a ${scenario.kind}` };
       const { workload, spec } = scenarioInputs(scenario);
       const cfg = buildReplayConfig(spec, { [policy.kind]: policy });
       const t0 = performance.now();
@@ -107,7 +108,7 @@ export class SandboxEvaluator implements Evaluator {
    */
   async evaluateSource(source: string, file: string, scenario: Scenario): Promise<Evaluation> {
     const { workload, spec } = scenarioInputs(scenario);
-    const input = sandboxInput(workload, { scenario: spec, workers: spec.cluster.workers, router: spec.cluster.router, timing: { kind: 'dynamo-poly' }, seed: spec.seed, arrivalSpeedupRatio: spec.arrivalSpeedupRatio, concurrency: spec.concurrency });
+    const input = sandboxInput(workload, { scenario: spec, expectKind: scenario.kind, workers: spec.cluster.workers, router: spec.cluster.router, timing: { kind: 'dynamo-poly' }, seed: spec.seed, arrivalSpeedupRatio: spec.arrivalSpeedupRatio, concurrency: spec.concurrency });
     const t0 = performance.now();
     const key = await this.cache.key(`${file}\0${source}`, input.spec, workload);
     let r = this.cache.get(key);

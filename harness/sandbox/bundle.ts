@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import ts from 'typescript';
 import { failure, type SandboxFailure } from './result.js';
 import type { RawSourceMap } from './source-map.js';
 
@@ -29,6 +30,14 @@ export const POLICY_SPECIFIER = 'twinsearch/policy';
 export const SIM_FILENAME = 'twinsearch-sim.js';
 export const CANDIDATE_FILENAME = 'twinsearch-candidate.js';
 export const DEFAULT_MAX_SOURCE_BYTES = 64 * 1024;
+/**
+ * The candidate script catches what its own top level throws, inside the isolate: a thrown value that
+ * crossed into the host would be read there (a `message` getter that never returns hung the host).
+ * Banner and footer stay on the first and last line, so the source map's lines still hold.
+ */
+const CANDIDATE_THROWN = '__twinsearchCandidateThrown';
+const CANDIDATE_BANNER = '"use strict";try{';
+const CANDIDATE_FOOTER = `}catch(e){var ${CANDIDATE_THROWN}={thrown:e}}`;
 /** Where a candidate notionally lives (relative imports resolve from here): candidates/<kind>/<name>.ts. */
 export const DEFAULT_CANDIDATE_FILE = 'candidates/candidate/candidate.ts';
 
@@ -67,6 +76,10 @@ export interface BundleOptions {
 const BASE: esbuild.BuildOptions = {
   bundle: true, write: false, format: 'iife', target: 'es2022', platform: 'neutral',
   charset: 'utf8', legalComments: 'none', logLevel: 'silent',
+  // Both scripts strict as a whole: in sloppy code `fn.caller` and `fn.arguments` hand whoever can
+  // name a running function its caller and its live arguments, which is how a candidate would reach
+  // the simulator's inputs from inside a callback.
+  banner: { js: '"use strict";' },
 };
 
 let simBundle: Promise<SimBundle> | null = null;
@@ -83,18 +96,24 @@ export function getSimBundle(): Promise<SimBundle> {
 async function buildSim(): Promise<SimBundle> {
   const hasPolicyApi = existsSync(POLICY_INDEX);
   const entry = [
-    `import { runGuarded } from './sandbox-entry.js';`,
+    `import { runGuarded, loadGuarded } from './sandbox-entry.js';`,
     `import { loadCandidate } from 'policy:candidate';`,
     // a plain copy of the namespace (whose getters would hide the values from the runner's deep freeze)
     hasPolicyApi ? `import * as policyNs from './policy/index.js';\nconst policyApi = { ...policyNs };` : `const policyApi = {};`,
     // read and deleted by the runner before any candidate code runs
-    `globalThis.__twinsearchSim = { run: runGuarded, loadCandidate, policyApi };`,
+    `globalThis.__twinsearchSim = { run: runGuarded, loadCandidate: () => loadGuarded(loadCandidate), policyApi };`,
   ].join('\n');
   const slot = [
     `let policy;`,
     `export { policy as default };`,
-    // called by the runner after the candidate script ran (with a time limit: it may hit candidate getters)
-    `export function loadCandidate() { const m = globalThis.__twinsearchCandidate; policy = m == null ? undefined : m.default; }`,
+    // called by the runner after the candidate script ran (with a time limit: it may hit candidate getters);
+    // what the candidate's top level threw was caught by the candidate bundle's own footer (CANDIDATE_FOOTER)
+    `export function loadCandidate() {`,
+    `  const t = globalThis.${CANDIDATE_THROWN};`,
+    `  if (t !== undefined) throw t.thrown;`,
+    `  const m = globalThis.__twinsearchCandidate;`,
+    `  policy = m == null ? undefined : m.default;`,
+    `}`,
   ].join('\n');
   const result = await esbuild.build({
     ...BASE,
@@ -121,6 +140,8 @@ export async function bundleCandidate(source: string, opts: BundleOptions = {}):
   const max = opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
   const bytes = Buffer.byteLength(source, 'utf8');
   if (bytes > max) return failure('size', `${file}: the candidate source is ${bytes} bytes; the limit is ${max} bytes (${Math.round(max / 1024)} KB)`);
+  const refused = scanSource(source, file);
+  if (refused) return refused;
   const sim = await getSimBundle();
   const candidateDir = dirname(resolve(REPO_ROOT, file));
   let result: esbuild.BuildResult;
@@ -130,6 +151,8 @@ export async function bundleCandidate(source: string, opts: BundleOptions = {}):
       entryPoints: ['candidate'],
       outfile: CANDIDATE_FILENAME,
       globalName: '__twinsearchCandidate',
+      banner: { js: CANDIDATE_BANNER },
+      footer: { js: CANDIDATE_FOOTER },
       sourcemap: 'external',
       sourcesContent: false,
       // fixed compiler settings, whatever tsconfig lies around: strict mode, standard class fields, and
@@ -156,6 +179,62 @@ export async function bundleCandidate(source: string, opts: BundleOptions = {}):
 }
 
 const IMPORT_ERROR = 'import-not-allowed';
+
+/** A source-map comment: esbuild would read the file it names (any path on the host) while bundling. */
+const SOURCE_MAP_COMMENT = /\/[/*][#@]\s*sourceMappingURL\s*=/;
+
+/**
+ * What the bundler cannot be trusted to refuse on its own: a source-map comment (the bundler would
+ * open the file it names, /dev/zero or /proc/self/environ alike, and quote it in its error), and a
+ * dynamic import() of a computed name (left in the bundle as it is, to fail only at run time). Also
+ * the nesting depth: a parser recursing on 20 000 nested parentheses overflows the host's stack.
+ */
+function scanSource(source: string, file: string): SandboxFailure | null {
+  const m = SOURCE_MAP_COMMENT.exec(source);
+  if (m) {
+    return located('import', file, source, m.index, 'a source-map comment is not allowed: a candidate is bundled alone, and the bundler would read the file it names');
+  }
+  const tooDeep = nestingTooDeep(source);
+  if (tooDeep !== null) return located('syntax', file, source, tooDeep, `brackets nest deeper than ${MAX_NESTING} levels`);
+  let sf: ts.SourceFile;
+  try {
+    sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  } catch (e) {
+    return failure('syntax', `${file}: the source could not be parsed (${e instanceof RangeError ? 'it nests too deeply' : 'parser failure'})`);
+  }
+  const stack: ts.Node[] = [sf];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      return located('import', file, source, n.getStart(sf), 'dynamic import() is not allowed: a candidate may import only the policy API, statically');
+    }
+    n.forEachChild((c) => { stack.push(c); });
+  }
+  return null;
+}
+
+/** Deep enough for any policy, shallow enough for every parser on the way (esbuild, TypeScript, V8). */
+const MAX_NESTING = 500;
+
+/** Offset of the first bracket that opens level MAX_NESTING + 1 (counting (, [ and { outside nothing else), or null. */
+function nestingTooDeep(source: string): number | null {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === 41 || c === 93 || c === 125) depth = Math.max(0, depth - 1);
+  }
+  return null;
+}
+
+function located(kind: 'import' | 'syntax', file: string, source: string, offset: number, text: string): SandboxFailure {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  const lineText = source.split('\n')[line - 1] ?? '';
+  return failure(kind, `${file}:${line}:${column}: ${text}\n    ${lineText.trim()}`, { file, line, column, lineText });
+}
 
 function candidatePlugin(source: string, file: string, candidateDir: string, hasPolicyApi: boolean): esbuild.Plugin {
   return {
@@ -191,6 +270,8 @@ function describeBuildError(m: esbuild.Message, file: string, count: number): Sa
   const kind = m.detail === IMPORT_ERROR || /^Could not resolve/.test(m.text) ? 'import' : 'syntax';
   const more = count > 1 ? ` (and ${count - 1} more error${count > 2 ? 's' : ''})` : '';
   const loc = m.location;
+  // a message about any other file (a source map, a module on disk) is not quoted: it may hold host content
+  if (loc && loc.file !== `candidate:${file}`) return failure(kind, `${file}: the bundler refused the candidate (${kind === 'import' ? 'an import' : 'a file it refers to'} outside the candidate)${more}`);
   if (!loc) return failure(kind, `${file}: ${m.text}${more}`);
   // esbuild: line 1-based, column 0-based
   const location = { file, line: loc.line, column: loc.column + 1, lineText: loc.lineText };

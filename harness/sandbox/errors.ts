@@ -7,8 +7,12 @@ import { CANDIDATE_FILENAME, type CandidateBundle } from './bundle.js';
 import { failure, type SandboxFailure, type SourceLocation } from './result.js';
 import { decodeMappings, originalPosition } from './source-map.js';
 
-/** The fields of a thrown error that survive the isolate boundary. */
+/**
+ * What the sandbox says of a thrown value (sim/sandbox-entry.ts `describeThrown`): who raised it, by
+ * identity, and its name, message and stack as bounded strings.
+ */
 export interface ThrownInfo {
+  origin: 'invariant' | 'decision' | 'wrong-kind' | 'thrown';
   name: string;
   message: string;
   stack: string;
@@ -23,37 +27,43 @@ export interface ClassifyContext {
   killedByWall: boolean;
 }
 
-const MEMORY_RANGE_ERRORS = ['Invalid string length', 'Array buffer allocation failed', 'Invalid array length', 'Invalid typed array length'];
-
-export function thrownInfo(e: unknown): ThrownInfo {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: typeof e.stack === 'string' ? e.stack : '' };
-  let text: string;
-  try { text = String(e); } catch { text = typeof e; }
-  return { name: 'Thrown', message: `a non-Error value was thrown: ${text}`, stack: '' };
+/** What the host itself saw when a step of the evaluation ended abnormally. */
+export interface HostFacts {
+  /** isolated-vm disposed the isolate for exceeding its memory limit (not the host's wall timer). */
+  memoryLimit: boolean;
+  /** The step ran for its whole CPU budget, or the wall timer fired. */
+  deadline: 'cpu' | 'wall' | null;
 }
 
-export function classify(t: ThrownInfo, ctx: ClassifyContext): SandboxFailure {
-  const { name, message } = t;
-  if (message.startsWith('Isolate was disposed during execution due to memory limit')) {
-    return failure('memory', `the candidate exceeded the memory limit of ${ctx.memoryMb} MB (the isolate was killed)`);
-  }
-  if (ctx.killedByWall || message.startsWith('Isolate was disposed during execution')) {
-    return failure('timeout', `the evaluation exceeded the wall-clock limit of ${ctx.wallMs} ms (the isolate was killed)`);
-  }
-  if (message === 'Script execution timed out.') {
-    return failure('timeout', `the evaluation exceeded the CPU-time limit of ${ctx.cpuMs} ms (an endless or far too slow loop?)`);
-  }
+/**
+ * The failure of a step that threw at the host boundary: decided only from what the host saw (the
+ * isolate's state, the clock), never from the words of the error, which a candidate controls.
+ */
+export function classifyAbort(facts: HostFacts, ctx: ClassifyContext, said = ''): SandboxFailure {
+  if (facts.memoryLimit) return failure('memory', `the candidate exceeded the memory limit of ${ctx.memoryMb} MB (the isolate was killed)`);
+  if (facts.deadline === 'wall') return failure('timeout', `the evaluation exceeded the wall-clock limit of ${ctx.wallMs} ms (the isolate was killed)`);
+  if (facts.deadline === 'cpu') return failure('timeout', `the evaluation exceeded the CPU-time limit of ${ctx.cpuMs} ms (an endless or far too slow loop?)`);
+  // the words are shown, not believed (isolated-vm's refusal of import() arrives this way)
+  const hint = said === 'Error: Not supported' ? ' (dynamic import() is not available in the sandbox; a candidate may import only the policy API)' : '';
+  return failure('runtime', `the candidate ended the evaluation abnormally: ${said || 'no reason given'}${hint}`);
+}
+
+/**
+ * The failure for what the sandbox caught and described (sim/sandbox-entry.ts `describeThrown`). The
+ * kind comes from the origin the simulator established by identity, and — for a candidate's own
+ * throw — from the isolate's heap when it threw (`nearMemoryLimit`: an allocation refused at the
+ * limit surfaces as a catchable RangeError), never from the error's name or message.
+ */
+export function classify(t: ThrownInfo, ctx: ClassifyContext, nearMemoryLimit = false): SandboxFailure {
   const location = candidateLocation(t.stack, ctx.candidate);
   const where = location ? `\n    at ${location.file}:${location.line}:${location.column}\n    ${location.lineText.trim()}` : '';
-  if (name === 'RangeError' && MEMORY_RANGE_ERRORS.some((m) => message.startsWith(m))) {
-    return failure('memory', `RangeError: ${message} (memory exhausted)${where}`, location);
-  }
-  if (name === 'SimInvariantError') return failure('invariant', `simulator invariant broken: ${message}${where}`, location);
-  if (name === 'PolicyDecisionError') return failure('invalid-decision', `${message}${where}`, location);
-  if (message === 'Not supported') {
-    return failure('import', `dynamic import() is not available in the sandbox; a candidate may import only the policy API${where}`, location);
-  }
-  return failure('runtime', `${name}: ${message}${where}`, location);
+  if (t.origin === 'invariant') return failure('invariant', `simulator invariant broken: ${t.message}${where}`, location);
+  if (t.origin === 'decision') return failure('invalid-decision', `${t.message}${where}`, location);
+  if (t.origin === 'wrong-kind') return failure('wrong-kind', t.message);
+  if (nearMemoryLimit) return failure('memory', `the candidate ran out of memory (limit ${ctx.memoryMb} MB): ${t.name}: ${t.message}${where}`, location);
+  // isolated-vm's answer to import(): a hint only, the kind stays the host's (a candidate may throw these words too)
+  const hint = t.message === 'Not supported' ? ' (dynamic import() is not available in the sandbox; a candidate may import only the policy API)' : '';
+  return failure('runtime', `${t.name}: ${t.message}${hint}${where}`, location);
 }
 
 /** The first stack frame in the candidate bundle, mapped back to the candidate's source. */

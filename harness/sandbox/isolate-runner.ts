@@ -14,7 +14,7 @@ import v8 from 'node:v8';
 import ivm from 'isolated-vm';
 import { typecheckCandidate } from './typecheck.js';
 import { bundleCandidate, SIM_FILENAME, CANDIDATE_FILENAME, type BundleOptions, type SandboxBundle, type SimBundle } from './bundle.js';
-import { classify, thrownInfo, type ClassifyContext, type ThrownInfo } from './errors.js';
+import { classify, classifyAbort, type ClassifyContext, type HostFacts, type ThrownInfo } from './errors.js';
 import { LOCKDOWN_SOURCE } from './lockdown.js';
 import { failure, type SandboxFailure, type SandboxResult } from './result.js';
 import type { SandboxInput } from './scenario.js';
@@ -95,6 +95,30 @@ export async function runBundle(bundle: SandboxBundle, input: SandboxInput, opts
   // isolated-vm's timeout bounds one step; the budget is what the isolate has not used yet
   const remaining = (): number => Math.max(1, Math.floor(cpuMs - Number(isolate.cpuTime) / 1e6));
   let candidateRunning = false;
+  /** The isolate's heap (with ArrayBuffers) within 10 % of its limit: what a refused allocation leaves behind. */
+  const nearMemoryLimit = (): boolean => {
+    try {
+      const h = isolate.getHeapStatisticsSync();
+      return h.used_heap_size + h.externally_allocated_size >= 0.9 * memoryMb * 1024 * 1024;
+    } catch {
+      return false;
+    }
+  };
+  /**
+   * One step that may run candidate code, with the rest of the CPU budget as its timeout. If it throws
+   * at the host boundary, what happened is read off the isolate and the clock (StepAborted), never
+   * off the error, whose text the candidate may have written.
+   */
+  const step = async <T>(f: (timeout: number) => Promise<T>): Promise<T> => {
+    const timeout = remaining();
+    const t0 = performance.now();
+    try {
+      return await f(timeout);
+    } catch (e) {
+      const deadline = ctx.killedByWall ? 'wall' : performance.now() - t0 >= timeout - 1 ? 'cpu' : null;
+      throw new StepAborted({ memoryLimit: isolate.isDisposed && !ctx.killedByWall, deadline }, hostErrorText(e));
+    }
+  };
   try {
     const context = isolate.createContextSync();
     const jail = context.global;
@@ -106,7 +130,7 @@ export async function runBundle(bundle: SandboxBundle, input: SandboxInput, opts
     const sim = jail.getSync('__twinsearchSim', { reference: true }) as ivm.Reference<Record<string, unknown>>;
     jail.deleteSync('__twinsearchSim');
     const run = sim.getSync('run', { reference: true }) as ivm.Reference<(spec: string, arrays: unknown) => string>;
-    const loadCandidate = sim.getSync('loadCandidate', { reference: true }) as ivm.Reference<() => void>;
+    const loadCandidate = sim.getSync('loadCandidate', { reference: true }) as ivm.Reference<() => string>;
     const api = sim.getSync('policyApi', { reference: true });
     harden.applySync(undefined, [api.derefInto()]);
     context.evalClosureSync(
@@ -119,30 +143,55 @@ export async function runBundle(bundle: SandboxBundle, input: SandboxInput, opts
     try {
       candidate = isolate.compileScriptSync(bundle.candidate.code, { filename: CANDIDATE_FILENAME });
     } catch (e) {
-      // esbuild accepted it but V8 did not (rare: e.g. a regular expression V8 rejects)
-      const t = thrownInfo(e);
-      return failure('syntax', `${bundle.candidate.file}: ${t.name}: ${t.message}`);
+      // esbuild accepted it but V8 did not (rare: e.g. a regular expression V8 rejects); V8's own words
+      return failure('syntax', `${bundle.candidate.file}: ${hostErrorText(e)}`);
     }
     const compileMs = performance.now() - t0;
-    await candidate.run(context, { timeout: remaining() });
-    await loadCandidate.apply(undefined, [], { timeout: remaining() });
+    // the candidate's top level: what it throws is caught inside the isolate and reported by the loader
+    await step((timeout) => candidate.run(context, { timeout }));
+    const loaded = parseGuarded(await step((timeout) => loadCandidate.apply(undefined, [], { timeout })));
+    if (!loaded.ok) return classify(loaded.error, ctx, nearMemoryLimit());
 
     const t1 = performance.now();
     const arrays = new ivm.ExternalCopy(input.arrays).copyInto({ release: true, transferIn: true });
-    const out = await run.apply(undefined, [spec, arrays], { timeout: remaining() });
+    const out = await step((timeout) => run.apply(undefined, [spec, arrays], { timeout }));
     const runMs = performance.now() - t1;
-    const parsed = JSON.parse(out) as { ok: true; reportJson: string } | { ok: false; error: ThrownInfo };
-    if (!parsed.ok) return classify(parsed.error, ctx);
-    return { ok: true, reportJson: parsed.reportJson, timings: { bundleMs: bundle.bundleMs, compileMs, runMs } };
+    const parsed = parseGuarded(out);
+    if (!parsed.ok) return classify(parsed.error, ctx, nearMemoryLimit());
+    return { ok: true, reportJson: parsed.reportJson!, timings: { bundleMs: bundle.bundleMs, compileMs, runMs } };
   } catch (e) {
-    const t = thrownInfo(e);
-    if (candidateRunning || ctx.killedByWall || isolate.isDisposed) return classify(t, ctx);
+    if (e instanceof StepAborted) return classifyAbort(e.facts, ctx, e.said);
+    if (candidateRunning || ctx.killedByWall || isolate.isDisposed) {
+      return classifyAbort({ memoryLimit: isolate.isDisposed && !ctx.killedByWall, deadline: ctx.killedByWall ? 'wall' : null }, ctx);
+    }
     // before any candidate code ran: a fault of the harness or of sim/ itself, which must not pass as a candidate's
-    throw new Error(`sandbox setup failed: ${t.name}: ${t.message}`, { cause: e });
+    throw new Error(`sandbox setup failed: ${hostErrorText(e)}`, { cause: e });
   } finally {
     clearTimeout(wall);
     if (!isolate.isDisposed) isolate.dispose();
   }
+}
+
+/** A step of a candidate's evaluation ended at the host boundary; `facts` say how. */
+class StepAborted extends Error {
+  constructor(readonly facts: HostFacts, readonly said: string) {
+    super('sandbox step aborted');
+  }
+}
+
+/** What the guarded entry points return (sim/sandbox-entry.ts runGuarded / loadGuarded), as JSON. */
+function parseGuarded(json: unknown): { ok: true; reportJson?: string } | { ok: false; error: ThrownInfo } {
+  if (typeof json !== 'string') throw new Error('sandbox: the simulator entry returned a non-string');
+  return JSON.parse(json) as { ok: true; reportJson?: string } | { ok: false; error: ThrownInfo };
+}
+
+/** An error that isolated-vm or V8 raised in the host, as one bounded line. */
+function hostErrorText(e: unknown): string {
+  let text = 'a non-Error value';
+  try {
+    if (e instanceof Error) text = `${String(e.name)}: ${String(e.message)}`;
+  } catch { /* keep the placeholder */ }
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
 /** isolated-vm sets these on the script at run time; its typings leave them out. */

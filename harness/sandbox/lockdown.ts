@@ -6,8 +6,9 @@
  * Evaluating LOCKDOWN_SOURCE yields `lockdown(seed, nowMs)`, which:
  * 1. removes globals the simulator never uses that could bring in nondeterminism or outside resources
  *    (WebAssembly, Atomics/SharedArrayBuffer, WeakRef/FinalizationRegistry = GC timing, Intl = the real clock);
- * 2. replaces Math.random with a seeded sfc32 generator and Date/performance with a fixed virtual clock,
- *    so a candidate gets the same answers in every run;
+ * 2. replaces Math.random with a seeded sfc32 generator and Date/performance with a fixed virtual clock
+ *    in UTC (local-time readings, constructors and parsing as UTC, whatever the host's TZ), so a
+ *    candidate gets the same answers in every run on every machine;
  * 3. turns a few prototype data properties into accessors so that, once frozen, plain assignments such
  *    as `this.name = 'SimInvariantError'` in an Error subclass still work (the "override mistake": an
  *    assignment is refused when a frozen prototype has a same-named data property);
@@ -49,15 +50,45 @@ export const LOCKDOWN_SOURCE = String.raw`(function lockdown(seed, nowMs) {
   defineProperty(Math, 'random', { value: random, writable: true, configurable: true });
 
   const RealDate = Date;
+  const DP = RealDate.prototype;
+  // Local time is the host's time zone: every local reading becomes its UTC twin, so a report does not
+  // change with TZ (the evaluation cache does not key on it, and must not need to).
+  const realOffset = DP.getTimezoneOffset;
+  const hasZone = /(?:Z|[+-]\d\d:?\d\d|\b(?:GMT|UTC)\b.*)$/i;
+  const isoDateOnly = /^[+-]?\d{4,6}(?:-\d\d(?:-\d\d)?)?$/;
+  const parseUtc = (str) => {
+    const text = String(str).trim();
+    const t = RealDate.parse(text);
+    if (t !== t || hasZone.test(text) || isoDateOnly.test(text)) return t;
+    return t - realOffset.call(new RealDate(t)) * 60000;
+  };
+  for (const f of ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds']) {
+    defineProperty(DP, 'get' + f, { value: DP['getUTC' + f], writable: true, configurable: true });
+    if (f !== 'Day') defineProperty(DP, 'set' + f, { value: DP['setUTC' + f], writable: true, configurable: true });
+  }
+  const utcString = DP.toUTCString, isoString = DP.toISOString;
+  const local = {
+    getTimezoneOffset() { return 0; },
+    getYear() { return this.getUTCFullYear() - 1900; },
+    toString() { return this.getTime() !== this.getTime() ? 'Invalid Date' : utcString.call(this); },
+    toDateString() { return this.getTime() !== this.getTime() ? 'Invalid Date' : utcString.call(this).slice(0, 16); },
+    toTimeString() { return this.getTime() !== this.getTime() ? 'Invalid Date' : utcString.call(this).slice(17); },
+    toLocaleString() { return this.getTime() !== this.getTime() ? 'Invalid Date' : isoString.call(this); },
+    toLocaleDateString() { return this.getTime() !== this.getTime() ? 'Invalid Date' : isoString.call(this).slice(0, 10); },
+    toLocaleTimeString() { return this.getTime() !== this.getTime() ? 'Invalid Date' : isoString.call(this).slice(11); },
+  };
+  for (const k of Object.keys(local)) defineProperty(DP, k, { value: local[k], writable: true, configurable: true });
   const VirtualDate = function Date(...args) {
     if (new.target === undefined) return new RealDate(nowMs).toString();
-    return Reflect.construct(RealDate, args.length === 0 ? [nowMs] : args, new.target);
+    // components are local time in the real Date; here they are UTC, and strings without a zone too
+    const at = args.length === 0 ? [nowMs] : args.length >= 2 ? [RealDate.UTC(...args)] : typeof args[0] === 'string' ? [parseUtc(args[0])] : args;
+    return Reflect.construct(RealDate, at, new.target);
   };
   defineProperty(VirtualDate, 'length', { value: 7 });
   defineProperty(VirtualDate, 'prototype', { value: RealDate.prototype, writable: false });
   defineProperty(RealDate.prototype, 'constructor', { value: VirtualDate, writable: true, configurable: true });
   VirtualDate.now = function now() { return nowMs; };
-  VirtualDate.parse = RealDate.parse;
+  VirtualDate.parse = function parse(str) { return parseUtc(str); };
   VirtualDate.UTC = RealDate.UTC;
   g.Date = VirtualDate;
   g.performance = { now() { return 0; }, timeOrigin: nowMs };

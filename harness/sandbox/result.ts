@@ -5,7 +5,7 @@
 export type FailureKind =
   | 'syntax' | 'type' | 'import' | 'size'
   | 'timeout' | 'memory' | 'runtime'
-  | 'invalid-decision' | 'invariant' | 'nondeterminism';
+  | 'invalid-decision' | 'invariant' | 'nondeterminism' | 'wrong-kind';
 
 /** A place in the candidate's source; line and column are 1-based. */
 export interface SourceLocation {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { DEFAULT_CANDIDATE_FILE, REPO_ROOT } from './bundle.js';
 import { failure, type SandboxFailure } from './result.js';
@@ -20,6 +20,14 @@ const OPTIONS: ts.CompilerOptions = {
   paths: { 'twinsearch/policy': [POLICY_API] },
 };
 
+/**
+ * The only places the checker may read: TypeScript's own lib files and the simulator's sources (the
+ * policy API and what it imports). A `/// <reference path>` or an import naming any other file on the
+ * host is "not found" — its content never reaches a message.
+ */
+const READABLE_ROOTS = [dirname(ts.getDefaultLibFilePath(OPTIONS)), join(REPO_ROOT, 'sim')].map((d) => resolve(d) + sep);
+const readable = (name: string): boolean => READABLE_ROOTS.some((r) => resolve(name).startsWith(r));
+
 /** Parsed lib and simulator files, shared by every check (they never change within a process). */
 const fileCache = new Map<string, ts.SourceFile>();
 
@@ -36,6 +44,7 @@ export function typecheckCandidate(source: string, file = DEFAULT_CANDIDATE_FILE
     ...base,
     getSourceFile(name, lang) {
       if (resolve(name) === path) return ts.createSourceFile(name, source, lang, true);
+      if (!readable(name)) return undefined;
       let sf = fileCache.get(name);
       if (!sf) {
         const text = base.readFile(name);
@@ -45,13 +54,22 @@ export function typecheckCandidate(source: string, file = DEFAULT_CANDIDATE_FILE
       }
       return sf;
     },
-    fileExists: (name) => resolve(name) === path || base.fileExists(name),
-    readFile: (name) => (resolve(name) === path ? source : base.readFile(name)),
-    directoryExists: (d) => resolve(d) === dirname(path) || (base.directoryExists?.(d) ?? existsSync(d)),
+    fileExists: (name) => resolve(name) === path || (readable(name) && base.fileExists(name)),
+    readFile: (name) => (resolve(name) === path ? source : readable(name) ? base.readFile(name) : undefined),
+    directoryExists: (d) => resolve(d) === dirname(path) || (readable(d + sep) && (base.directoryExists?.(d) ?? existsSync(d))),
+    getDirectories: (d) => (readable(d + sep) ? base.getDirectories?.(d) ?? [] : []),
+    realpath: (p) => p,
   };
-  const program = ts.createProgram({ rootNames: [path], options: OPTIONS, host });
-  const sf = program.getSourceFile(path)!;
-  const diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+  let sf: ts.SourceFile;
+  let diags: ts.Diagnostic[];
+  try {
+    const program = ts.createProgram({ rootNames: [path], options: OPTIONS, host });
+    sf = program.getSourceFile(path)!;
+    diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+  } catch (e) {
+    // the checker's own recursion (types instantiated without end, nesting) overflowed the stack
+    return failure('type', `${file}: the type check could not finish (${e instanceof RangeError ? 'types or expressions nest too deeply' : 'checker failure'})`);
+  }
   const d = diags.find((x) => x.category === ts.DiagnosticCategory.Error);
   if (!d) return null;
   const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');

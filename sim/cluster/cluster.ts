@@ -1,3 +1,4 @@
+import { simRaised } from '../core/raised.js';
 import { EventHeap } from '../core/event-heap.js';
 import type { Prng } from '../core/prng.js';
 import type { Engine } from '../engine/engine.js';
@@ -12,6 +13,7 @@ export class SimInvariantError extends Error {
   constructor(message: string) {
     super(`simulation invariant violated: ${message}`);
     this.name = 'SimInvariantError';
+    simRaised(this); // not exported to candidates: only the simulator constructs it
   }
 }
 

@@ -1,4 +1,5 @@
 import { requireFinite } from './policy-error.js';
+import { markDefined, policyName } from './made-by-define.js';
 
 /**
  * A cached, unreferenced KV block that may be evicted. Frozen plain numbers. The priority is computed
@@ -32,9 +33,9 @@ export interface EvictionModule {
 
 /** Defines a KV-cache eviction policy from a priority function, or `create()` returning one. */
 export function defineEviction(def: { name?: string } & (EvictionFns | { create(): EvictionFns })): EvictionModule {
-  const name = def.name ?? 'eviction';
+  const name = policyName(def.name, 'eviction');
   const make = 'create' in def ? () => def.create() : () => ({ priority: (def as EvictionFns).priority });
-  return Object.freeze({ kind: 'eviction' as const, name, instantiate: make });
+  return markDefined(Object.freeze({ kind: 'eviction' as const, name, instantiate: make }));
 }
 
 export function checkedPriority(name: string, fns: EvictionFns, view: EvictionBlockView): number {

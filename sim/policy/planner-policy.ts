@@ -1,4 +1,5 @@
 import type { PlannerDecision, PlannerObservation, PlannerPolicy } from '../planner/observation.js';
+import { markDefined, policyName } from './made-by-define.js';
 
 export interface PlannerModule {
   readonly kind: 'planner';
@@ -13,13 +14,13 @@ export interface PlannerModule {
  * or from `create()` returning one (for a planner that keeps state across ticks).
  */
 export function definePlanner(def: { name?: string } & ({ decide(obs: PlannerObservation): PlannerDecision } | { create(): { decide(obs: PlannerObservation): PlannerDecision } })): PlannerModule {
-  const name = def.name ?? 'planner';
-  return Object.freeze({
+  const name = policyName(def.name, 'planner');
+  return markDefined(Object.freeze({
     kind: 'planner' as const,
     name,
     instantiate: (): PlannerPolicy => {
       const fns = 'create' in def ? def.create() : def;
       return { name, decide: (obs) => fns.decide(obs) };
     },
-  });
+  }));
 }

@@ -1,4 +1,5 @@
 import { requireFinite } from './policy-error.js';
+import { markDefined, policyName } from './made-by-define.js';
 
 /** The request being routed. All counts are plain numbers; the view is frozen. */
 export interface RouterRequestView {
@@ -57,9 +58,9 @@ export interface RouterPolicy {
  * keeps state across decisions).
  */
 export function defineRouter(def: { name?: string } & (RouterFns | { create(): RouterFns })): RouterPolicy {
-  const name = def.name ?? 'router';
+  const name = policyName(def.name, 'router');
   const make = 'create' in def ? () => def.create() : () => ({ cost: (def as RouterFns).cost });
-  return Object.freeze({ kind: 'router' as const, name, instantiate: make });
+  return markDefined(Object.freeze({ kind: 'router' as const, name, instantiate: make }));
 }
 
 /** Calls a router cost function and checks the answer is a finite number. */

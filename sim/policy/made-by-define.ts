@@ -1,0 +1,21 @@
+/**
+ * The policy modules the define* functions made, by identity. In the sandbox a candidate's default
+ * export counts as a policy only if it is one of these: a hand-made object whose `kind` getter
+ * answers differently on each read, or a Proxy around a real module, is not.
+ */
+const made = new WeakSet<object>();
+
+export function markDefined<T extends object>(policy: T): T {
+  made.add(policy);
+  return policy;
+}
+
+/** Whether a define* function made `x` (a WeakSet lookup: no code of `x`'s runs, even for a Proxy). */
+export function madeByDefine(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && made.has(x);
+}
+
+/** A policy's name as given, if it is a short string; otherwise the kind's default (no candidate getter is kept). */
+export function policyName(given: unknown, fallback: string): string {
+  return typeof given === 'string' && given.length > 0 ? given.slice(0, 80) : fallback;
+}
