@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     execArgv: ['--no-node-snapshot'],
     testTimeout: 120_000,
+    // evaluation results go to the user's cache directory; tests keep theirs apart
+    env: { XDG_CACHE_HOME: join(tmpdir(), `twinsearch-test-cache-${process.pid}`) },
   },
 });

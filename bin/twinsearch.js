@@ -10,5 +10,7 @@ const tsx = import.meta.resolve('tsx');
 const res = spawnSync(process.execPath, ['--no-node-snapshot', '--import', tsx, join(root, 'harness/cli/main.ts'), ...process.argv.slice(2)], {
   stdio: 'inherit',
   cwd: process.cwd(),
+  // the package's own compiler settings (JSX for the dashboard), not whatever tsconfig the working directory has
+  env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
 });
 process.exit(res.status ?? 1);

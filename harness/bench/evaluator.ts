@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { createSandboxPool } from '../sandbox/pool.js';
-import { prepareCandidate } from '../sandbox/isolate-runner.js';
+import { EvaluationSupervisor, type SupervisorOptions } from '../sandbox/supervisor.js';
 import { sandboxInput } from '../sandbox/scenario.js';
 import { EvaluationCache } from '../sandbox/eval-cache.js';
 import type { SandboxTimings } from '../sandbox/result.js';
@@ -62,33 +61,25 @@ export class InProcessEvaluator implements Evaluator {
   }
 }
 
-/** More than the candidates in flight at once (one per core), so none is prepared twice. */
-const PREPARED_KEPT = 32;
-
 /**
  * Runs each candidate in a fresh isolated-vm isolate (memory and CPU limits, frozen intrinsics, no
- * I/O): the way to evaluate code you did not write. Failures come back with their kind and location.
+ * I/O) inside a supervised evaluation process (harness/sandbox/supervisor.ts), one per core: the way
+ * to evaluate code you did not write. Failures come back with their kind and location; a candidate
+ * that kills its process is a failure too, and the next one gets a fresh process.
  */
 export class SandboxEvaluator implements Evaluator {
-  private readonly pool = createSandboxPool();
+  private readonly supervisor: EvaluationSupervisor;
 
   readonly cache: EvaluationCache;
 
-  /** Bundled and type-checked candidates, newest last: a candidate is evaluated on several scenarios in a row. */
-  private readonly prepared = new Map<string, ReturnType<typeof prepareCandidate>>();
-
-  constructor(private readonly limits: { cpuMs?: number; memoryMb?: number } = {}, cacheDir: string | null = null) {
+  constructor(private readonly limits: { cpuMs?: number; memoryMb?: number } = {}, cacheDir: string | null = null, supervisor: SupervisorOptions = {}) {
     this.cache = new EvaluationCache(cacheDir);
+    this.supervisor = new EvaluationSupervisor(supervisor);
   }
 
-  private prepare(source: string, file: string): { prepared: ReturnType<typeof prepareCandidate>; reused: boolean } {
-    const k = `${file}\0${source}`;
-    const hit = this.prepared.get(k);
-    if (hit) return { prepared: hit, reused: true };
-    const prepared = prepareCandidate(source, { file, typecheck: true });
-    this.prepared.set(k, prepared);
-    if (this.prepared.size > PREPARED_KEPT) this.prepared.delete(this.prepared.keys().next().value!);
-    return { prepared, reused: false };
+  /** Ends the evaluation processes (evaluations still waiting fail as `crashed`). */
+  close(): void {
+    this.supervisor.close();
   }
 
   async kindOf(file: string): Promise<PolicyKind> {
@@ -114,11 +105,7 @@ export class SandboxEvaluator implements Evaluator {
     let r = this.cache.get(key);
     const cached = r !== undefined;
     if (r === undefined) {
-      const { prepared, reused } = this.prepare(source, file);
-      const b = await prepared;
-      r = b.ok ? await this.pool.run(b.bundle, input, this.limits) : b;
-      // the bundle was built (and timed) for the first scenario: not time spent again
-      if (reused && r.ok) r = { ...r, timings: { ...r.timings, bundleMs: 0 } };
+      r = await this.supervisor.run(source, file, input, this.limits);
       this.cache.set(key, r);
     }
     // the sandbox's messages carry the candidate's location already

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { parseFlags } from './parse-flags.js';
-import { join, resolve } from 'node:path';
-import { REPO_ROOT } from '../scenario/scenario-workload.js';
+import { resolve } from 'node:path';
 import { getScenario, scenariosFor } from '../../objectives/scenarios/index.js';
 import type { Scenario } from '../../objectives/scenario.js';
 import { benchTable, summarize, type BenchRow } from '../bench/bench-table.js';
 import { InProcessEvaluator, SandboxEvaluator, type Evaluator, type PolicyKind } from '../bench/evaluator.js';
 import { UsageError } from '../replay/json-arg.js';
+import { evaluationCacheDir } from '../sandbox/cache-dir.js';
 
 export const BENCH_HELP = `Usage: twinsearch bench <candidate.ts ...> [flags]
 
@@ -23,7 +23,8 @@ Flags:
   --time-limit S               CPU time one evaluation may use in the sandbox (default 60)
   --memory-limit MB            memory one sandbox may use (default 256)
   --cache DIR                  keep results on disk: a candidate already evaluated on a scenario by the
-                               same simulator build is not run again (default runs/.cache; --no-cache)
+                               same simulator build is not run again (default $XDG_CACHE_HOME/twinsearch/evaluations,
+                               else ~/.cache/twinsearch/evaluations; --no-cache)
   --no-cache                   evaluate everything again
   --in-process                 run the modules in this process instead of the sandbox (your own, trusted code; easier to debug)
   --quiet                      no progress on stderr
@@ -53,7 +54,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const cpuS = limit('time-limit', 0.01), memoryMb = limit('memory-limit', 16);
   const evaluator: Evaluator = v['in-process'] ? new InProcessEvaluator()
     : new SandboxEvaluator({ ...(cpuS !== undefined ? { cpuMs: cpuS * 1000 } : {}), ...(memoryMb !== undefined ? { memoryMb } : {}) },
-      v['no-cache'] ? null : resolve(v.cache ?? join(REPO_ROOT, 'runs/.cache')));
+      v['no-cache'] ? null : resolve(v.cache ?? evaluationCacheDir()));
   const files = parsed.positionals.map((p) => resolve(p));
   if (files.length === 0) throw new UsageError('give one or more candidate files, e.g. candidates/router/*.ts');
   for (const f of files) if (!existsSync(f)) throw new UsageError(`candidate file not found: ${f}`);
@@ -88,6 +89,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     }
     return { candidate: label(f), scenario: s.name, result };
   })));
+  if (evaluator instanceof SandboxEvaluator) evaluator.close();
   const sum = summarize(kind, files.map(label), scenarios, rows);
   if (v.json) {
     process.stdout.write(JSON.stringify({

@@ -11,6 +11,7 @@ import { MutationProposer, type Proposer } from '../propose/proposer.js';
 const Prices = z.record(z.string(), z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }));
 import { UsageError } from '../replay/json-arg.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
+import { evaluationCacheDir } from '../sandbox/cache-dir.js';
 import { runSearch } from '../search/search-loop.js';
 import { RunLog } from '../runlog/run-log.js';
 import { PauseGate } from '../search/pause-gate.js';
@@ -157,13 +158,17 @@ export async function searchCommand(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
+  const evaluator = new SandboxEvaluator(limits, evaluationCacheDir());
   try {
     const s = await runSearch({
       objective, runDir, resume: Boolean(v.resume), seed, parallel, proposer, proposeParallel: posInt('--llm-parallel', v['llm-parallel'], 2)!,
       ...(usd !== undefined ? { budgetUsd: usd } : {}), ...(tokens !== undefined ? { budgetTokens: tokens } : {}),
-      evaluator: new SandboxEvaluator(limits, join(REPO_ROOT, 'runs', '.cache')), onEvent: dash ? dash.onEvent : plain, signal: ac.signal, pause: gate,
+      evaluator, onEvent: dash ? dash.onEvent : plain, signal: ac.signal, pause: gate,
       ...(iterations !== undefined ? { budgetIterations: iterations } : {}), ...(minutes !== undefined ? { budgetMinutes: minutes } : {}),
-    }).finally(() => dash?.close());
+    }).finally(() => {
+      evaluator.close();
+      return dash?.close(); // awaited: the dashboard's last frame is drawn before the summary below
+    });
     const summary = `${s.evaluated} candidates, ${s.accepted} accepted, ${s.rejected} rejected, ${s.failed} failed${s.tokens ? `; ${s.tokens} tokens, $${s.usd.toFixed(4)}` : ''}`;
     const unpriced = proposer instanceof LlmProposer && proposer.unpricedModels.size ? `no price known for ${[...proposer.unpricedModels].join(', ')}; their cost counts as 0 (give --prices)` : null;
     if (!dash) { // the plain lines said it all, the done line included

@@ -7,7 +7,7 @@ export function TimingsPanel({ s, width }: { s: DashboardState; width: number })
   const t = s.timings;
   const fresh = t.evaluations - t.cached;
   if (t.evaluations === 0) return <Text dimColor>sandbox: no evaluation timed yet</Text>;
-  if (fresh === 0) return <Text dimColor wrap="truncate-end">{cut(`sandbox: all ${t.evaluations} evaluations so far came from the result cache (runs/.cache)`, width)}</Text>;
+  if (fresh === 0) return <Text dimColor wrap="truncate-end">{cut(`sandbox: all ${t.evaluations} evaluations so far came from the result cache`, width)}</Text>;
   const per = (x: number): string => duration(x / fresh);
   // most telling first: a narrow terminal cuts the end
   const line = `per evaluation: replay ${per(t.runMs)}, isolate+load ${per(t.compileMs)}, bundle+check ${per(t.bundleMs)}, wall ${duration(t.wallMs / t.evaluations)}`

@@ -5,7 +5,9 @@
 export type FailureKind =
   | 'syntax' | 'type' | 'import' | 'size'
   | 'timeout' | 'memory' | 'runtime'
-  | 'invalid-decision' | 'invariant' | 'nondeterminism' | 'wrong-kind';
+  | 'invalid-decision' | 'invariant' | 'nondeterminism' | 'wrong-kind'
+  /** The evaluation's process died of something other than running out of memory (supervisor.ts). */
+  | 'crashed';
 
 /** A place in the candidate's source; line and column are 1-based. */
 export interface SourceLocation {
