@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { z } from 'zod';
@@ -34,6 +34,33 @@ export const LedgerEntry = z.object({
   atMs: z.number(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+/** The fields of run.json every reader relies on (the rest is informative). */
+const RunConfig = z.looseObject({ objective: z.string().min(1), seed: z.number() });
+
+/** A write of the run log failed (a full or read-only disk): names the file; the run stays resumable. */
+export class RunLogWriteError extends Error {
+  constructor(readonly file: string, readonly code: string, cause: unknown) {
+    super(`cannot write ${file}: ${WRITE_ERRORS[code] ?? (cause as Error).message} (${code}); what was written before is intact, and the run can be resumed with --resume once this is fixed`, { cause });
+    this.name = 'RunLogWriteError';
+  }
+}
+const WRITE_ERRORS: Record<string, string> = {
+  EISDIR: 'a directory is in the way',
+  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EROFS: 'the file system is read-only',
+  EACCES: 'permission denied', EPERM: 'operation not permitted', EIO: 'input/output error',
+};
+
+/** Runs a write; a file-system failure becomes a RunLogWriteError naming `file`. */
+function writing<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new RunLogWriteError(file, code, e);
+    throw e;
+  }
+}
 
 export interface LedgerTotals {
   evaluated: number;
@@ -73,10 +100,10 @@ export class RunLog {
     await git.init();
     await git.addConfig('user.name', 'twinsearch');
     await git.addConfig('user.email', 'twinsearch@localhost');
-    writeFileSync(join(dir, '.gitignore'), `${META}/\n`);
-    writeFileSync(join(dir, META, 'run.json'), JSON.stringify(config, null, 2) + '\n');
+    writeAtomic(join(dir, '.gitignore'), `${META}/\n`);
+    writeAtomic(join(dir, META, 'run.json'), JSON.stringify(config, null, 2) + '\n');
     const log = new RunLog(dir, git);
-    writeFileSync(join(dir, CANDIDATE_FILE), baseline.source);
+    writeAtomic(join(dir, CANDIDATE_FILE), baseline.source);
     // non-quiet git commands: simple-git waits 50 ms after a command that prints nothing
     await git.raw(['add', '-v', '--', '.gitignore', CANDIDATE_FILE]);
     await git.commit(baseline.message);
@@ -91,7 +118,16 @@ export class RunLog {
   }
 
   config<T>(): T {
-    return JSON.parse(readFileSync(join(this.dir, META, 'run.json'), 'utf8')) as T;
+    const f = join(this.dir, META, 'run.json');
+    let v: unknown;
+    try {
+      v = JSON.parse(readFileSync(f, 'utf8'));
+    } catch (e) {
+      throw new Error(`${f}: not a run configuration (expected the JSON object a search writes: ${(e as Error).message.split('\n')[0]})`);
+    }
+    const r = RunConfig.safeParse(v);
+    if (!r.success) throw new Error(`${f}: not a run configuration (${r.error.issues.map((i) => `${i.path.join('.') || 'the file'}: ${i.message}`).join('; ')})`);
+    return v as T;
   }
 
   /** The commit of a candidate (by its tag). */
@@ -106,7 +142,7 @@ export class RunLog {
   async commitCandidate(id: string, parentId: string, source: string, message: string): Promise<string> {
     const parent = await this.commitOf(parentId);
     await this.git.raw(['checkout', '-q', '--detach', parent]);
-    writeFileSync(join(this.dir, CANDIDATE_FILE), source);
+    writeAtomic(join(this.dir, CANDIDATE_FILE), source);
     await this.git.raw(['add', '-v', '--', CANDIDATE_FILE]);
     const r = await this.git.commit(message, undefined, { '--allow-empty': null });
     await this.git.raw(['tag', '-f', `cand-${id}`]);
@@ -135,7 +171,16 @@ export class RunLog {
     const f = this.ledgerFile;
     const line = JSON.stringify(LedgerEntry.parse(entry)) + '\n';
     // after a crash tore the last line, start on a fresh line so the torn one stays the only damage
-    appendFileSync(f, endsMidLine(f) ? `\n${line}` : line);
+    const text = endsMidLine(f) ? `\n${line}` : line;
+    writing(f, () => {
+      const fd = openSync(f, 'a');
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd); // an accepted entry survives a power cut once record() returns
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 
   /**
@@ -150,11 +195,18 @@ export class RunLog {
     let last = lines.length - 1;
     while (last >= 0 && lines[last]!.trim() === '') last--;
     const out: LedgerEntry[] = [];
+    const ids = new Set<string>();
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
       const e = parseLedgerLine(line, `${f}:${i + 1}`);
-      if (typeof e !== 'string') out.push(e);
-      else if (i !== last) onDamage(e); // the last line may be torn by a crash while it was written
+      if (typeof e === 'string') {
+        if (i !== last) onDamage(e); // the last line may be torn by a crash while it was written
+      } else if (ids.has(e.id)) {
+        onDamage(`${f}:${i + 1}: a second entry for ${e.id}; the first one counts`);
+      } else {
+        ids.add(e.id);
+        out.push(e);
+      }
     });
     return out;
   }
@@ -179,11 +231,55 @@ export class RunLog {
     return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
   }
 
-  /** Marks the run as in use by this process; refuses a run another live process holds. */
+  /**
+   * Marks the run as in use by this process, atomically (the lock file is created exclusively, so of
+   * two processes resuming at once exactly one gets it); takes over a lock whose process is dead.
+   * Refuses a run another live process holds.
+   */
   lock(): void {
-    const pid = this.lockHolder();
-    if (pid !== null && pid !== process.pid) throw new Error(`${this.dir} is in use by process ${pid} (a search is running there)`);
-    writeFileSync(join(this.dir, META, 'lock'), `${process.pid}\n`);
+    const f = join(this.dir, META, 'lock');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writing(f, () => {
+          const fd = openSync(f, 'wx');
+          try {
+            writeSync(fd, `${process.pid}\n`);
+            fsyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
+        });
+        return;
+      } catch (e) {
+        if (!(e instanceof RunLogWriteError && e.code === 'EEXIST')) throw e;
+      }
+      const pid = this.lockHolder();
+      if (pid === process.pid) return;
+      if (pid !== null) throw new Error(`${this.dir} is in use by process ${pid} (a search is running there)`);
+      // a dead holder (SIGKILL): remove its lock and try once more; a process faster than us wins
+      rmSync(f, { force: true });
+    }
+    throw new Error(`${this.dir} is in use by another process that has just taken it`);
+  }
+
+  /**
+   * Puts the worktree back to the last commit: a search killed inside \`git add\` or \`git commit\`
+   * leaves git's index lock and a modified candidate.ts behind. Only while holding the run's lock
+   * (then no git command of this run is running). Returns what it had to repair, or null.
+   */
+  async restoreCleanTree(): Promise<string | null> {
+    const repaired: string[] = [];
+    const indexLock = join(this.dir, '.git', 'index.lock');
+    if (existsSync(indexLock)) {
+      rmSync(indexLock, { force: true });
+      repaired.push("git's index lock left by a killed git command");
+    }
+    const status = await this.git.raw(['status', '--porcelain', '--untracked-files=no']);
+    if (status.trim() !== '') {
+      await this.git.raw(['reset', '-q', '--hard', 'HEAD']);
+      repaired.push(`uncommitted changes (${status.trim().split('\n').map((l) => l.slice(3)).join(', ')})`);
+    }
+    return repaired.length ? repaired.join(' and ') : null;
   }
 
   unlock(): void {
@@ -252,10 +348,29 @@ export function parseLedgerLine(line: string, where: string): LedgerEntry | stri
   }
 }
 
-/** A reader never sees half a file. */
+/**
+ * A reader never sees half a file, and a power cut leaves the old one or the new one: written to a
+ * temporary name, flushed to disk, renamed over. A failed write leaves the old file and no temporary.
+ */
 function writeAtomic(f: string, text: string): void {
-  writeFileSync(`${f}.tmp`, text);
-  renameSync(`${f}.tmp`, f);
+  const tmp = `${f}.tmp`;
+  writing(f, () => {
+    try {
+      const fd = openSync(tmp, 'w');
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, f);
+    } catch (e) {
+      try {
+        rmSync(tmp, { force: true });
+      } catch { /* not ours to remove (a directory): the write error is what matters */ }
+      throw e;
+    }
+  });
 }
 
 function isAlive(pid: number): boolean {

@@ -8,7 +8,7 @@ import { directionsOf, heldOutScenarios, pickMetrics, searchScenarios, vectorOf,
 import type { Scenario } from '../../objectives/scenario.js';
 import type { SandboxEvaluator } from '../bench/evaluator.js';
 import type { Proposer } from '../propose/proposer.js';
-import { BASELINE_ID, ledgerTotals, RunLog, type LedgerEntry } from '../runlog/run-log.js';
+import { BASELINE_ID, ledgerTotals, RunLog, RunLogWriteError, type LedgerEntry } from '../runlog/run-log.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { Archive, type Member } from './archive.js';
 import { PauseGate } from './pause-gate.js';
@@ -187,37 +187,46 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
 
   if (opt.resume) {
     log = RunLog.open(opt.runDir);
-    const cfg = log.config<{ objective: string; seed: number }>();
-    if (cfg.objective !== o.name) throw new Error(`${opt.runDir} is a run of objective ${cfg.objective}, not ${o.name}`);
-    const entries = log.ledger((m) => say(m, 'warning'));
-    for (const e of entries) {
-      if (e.codeHash) seen.add(e.codeHash);
-      const n = /^c(\d+)$/.exec(e.id);
-      if (n) next = Math.max(next, Number(n[1]) + 1);
-      if (e.status === 'accepted' && e.metrics && e.commit) {
-        archive.add({ id: e.id, parent: e.parent, source: await log.source(e.id), metrics: e.metrics, commit: e.commit });
+    // the lock first: of two resumes at once only one reconciles and writes
+    log.lock();
+    try {
+      const repaired = await log.restoreCleanTree();
+      if (repaired) say(`restored the run's worktree to its last commit (${repaired})`, 'warning');
+      const cfg = log.config<{ objective: string; seed: number }>();
+      if (cfg.objective !== o.name) throw new Error(`${opt.runDir} is a run of objective ${cfg.objective}, not ${o.name}`);
+      const entries = log.ledger((m) => say(m, 'warning'));
+      for (const e of entries) {
+        if (e.codeHash) seen.add(e.codeHash);
+        const n = /^c(\d+)$/.exec(e.id);
+        if (n) next = Math.max(next, Number(n[1]) + 1);
+        if (e.status === 'accepted' && e.metrics && e.commit) {
+          archive.add({ id: e.id, parent: e.parent, source: await log.source(e.id), metrics: e.metrics, commit: e.commit });
+        }
       }
+      for (const g of await log.acceptedInGit()) {
+        if (archive.get(g.id)) continue;
+        const t = fromTrailer(g.message);
+        if (!t) { say(`accepted candidate ${g.id} is in git but not in the ledger, and its commit has no metrics; left out`, 'warning'); continue; }
+        const source = await log.source(g.id);
+        const e: LedgerEntry = { id: g.id, parent: t.parent, status: 'accepted', reason: 'recovered from git', commit: g.commit, metrics: t.metrics, codeHash: codeHash(source), atMs: Date.now() };
+        log.record(e);
+        entries.push(e);
+        seen.add(e.codeHash!);
+        archive.add({ id: g.id, parent: t.parent, source, metrics: t.metrics, commit: g.commit });
+        const n = /^c(\d+)$/.exec(g.id);
+        if (n) next = Math.max(next, Number(n[1]) + 1);
+        say(`recovered ${g.id} from git (the ledger had lost it)`);
+      }
+      if (!archive.get(BASELINE_ID)) throw new Error(`${opt.runDir}: the ledger has no baseline entry; the run cannot be resumed`);
+      for (const e of entries) emit({ type: 'result', entry: e, summary: `${e.id} ${e.status}`, past: true });
+      const { tokens, usd, ...c } = ledgerTotals(entries);
+      Object.assign(counts, c);
+      Object.assign(spent, { tokens, usd });
+      say(`resumed ${opt.runDir}: ${counts.evaluated} candidates so far, ${archive.members.length} accepted, next c${String(next).padStart(4, '0')}`);
+    } catch (e) {
+      log.unlock();
+      throw e;
     }
-    for (const g of await log.acceptedInGit()) {
-      if (archive.get(g.id)) continue;
-      const t = fromTrailer(g.message);
-      if (!t) { say(`accepted candidate ${g.id} is in git but not in the ledger, and its commit has no metrics; left out`, 'warning'); continue; }
-      const source = await log.source(g.id);
-      const e: LedgerEntry = { id: g.id, parent: t.parent, status: 'accepted', reason: 'recovered from git', commit: g.commit, metrics: t.metrics, codeHash: codeHash(source), atMs: Date.now() };
-      log.record(e);
-      entries.push(e);
-      seen.add(e.codeHash!);
-      archive.add({ id: g.id, parent: t.parent, source, metrics: t.metrics, commit: g.commit });
-      const n = /^c(\d+)$/.exec(g.id);
-      if (n) next = Math.max(next, Number(n[1]) + 1);
-      say(`recovered ${g.id} from git (the ledger had lost it)`);
-    }
-    if (!archive.get(BASELINE_ID)) throw new Error(`${opt.runDir}: the ledger has no baseline entry; the run cannot be resumed`);
-    for (const e of entries) emit({ type: 'result', entry: e, summary: `${e.id} ${e.status}`, past: true });
-    const { tokens, usd, ...c } = ledgerTotals(entries);
-    Object.assign(counts, c);
-    Object.assign(spent, { tokens, usd });
-    say(`resumed ${opt.runDir}: ${counts.evaluated} candidates so far, ${archive.members.length} accepted, next c${String(next).padStart(4, '0')}`);
   } else {
     const source = readFileSync(join(REPO_ROOT, o.baseline), 'utf8');
     say(`evaluating the baseline ${o.baseline} on ${search.length + held.length} scenarios`);
@@ -233,8 +242,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     log.record(entry);
     emit({ type: 'result', entry, summary: `baseline ${o.baseline} evaluated` });
     archive.add({ id: BASELINE_ID, parent: null, source, metrics, commit });
+    log.lock();
   }
-  log.lock();
   for (const m of archive.members) behaviours.set(JSON.stringify(m.metrics[search[0]!.name]), m.id);
   const publishFront = (): void => {
     const front = archive.front().map((m) => ({ id: m.id, commit: m.commit, metrics: m.metrics }));
@@ -350,6 +359,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       try {
         await one(id);
       } catch (e) {
+        // the disk, not the candidate: stop here with what is written intact (resumable)
+        if (e instanceof RunLogWriteError) throw e;
         finish({ id, parent: null, status: 'failed', kind: 'internal', reason: `internal: ${(e as Error).message}`, atMs: Date.now() }, `${id} failed (internal): ${(e as Error).message}`);
       }
     }
@@ -362,7 +373,9 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     if (statusTimer) clearTimeout(statusTimer);
     state = 'finished';
     inFlight.clear();
-    writeStatus();
+    try {
+      writeStatus();
+    } catch { /* a full disk: the error that stopped the run is the one to report */ }
     log.unlock();
   }
   emit({ type: 'done', atMs: Date.now(), stoppedBy });
