@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readBoundedText } from '../io/bounded-read.js';
+import { DEFAULT_MAX_SOURCE_BYTES } from '../sandbox/bundle.js';
 import { pathToFileURL } from 'node:url';
 import { EvaluationSupervisor, type SupervisorOptions } from '../sandbox/supervisor.js';
 import { sandboxInput } from '../sandbox/scenario.js';
@@ -61,6 +62,11 @@ export class InProcessEvaluator implements Evaluator {
   }
 }
 
+/** A candidate file, read up to the sandbox's source cap (a device such as /dev/zero never ends). */
+function readCandidate(file: string): string {
+  return readBoundedText(file, { what: 'candidate file', maxBytes: DEFAULT_MAX_SOURCE_BYTES });
+}
+
 /**
  * Runs each candidate in a fresh isolated-vm isolate (memory and CPU limits, frozen intrinsics, no
  * I/O) inside a supervised evaluation process (harness/sandbox/supervisor.ts), one per core: the way
@@ -83,14 +89,14 @@ export class SandboxEvaluator implements Evaluator {
   }
 
   async kindOf(file: string): Promise<PolicyKind> {
-    const src = readFileSync(file, 'utf8');
+    const src = readCandidate(file);
     const kinds = new Set([...src.matchAll(/\bdefine(Router|Planner|Eviction)\s*\(/g)].map((m) => m[1]!.toLowerCase() as PolicyKind));
     if (kinds.size !== 1) throw new Error(`${file}: ${NOT_A_POLICY}`);
     return [...kinds][0]!;
   }
 
   async evaluate(file: string, scenario: Scenario): Promise<Evaluation> {
-    return this.evaluateSource(readFileSync(file, 'utf8'), file, scenario);
+    return this.evaluateSource(readCandidate(file), file, scenario);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { InputFileError } from '../io/bounded-read.js';
 import './production-env.js';
 import { TraceError } from '../trace/trace-error.js';
 import { UsageError } from '../replay/json-arg.js';
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === 'validate') return await validateCommand(rest);
     throw new UsageError(`unknown command "${cmd}"; commands: replay, bench, search, watch, review, runs, validate`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof TraceError) {
+    if (e instanceof UsageError || e instanceof TraceError || e instanceof InputFileError) {
       process.stderr.write(`twinsearch ${cmd}: ${e.message}\n`);
       return 2;
     }

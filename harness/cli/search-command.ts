@@ -1,9 +1,9 @@
+import { readBoundedText } from '../io/bounded-read.js';
 import { availableParallelism } from 'node:os';
 import { parseFlags } from './parse-flags.js';
 import { join, resolve } from 'node:path';
 import { OBJECTIVES, getObjective } from '../../objectives/objectives.js';
 import { SandboxEvaluator } from '../bench/evaluator.js';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LlmProposer, parseModels } from '../propose/llm-proposer.js';
 import { MutationProposer, type Proposer } from '../propose/proposer.js';
@@ -120,7 +120,13 @@ export async function searchCommand(argv: string[]): Promise<number> {
   if (proposerName === 'llm') {
     let prices: Record<string, { input: number; output: number }> | undefined;
     if (v.prices) {
-      const r = Prices.safeParse(JSON.parse(readFileSync(v.prices, 'utf8')));
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readBoundedText(v.prices, { what: '--prices file', maxBytes: 1 << 20 }));
+      } catch (e) {
+        throw new UsageError(`--prices ${v.prices}: ${e instanceof SyntaxError ? `invalid JSON (${e.message})` : (e as Error).message}`);
+      }
+      const r = Prices.safeParse(raw);
       if (!r.success) throw new UsageError(`${v.prices}: ${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message} (expected {"model": {"input": number, "output": number}})`);
       prices = r.data;
     }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { readBoundedText } from '../io/bounded-read.js';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -100,7 +101,8 @@ export async function validateCommand(argv: string[]): Promise<number> {
   if (f.filter !== undefined) {
     try { filter = new RegExp(f.filter, 'i'); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
   }
-  const { rows: all, errors } = parseSiliconCsv(readFileSync(file, 'utf8'), file);
+  // AI Configurator's whole silicon sample is a few MB; a row is a few hundred characters
+  const { rows: all, errors } = parseSiliconCsv(readBoundedText(file, { what: 'silicon CSV', maxBytes: 256 << 20, maxLineBytes: 64 << 10 }), file);
   for (const e of errors) process.stderr.write(`twinsearch validate: ${e.message}\n`);
   const rows = filter ? all.filter((r) => filter.test([r.id, r.backend, r.system, r.modelPath, r.mode].join(' '))) : all;
   if (rows.length === 0 && errors.length === 0) throw new UsageError(filter ? `--filter ${f.filter}: no row matches` : `${file}: no rows`);

@@ -36,6 +36,11 @@ const ChatResponse = z.object({
   usage: z.object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() }).optional(),
 });
 
+/** An answer longer than this is refused (a whole module plus prose fits in a few tens of KB). */
+const MAX_ANSWER_CHARS = 256 * 1024;
+/** What the transcript keeps of a refused, oversized answer. */
+const KEPT_OF_OVERSIZED = 16 * 1024;
+
 const Transcript = z.object({ key: z.string(), model: z.string(), prompt: z.string(), answer: z.string(), promptTokens: z.number(), completionTokens: z.number() });
 type Transcript = z.infer<typeof Transcript>;
 
@@ -124,10 +129,16 @@ export class LlmProposer implements Proposer {
         const err = e as Error & { status?: number };
         return { ok: false, proposer: name, error: `LLM call failed${err.status ? ` (HTTP ${err.status})` : ''}: ${err.message.split('\n')[0]}` };
       }
+      const oversized = answer.length > MAX_ANSWER_CHARS ? answer.length : 0;
+      if (oversized) answer = `${answer.slice(0, KEPT_OF_OVERSIZED)}\n… (${oversized} characters in all; cut here)`;
       if (this.opt.transcriptDir) {
         mkdirSync(this.opt.transcriptDir, { recursive: true });
         const t: Transcript = { key, model, prompt, answer, promptTokens, completionTokens };
         writeFileSync(join(this.opt.transcriptDir, `${ctx.id}-${key}.json`), JSON.stringify(t, null, 1) + '\n');
+      }
+      if (oversized) {
+        const tokens = promptTokens + completionTokens;
+        return { ok: false, proposer: name, error: `unusable answer: ${oversized} characters, over the ${MAX_ANSWER_CHARS} an answer may have (a candidate module is at most 64 KB)`, tokens, usd: this.costUsd(model, promptTokens, completionTokens) };
       }
     }
     const tokens = promptTokens + completionTokens;

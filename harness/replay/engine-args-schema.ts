@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
 const posInt = z.number().int().positive();
+/**
+ * KV blocks per worker: 2^24 blocks of 16 tokens is 268 M tokens of cache, more than any GPU holds;
+ * the engine allocates per-block state up front, so the cap is checked before it does.
+ */
+const MAX_BLOCKS = 1 << 24;
 
 /**
  * `--engine-args` JSON: Dynamo's MockEngineArgs field names (unknown fields are errors). Range and
@@ -8,8 +13,8 @@ const posInt = z.number().int().positive();
  */
 export const EngineArgsJson = z.strictObject({
   engine_type: z.enum(['vllm', 'sglang', 'trtllm']).optional(),
-  num_gpu_blocks: posInt.optional(),
-  block_size: z.number().int().nonnegative().optional(),
+  num_gpu_blocks: posInt.max(MAX_BLOCKS).optional(),
+  block_size: z.number().int().nonnegative().max(1 << 16).optional(),
   max_num_seqs: posInt.nullable().optional(),
   max_num_batched_tokens: posInt.nullable().optional(),
   enable_prefix_caching: z.boolean().optional(),
@@ -26,7 +31,7 @@ export const EngineArgsJson = z.strictObject({
   preemption_mode: z.enum(['lifo', 'fifo']).optional(),
   preempt_on_admit: z.boolean().optional(),
   eviction_policy: z.enum(['lru', 'lineage']).optional(),
-  num_g2_blocks: z.number().int().nonnegative().optional(),
+  num_g2_blocks: z.number().int().nonnegative().max(16 * MAX_BLOCKS).optional(),
   bandwidth_g1_to_g2_gbps: z.number().positive().optional(),
   bandwidth_g2_to_g1_gbps: z.number().positive().optional(),
   sglang: z.strictObject({

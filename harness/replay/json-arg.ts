@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { InputFileError, readBoundedText } from '../io/bounded-read.js';
 import { z } from 'zod';
 
 export class UsageError extends Error {
@@ -18,7 +19,13 @@ export function parseJsonArg<T>(flag: string, value: string, schema: z.ZodType<T
   let where = `${flag}`;
   if (!trimmed.startsWith('{')) {
     if (!existsSync(trimmed)) throw new UsageError(`${flag}: expected inline JSON or a path to a JSON file, got ${JSON.stringify(value)}`);
-    text = readFileSync(trimmed, 'utf8');
+    try {
+      // a settings file is small: 1 MB is thousands of times what any of them needs
+      text = readBoundedText(trimmed, { what: `${flag} file`, maxBytes: 1 << 20 });
+    } catch (e) {
+      if (e instanceof InputFileError) throw new UsageError(`${flag}: ${e.message}`);
+      throw e;
+    }
     where = `${flag} ${trimmed}`;
   }
   let raw: unknown;

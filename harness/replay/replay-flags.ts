@@ -1,3 +1,4 @@
+import { MAX_REQUEST_TOKENS } from '../../sim/workload/workload.js';
 import { z } from 'zod';
 import { WEIGHT_DTYPES, type WeightDtype } from '../../sim/catalog/dtypes.js';
 import { GPU_NAMES } from '../../sim/catalog/gpus.js';
@@ -66,33 +67,41 @@ export type ReplayFlagName = keyof typeof REPLAY_FLAGS;
 export type ReplayFlags = Partial<Record<ReplayFlagName, string | boolean>>;
 
 const num = (what: string) => z.string().trim().min(1, `expected ${what}`).transform(Number).pipe(z.number({ error: `expected ${what}` }).refine(Number.isFinite, `expected ${what}`));
-const int = (min: number) => z.string().trim().regex(/^-?\d+$/, `expected an integer >= ${min}`).transform(Number).pipe(z.number().int().min(min, `expected an integer >= ${min}`));
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.string().trim().regex(/^-?\d+$/, `expected an integer >= ${min}`).transform(Number)
+  .pipe(z.number().int().min(min, `expected an integer >= ${min}`).max(max, `expected an integer in ${min}..${max}`));
+/**
+ * Counts are checked against these before anything is allocated for them. Workers: more model replicas
+ * than any one deployment runs (each keeps its own engine state). Requests: ten times the largest
+ * shipped trace. Tokens: sim/workload/workload.ts MAX_REQUEST_TOKENS.
+ */
+const MAX_WORKERS = 10_000;
+const MAX_REQUESTS = 10_000_000;
 const pos = num('a number > 0').pipe(z.number().positive('expected a number > 0'));
 const nonneg = num('a number >= 0').pipe(z.number().nonnegative('expected a number >= 0'));
 
 /** Typed view of the flags; messages name the flag. */
 export const ReplayFlagValues = z.object({
   'trace-format': z.enum(['mooncake', 'azure', 'auto']).default('auto'),
-  'trace-block-size': int(1).default(512),
+  'trace-block-size': int(1, MAX_REQUEST_TOKENS).default(512),
   'arrival-speedup-ratio': pos.default(1),
-  concurrency: int(1).optional(),
-  isl: int(1).optional(),
-  osl: int(1).optional(),
-  requests: int(1).optional(),
+  concurrency: int(1, MAX_REQUESTS).optional(),
+  isl: int(1, MAX_REQUEST_TOKENS).optional(),
+  osl: int(1, MAX_REQUEST_TOKENS).optional(),
+  requests: int(1, MAX_REQUESTS).optional(),
   arrival: z.enum(['fixed', 'poisson', 'burst']).optional(),
   'arrival-interval-ms': nonneg.optional(),
   'request-rate': pos.optional(),
   'shared-prefix-ratio': num('a number in [0, 1]').pipe(z.number().min(0).max(1, 'expected a number in [0, 1]')).optional(),
-  'num-prefix-groups': int(1).optional(),
-  'turns-per-session': int(1).optional(),
+  'num-prefix-groups': int(1, MAX_REQUESTS).optional(),
+  'turns-per-session': int(1, MAX_REQUESTS).optional(),
   'inter-turn-delay-ms': nonneg.optional(),
-  workers: int(1).optional(),
-  'prefill-workers': int(1).optional(),
-  'decode-workers': int(1).optional(),
+  workers: int(1, MAX_WORKERS).optional(),
+  'prefill-workers': int(1, MAX_WORKERS).optional(),
+  'decode-workers': int(1, MAX_WORKERS).optional(),
   'prefill-engine-args': z.string().optional(),
   'decode-engine-args': z.string().optional(),
   'kv-transfer-bandwidth': pos.optional(),
-  'host-kv-blocks': int(0).optional(),
+  'host-kv-blocks': int(0, 1 << 28).optional(),
   'host-kv-bandwidth': pos.optional(),
   router: z.enum(['round_robin', 'random', 'kv', 'kv_router']).default('round_robin'),
   'router-config': z.string().optional(),
@@ -102,16 +111,16 @@ export const ReplayFlagValues = z.object({
   model: z.string().optional(),
   gpu: z.string().optional(),
   tp: int(1).pipe(z.number().max(72, 'expected an integer in 1..72')).optional(),
-  ep: int(1).optional(),
+  ep: int(1, 1024).optional(),
   'weight-dtype': z.enum(WEIGHT_DTYPES as [WeightDtype, ...WeightDtype[]]).default('bf16'),
   'kv-dtype': z.enum(['bf16', 'fp8']).default('bf16'),
   'gpu-memory-utilization': num('a number in (0, 1]').pipe(z.number().gt(0).max(1, 'expected a number in (0, 1]')).optional(),
   planner: z.enum(['static', 'dynamo-load', 'dynamo-sla']).optional(),
   'planner-config': z.string().optional(),
   'startup-time': nonneg.optional(),
-  'gpu-budget': int(1).optional(),
-  'min-workers': int(1).optional(),
-  'max-workers': int(1).optional(),
+  'gpu-budget': int(1, 8 * MAX_WORKERS * 72).optional(),
+  'min-workers': int(1, MAX_WORKERS).optional(),
+  'max-workers': int(1, MAX_WORKERS).optional(),
   'load-interval': pos.optional(),
   'throughput-interval': pos.optional(),
   'fail-at': z.string().regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, 'expected seconds separated by commas, e.g. 600,1200').optional(),

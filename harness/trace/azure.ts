@@ -1,3 +1,4 @@
+import { MAX_REQUEST_TOKENS } from '../../sim/workload/workload.js';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { Workload } from '../../sim/workload/workload.js';
@@ -29,7 +30,8 @@ export interface AzureOptions {
 const COLUMNS = ['TIMESTAMP', 'ContextTokens', 'GeneratedTokens'] as const;
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
 const TOKENS_RE = /^\d{1,9}$/;
-const tokens = z.string().regex(TOKENS_RE, { error: 'must be a non-negative integer' }).transform(Number);
+const tokens = z.string().regex(TOKENS_RE, { error: 'must be a non-negative integer' }).transform(Number)
+  .pipe(z.number().max(MAX_REQUEST_TOKENS, { error: `must be at most ${MAX_REQUEST_TOKENS} (longer than any model's context window)` }));
 
 /** What one data row is (fields already split and trimmed, in the column order above). */
 export const AzureRow = z.tuple([
@@ -105,8 +107,8 @@ export function parseAzureCsv(text: string, file: string, opts: AzureOptions = {
     const fields = [cells[col[0]!]!.trim(), cells[col[1]!]!.trim(), cells[col[2]!]!.trim()] as const;
     // Hand-written fast path (zod per row doubles the parse time); it accepts a subset of AzureRow.
     let t = parseTime(fields[0]);
-    let ctx = TOKENS_RE.test(fields[1]) ? +fields[1] : 0;
-    let gen = TOKENS_RE.test(fields[2]) ? +fields[2] : -1;
+    let ctx = TOKENS_RE.test(fields[1]) && +fields[1] <= MAX_REQUEST_TOKENS ? +fields[1] : 0;
+    let gen = TOKENS_RE.test(fields[2]) && +fields[2] <= MAX_REQUEST_TOKENS ? +fields[2] : -1;
     if (t === undefined || ctx < 1 || gen < 0) {
       [, ctx, gen] = slowRow([...fields], (k, message) => {
         const name = COLUMNS[k]!;

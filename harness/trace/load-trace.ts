@@ -1,10 +1,16 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readBoundedText, type ReadLimits } from '../io/bounded-read.js';
 import { extname } from 'node:path';
 import type { Workload } from '../../sim/workload/workload.js';
 import { parseAzureCsv } from './azure.js';
 import { parseMooncake } from './mooncake.js';
 
 export type TraceFormat = 'mooncake' | 'azure';
+
+/**
+ * A trace is read whole: at most 512 MB (a string V8 can still hold with room to parse; the shipped
+ * traces are a few MB) and 1 MB per line (the hash_ids of a 50 M-token prompt at 512 tokens a block).
+ */
+export const TRACE_LIMITS: ReadLimits = { what: 'trace file', maxBytes: 512 << 20, maxLineBytes: 1 << 20 };
 
 export interface LoadTraceOptions {
   /** 'auto' (default) picks by extension, then by the first non-blank line. */
@@ -15,16 +21,7 @@ export interface LoadTraceOptions {
 
 /** Reads and parses a trace file. Errors name the path as given; parse errors are TraceErrors. */
 export function loadTrace(path: string, opts: LoadTraceOptions = {}): Workload {
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) throw new Error(`trace path is a directory, not a file: ${path}`);
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Error(`trace file not found: ${path}`);
-    if (code === 'EACCES') throw new Error(`trace file not readable (permission denied): ${path}`);
-    throw e;
-  }
+  const text = readBoundedText(path, TRACE_LIMITS);
   const format = opts.format === undefined || opts.format === 'auto' ? detectFormat(path, text) : opts.format;
   const parseOpts = opts.traceBlockSize === undefined ? {} : { traceBlockSize: opts.traceBlockSize };
   return format === 'azure' ? parseAzureCsv(text, path, parseOpts) : parseMooncake(text, path, parseOpts);

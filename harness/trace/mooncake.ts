@@ -1,3 +1,4 @@
+import { MAX_REQUEST_TOKENS } from '../../sim/workload/workload.js';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { Workload } from '../../sim/workload/workload.js';
@@ -17,7 +18,8 @@ import { TraceError } from './trace-error.js';
 
 const finiteMs = (what: string) =>
   z.number({ error: `must be a finite number of ms >= 0 (${what})` }).min(0, { error: `must be a finite number of ms >= 0 (${what})` });
-const tokens = z.int({ error: 'must be an integer >= 1' }).min(1, { error: 'must be an integer >= 1' });
+const tokens = z.int({ error: 'must be an integer >= 1' }).min(1, { error: 'must be an integer >= 1' })
+  .max(MAX_REQUEST_TOKENS, { error: `must be at most ${MAX_REQUEST_TOKENS} (longer than any model's context window)` });
 const hashId = z
   .int({ error: 'must be a non-negative integer below 2^53' })
   .min(0, { error: 'must be a non-negative integer below 2^53' });
@@ -227,7 +229,7 @@ function oneOf(a: unknown, b: unknown, ok: (x: unknown) => boolean): boolean {
   return b == null && ok(a);
 }
 const isMs = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
-const isTokens = (x: unknown): boolean => Number.isSafeInteger(x) && (x as number) >= 1;
+const isTokens = (x: unknown): boolean => Number.isSafeInteger(x) && (x as number) >= 1 && (x as number) <= MAX_REQUEST_TOKENS;
 
 function isBlank(s: string): boolean {
   for (let i = 0; i < s.length; i++) {

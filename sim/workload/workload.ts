@@ -8,6 +8,13 @@
  * truncated to `inputLength[i]`. Equal content ids at equal positions mean equal prompt prefixes; the
  * engine re-chunks the tokens with its own KV block size.
  */
+/**
+ * The most tokens one request may have in its prompt or its output: 2^24 (16.8 M), above the longest
+ * context window any served model has (10 M). A trace asking for more is a broken trace, and would
+ * make the simulator run one decode pass per token for hours.
+ */
+export const MAX_REQUEST_TOKENS = 1 << 24;
+
 export interface Workload {
   /** Human-readable name (file name or generator description). */
   readonly name: string;

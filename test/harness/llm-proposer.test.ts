@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { Prng } from '../../sim/core/prng.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +102,17 @@ describe('LLM proposer against an OpenAI-compatible server', () => {
     expect(calls).toBe(before);
     expect(RunLog.open(dir2).ledger()[1]).toMatchObject({ status: 'accepted', tokens: 1200 });
     expect(await RunLog.open(dir2).source('c0001')).toBe(await RunLog.open(dir).source('c0001')); // the same accepted code
+  });
+
+  it('refuses an answer over 256 KB and keeps only its start in the transcript', async () => {
+    script.push(answer(`Here it is.\n${'x'.repeat(30 << 20)}`));
+    const dir = mkdtempSync(join(tmpdir(), 'ts-llm-'));
+    const proposer = new LlmProposer({ apiKey: 'test', baseURL: url, models: [{ name: 'test-model', weight: 1 }], transcriptDir: dir, maxRetries: 0 });
+    const base = { id: 'baseline', parent: null, source: parent, metrics: {}, commit: '' };
+    const p = await proposer.propose({ id: 'c0001', objective, parent: base, front: [base], rng: new Prng(1), recentFailures: [] } as never);
+    expect(p).toMatchObject({ ok: false, error: expect.stringMatching(/^unusable answer: 31457292 characters, over the 262144 an answer may have/) });
+    const [t] = readdirSync(dir);
+    expect(statSync(join(dir, t!)).size).toBeLessThan(64 << 10);
   });
 
   it('accepts a good whole module, fails a hostile one in the sandbox, and gives up on a stalled body at the deadline', async () => {
