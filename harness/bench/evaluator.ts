@@ -83,7 +83,7 @@ export class SandboxEvaluator implements Evaluator {
     this.supervisor = new EvaluationSupervisor(supervisor);
   }
 
-  /** Ends the evaluation processes (evaluations still waiting fail as `crashed`). */
+  /** Ends the evaluation processes; evaluations running or waiting end as `cancelled`. */
   close(): void {
     this.supervisor.close();
   }

@@ -44,7 +44,7 @@ export function formatEvent(e: SearchEvent, o: Objective | undefined): string | 
     case 'paused':
       return `${at(e.atMs)} ${e.paused ? 'paused' : 'resumed'}`;
     case 'stopping':
-      return `${at(e.atMs)} stopping ${field('text', 'no new candidates; waiting for those in flight')}`;
+      return `${at(e.atMs)} stopping ${field('text', 'no new candidates; those in flight are cancelled (no verdict, a resume proposes afresh)')}`;
     case 'done':
       return `${at(e.atMs)} done ${field('stopped_by', e.stoppedBy)}`;
     case 'front':

@@ -166,7 +166,7 @@ export function reduce(s: DashboardState, e: SearchEvent): void {
       break;
     case 'stopping':
       s.state = 'stopping';
-      pushFeed(s, { atMs: e.atMs, kind: 'info', text: `stopping: waiting for ${s.inFlight.size} candidate(s) in flight` });
+      pushFeed(s, { atMs: e.atMs, kind: 'info', text: `stopping: ${s.inFlight.size} candidate(s) in flight cancelled` });
       break;
     case 'done':
       s.state = 'finished';

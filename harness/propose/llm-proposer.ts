@@ -118,7 +118,7 @@ export class LlmProposer implements Proposer {
       try {
         const raw: unknown = await this.client.chat.completions.create(
           { model, messages: [{ role: 'user', content: prompt }], ...(this.opt.temperature !== undefined ? { temperature: this.opt.temperature } : {}) },
-          { signal: AbortSignal.timeout(this.opt.deadlineMs ?? 120_000) },
+          { signal: ctx.signal ? AbortSignal.any([AbortSignal.timeout(this.opt.deadlineMs ?? 120_000), ctx.signal]) : AbortSignal.timeout(this.opt.deadlineMs ?? 120_000) },
         );
         const r = ChatResponse.safeParse(raw);
         if (!r.success) return { ok: false, proposer: name, error: `malformed response: ${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}` };

@@ -21,6 +21,8 @@ export interface ProposeContext {
   front: readonly ParentView[];
   /** Recent failures (error messages), so a proposer can avoid repeating them. */
   recentFailures: readonly string[];
+  /** The search is stopping: a long call (an LLM request) should give up. */
+  signal?: AbortSignal;
 }
 
 export type Proposal =

@@ -62,7 +62,7 @@ export class EvaluationCache {
   }
 
   set(key: string, r: SandboxResult): void {
-    if (!r.ok && (r.kind === 'timeout' || r.kind === 'memory' || r.kind === 'crashed')) return;
+    if (!r.ok && (r.kind === 'timeout' || r.kind === 'memory' || r.kind === 'crashed' || r.kind === 'cancelled')) return;
     this.memory.set(key, r);
     if (this.dir !== null) {
       const f = join(this.dir, `${key}.json`);

@@ -27,7 +27,7 @@ export type EvalJob = z.infer<typeof EvalJob>;
 const Location = z.strictObject({ file: z.string(), line: z.number(), column: z.number(), lineText: z.string() });
 const Failure = z.strictObject({
   ok: z.literal(false),
-  kind: z.enum(['syntax', 'type', 'import', 'size', 'timeout', 'memory', 'runtime', 'invalid-decision', 'invariant', 'nondeterminism', 'wrong-kind', 'crashed']),
+  kind: z.enum(['syntax', 'type', 'import', 'size', 'timeout', 'memory', 'runtime', 'invalid-decision', 'invariant', 'nondeterminism', 'wrong-kind', 'crashed', 'cancelled']),
   message: z.string(),
   location: Location.optional(),
 });

@@ -7,7 +7,9 @@ export type FailureKind =
   | 'timeout' | 'memory' | 'runtime'
   | 'invalid-decision' | 'invariant' | 'nondeterminism' | 'wrong-kind'
   /** The evaluation's process died of something other than running out of memory (supervisor.ts). */
-  | 'crashed';
+  | 'crashed'
+  /** Stopped by the host (Ctrl-C): not a verdict on the candidate, never recorded or cached. */
+  | 'cancelled';
 
 /** A place in the candidate's source; line and column are 1-based. */
 export interface SourceLocation {

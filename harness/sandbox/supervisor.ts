@@ -71,7 +71,7 @@ export class EvaluationSupervisor {
 
   /** Bundle, type-check and run one candidate on one scenario in a supervised process. */
   run(source: string, file: string, input: SandboxInput, limits: RunOptions = {}): Promise<SandboxResult> {
-    if (this.closed) return Promise.resolve(failure('crashed', 'the evaluation supervisor was closed'));
+    if (this.closed) return Promise.resolve(failure('cancelled', 'the evaluation was cancelled (the search is stopping)'));
     const spec = typeof input.spec === 'string' ? input.spec : JSON.stringify(input.spec);
     const job: EvalJob = { id: this.nextId++, source, file, spec, arrays: input.arrays, limits: { ...(limits.cpuMs ? { cpuMs: limits.cpuMs } : {}), ...(limits.memoryMb ? { memoryMb: limits.memoryMb } : {}) } };
     return new Promise((resolve) => {
@@ -89,11 +89,15 @@ export class EvaluationSupervisor {
     return this.queue.length;
   }
 
-  /** Kills every process; evaluations still waiting fail as `crashed`. */
+  /**
+   * Kills every process at once; evaluations running or waiting end as `cancelled` (not a verdict on
+   * their candidates), and later ones are refused the same way.
+   */
   close(): void {
     this.closed = true;
-    for (const p of this.procs) this.kill(p, failure('crashed', 'the evaluation supervisor was closed'));
-    for (const q of this.queue.splice(0)) q.resolve(failure('crashed', 'the evaluation supervisor was closed'));
+    const why = failure('cancelled', 'the evaluation was cancelled (the search is stopping)');
+    for (const p of this.procs) this.kill(p, why);
+    for (const q of this.queue.splice(0)) q.resolve(why);
   }
 
   private pump(): void {

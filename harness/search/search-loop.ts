@@ -31,7 +31,7 @@ export interface SearchOptions {
   /** Proposer calls in flight at once (LLM rate limits), apart from the evaluation parallelism. */
   proposeParallel?: number;
   proposer: Proposer;
-  evaluator: Pick<SandboxEvaluator, 'evaluateSource'>;
+  evaluator: Pick<SandboxEvaluator, 'evaluateSource'> & { close?(): void };
   /** One progress line per message and per candidate outcome (the caller timestamps and prints it). */
   log?: (line: string) => void;
   /** Every event, as it happens (the dashboard's feed). */
@@ -154,6 +154,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     statusChanged();
   };
   const onAbort = (): void => {
+    // what is in flight is cancelled, not judged: it gets no ledger entry (a resume proposes afresh)
+    opt.evaluator.close?.();
     state = 'stopping';
     emit({ type: 'stopping', atMs: Date.now() });
     statusChanged();
@@ -281,6 +283,12 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     statusChanged();
   };
 
+  /** A candidate stopped by Ctrl-C: no verdict, no ledger entry. */
+  const dropCancelled = (id: string): void => {
+    inFlight.delete(id);
+    statusChanged();
+  };
+
   const one = async (id: string): Promise<void> => {
     const startedMs = Date.now();
     const front = archive.front();
@@ -288,7 +296,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const others = front.filter((m) => m !== parent);
     const other = others.length ? others[rng.nextInt(others.length)] : undefined;
     phase(id, parent.id, 'proposing');
-    const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5) }));
+    const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5), ...(opt.signal ? { signal: opt.signal } : {}) }));
+    if (opt.signal?.aborted && !p.ok) return dropCancelled(id);
     spent.tokens += p.tokens ?? 0;
     spent.usd += p.usd ?? 0;
     const t = noTimings();
@@ -305,6 +314,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const failed = (err: EvalFailure, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({ ...rec, status: 'failed', kind: err.kind, reason: err.text, ...extra, atMs: Date.now() });
     phase(id, parent.id, 'probe');
     let err = await evalOn(id, p.source, [search[0]!], metrics, t);
+    if (err?.kind === 'cancelled') return dropCancelled(id);
     if (err) {
       recentFailures.push(err.text);
       return finish(failed(err), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
@@ -317,6 +327,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     }
     if (search.length > 1) phase(id, parent.id, 'scenarios');
     err = await evalOn(id, p.source, search.slice(1), metrics, t);
+    if (err?.kind === 'cancelled') return dropCancelled(id);
     if (err) {
       recentFailures.push(err.text);
       return finish(failed(err, { metrics }), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
@@ -326,6 +337,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     if (held.length) {
       phase(id, parent.id, 'held-out');
       err = await evalOn(id, p.source, held, metrics, t);
+      if (err?.kind === 'cancelled') return dropCancelled(id);
       if (err) return finish({ ...failed(err, { metrics }), reason: `held out: ${err.text}` }, `${id} failed on held-out: ${err.text.split('\n')[0]}`);
       if (archive.worseThan(metrics, parent.metrics, held.map((s) => s.name))) return finish({ ...rec, status: 'rejected', reason: `worse than ${parent.id} on held-out scenarios`, metrics, atMs: Date.now() }, `${id} rejected: not confirmed on held-out scenarios (${p.description})`);
     }

@@ -145,6 +145,30 @@ describe('search loop (real sandbox, real git)', () => {
     expect(reasons[2]).toMatch(/finite|NaN/i);
   });
 
+  it('stops within seconds when aborted: what is in flight is cancelled, not judged, and a resume goes on', async () => {
+    const spin = `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 'spin', cost: () => { for (;;) {} } });\n`;
+    const proposer: Proposer = { name: 'slow', propose: async (): Promise<Proposal> => ({ ok: true, source: spin, description: 'spins', proposer: 'slow' }) };
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-search-')), 'run');
+    const ac = new AbortController();
+    const evaluator = new SandboxEvaluator({ cpuMs: 60_000 }, null);
+    let abortedAt = 0;
+    const s = await runSearch({
+      objective: tiny, runDir: dir, resume: false, seed: 1, parallel: 1, budgetIterations: 5, proposer, evaluator, signal: ac.signal, log: quiet,
+      onEvent: (e) => {
+        // the candidate has been evaluating for a moment (it would spin for a minute)
+        if (e.type === 'phase' && e.phase === 'probe') setTimeout(() => { abortedAt = Date.now(); ac.abort(); }, 1500);
+      },
+    });
+    // not a speed target: without cancelling, the spinning candidate would hold the search for its whole minute
+    expect(Date.now() - abortedAt).toBeLessThan(20_000);
+    expect(s.stoppedBy).toBe('signal');
+    const ledger = RunLog.open(dir).ledger();
+    expect(ledger.map((e) => e.id)).toEqual(['baseline']); // no verdict for the cancelled candidate
+    expect(existsSync(join(dir, '.twinsearch', 'lock'))).toBe(false);
+    const again = await runSearch({ objective: tiny, runDir: dir, resume: true, seed: 1, parallel: 1, budgetIterations: 1, proposer: new MutationProposer(), evaluator: new SandboxEvaluator({}, null), log: quiet });
+    expect(again.evaluated).toBe(1);
+  });
+
   it('the CLI names a bad objective and explains every flag', () => {
     const r = cli(['search', '--objective', 'nope']);
     expect(r.code).toBe(2);

@@ -69,13 +69,13 @@ describe('evaluation in supervised processes', () => {
     }
   });
 
-  it('closing fails what is still waiting, and refuses new work', async () => {
+  it('closing cancels what runs and waits (no verdict), and refuses new work', async () => {
     const s = new EvaluationSupervisor({ processes: 1 });
     const running = s.run(router('() => { for (;;) {} }'), FILE, input, { cpuMs: 20_000, memoryMb: 64 });
     const waiting = s.run(honest, FILE, input, limits);
     s.close();
-    expect(kindOf(await running)).toBe('crashed');
-    expect(kindOf(await waiting)).toBe('crashed');
-    expect(kindOf(await s.run(honest, FILE, input, limits))).toBe('crashed');
+    expect(kindOf(await running)).toBe('cancelled');
+    expect(kindOf(await waiting)).toBe('cancelled');
+    expect(kindOf(await s.run(honest, FILE, input, limits))).toBe('cancelled');
   });
 });
