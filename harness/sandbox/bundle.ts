@@ -202,11 +202,26 @@ function scanSource(source: string, file: string): SandboxFailure | null {
   } catch (e) {
     return failure('syntax', `${file}: the source could not be parsed (${e instanceof RangeError ? 'it nests too deeply' : 'parser failure'})`);
   }
+  // `/// <reference path|types|lib>`: the type checker would go and read them
+  const ref = [...sf.referencedFiles, ...sf.typeReferenceDirectives, ...sf.libReferenceDirectives][0];
+  if (ref) return located('import', file, source, ref.pos, 'a triple-slash reference is not allowed: a candidate may import only the policy API');
+  const candidateDir = dirname(resolve(REPO_ROOT, file));
   const stack: ts.Node[] = [sf];
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) {
       return located('import', file, source, n.getStart(sf), 'dynamic import() is not allowed: a candidate may import only the policy API, statically');
+    }
+    // every module specifier, type-only imports and `import('x')` types included (the bundler never sees those)
+    const spec = ts.isImportDeclaration(n) || ts.isExportDeclaration(n) ? n.moduleSpecifier
+      : ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument) ? n.argument.literal
+      : ts.isImportEqualsDeclaration(n) && ts.isExternalModuleReference(n.moduleReference) ? n.moduleReference.expression
+      : undefined;
+    if (spec !== undefined) {
+      const text = ts.isStringLiteral(spec) ? spec.text : null;
+      if (text === null || !isPolicyImport(text, candidateDir, existsSync(POLICY_INDEX))) {
+        return located('import', file, source, spec.getStart(sf), `import of ${text === null ? 'a computed module' : `"${text}"`} is not allowed: a candidate may import only the policy API ('${POLICY_SPECIFIER}' or a module under sim/policy/), types included`);
+      }
     }
     n.forEachChild((c) => { stack.push(c); });
   }

@@ -54,8 +54,12 @@ const cases: Case[] = [
   ['a source map comment naming the environment', `${honestRouter}/*# sourceMappingURL=/proc/self/environ */\n`, 'import'],
   ['a triple-slash reference to a host file', `/// <reference path="/etc/passwd" />\n${honestRouter}`, (r) => {
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(`${r.kind}: ${r.message}`).toMatch(/^import: .*a triple-slash reference is not allowed/);
     if (!r.ok) expect(r.message).not.toMatch(/root:|\/bin\/(ba)?sh/);
   }],
+  ['a type-only import of a harness module', `import type { RunLog } from '../../harness/runlog/run-log.js';\n${honestRouter}`, 'import: /tmp/hostile/candidate.ts:1:29: import of "../../harness/runlog/run-log.js" is not allowed'],
+  ['an import() type of a host module', router('() => 1', "type Fs = typeof import('node:fs');"), 'import'],
+  ['a re-export from elsewhere', `export { readFileSync } from 'node:fs';\n${honestRouter}`, 'import'],
   ['20 000 nested parentheses', router(`() => ${'('.repeat(20000)}1${')'.repeat(20000)}`), 'syntax'],
   // the failure kind is the host's, not the candidate's words
   ['an error that claims the memory limit', router('() => { throw new Error("Isolate was disposed during execution due to memory limit"); }'), 'runtime'],
