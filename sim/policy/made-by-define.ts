@@ -1,19 +1,16 @@
+import { identitySet } from '../core/identity-set.js';
+
 /**
  * The policy modules the define* functions made, by identity. In the sandbox a candidate's default
  * export counts as a policy only if it is one of these: a hand-made object whose `kind` getter
  * answers differently on each read, or a Proxy around a real module, is not.
  */
-const made = new WeakSet<object>();
+const made = identitySet();
 
-export function markDefined<T extends object>(policy: T): T {
-  made.add(policy);
-  return policy;
-}
+export const markDefined = made.mark;
 
-/** Whether a define* function made `x` (a WeakSet lookup: no code of `x`'s runs, even for a Proxy). */
-export function madeByDefine(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && made.has(x);
-}
+/** Whether a define* function made `x`. */
+export const madeByDefine = made.has;
 
 /** A policy's name as given, if it is a short string; otherwise the kind's default (no candidate getter is kept). */
 export function policyName(given: unknown, fallback: string): string {
