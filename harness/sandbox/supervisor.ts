@@ -117,7 +117,7 @@ export class EvaluationSupervisor {
       execArgv: ['--no-node-snapshot', '--import', import.meta.resolve('tsx')],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+      env: { ...childEnv(), TSX_TSCONFIG_PATH: TSCONFIG },
     });
     const p: Proc = { child, ready: false, busy: null, killedFor: null, stderr: '', timers: [] };
     this.procs.add(p);
@@ -209,6 +209,17 @@ export class EvaluationSupervisor {
 function hold(p: Proc, on: boolean): void {
   const handles = [p.child, p.child.channel, p.child.stderr] as ({ ref?: () => void; unref?: () => void } | null | undefined)[];
   for (const h of handles) (on ? h?.ref : h?.unref)?.call(h);
+}
+
+/**
+ * The environment an evaluation process gets: the host's, minus anything that looks like a credential
+ * (the LLM's API key above all). Candidate code cannot read the environment from its isolate; this is
+ * the second wall, should one ever fall.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL|AUTH/i.test(k)) env[k] = v;
+  return env;
 }
 
 /** VmRSS of a process in MB, or null when it cannot be read. */

@@ -3,6 +3,7 @@
  * allocation, a process that grows or hangs) ends the candidate's own process, is recorded as its
  * failure, and the next candidate gets a fresh process. The test process itself must survive.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EvaluationSupervisor } from '../../harness/sandbox/supervisor.js';
 import { sandboxInput } from '../../harness/sandbox/scenario.js';
@@ -77,5 +78,23 @@ describe('evaluation in supervised processes', () => {
     expect(kindOf(await running)).toBe('cancelled');
     expect(kindOf(await waiting)).toBe('cancelled');
     expect(kindOf(await s.run(honest, FILE, input, limits))).toBe('cancelled');
+  });
+});
+
+describe('what an evaluation process inherits', () => {
+  it('has no credentials in its environment', async () => {
+    if (process.platform !== 'linux') return; // reads /proc
+    process.env.OPENAI_API_KEY = 'sk-test-not-for-children';
+    const s = new EvaluationSupervisor({ processes: 1 });
+    try {
+      expect(kindOf(await s.run(honest, FILE, input, limits))).toBe('ok');
+      const pid = [...(s as unknown as { procs: Set<{ child: { pid: number } }> }).procs][0]!.child.pid;
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      expect(env).not.toContain('sk-test-not-for-children');
+      expect(env).toContain('TSX_TSCONFIG_PATH=');
+    } finally {
+      s.close();
+      delete process.env.OPENAI_API_KEY;
+    }
   });
 });
