@@ -1,3 +1,4 @@
+import { boundedFetch } from './bounded-fetch.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +39,8 @@ const ChatResponse = z.object({
 
 /** An answer longer than this is refused (a whole module plus prose fits in a few tens of KB). */
 const MAX_ANSWER_CHARS = 256 * 1024;
+/** The whole HTTP response: the answer's 256 KB as JSON-escaped text, with room to spare. */
+const MAX_RESPONSE_BYTES = 8 << 20;
 /** What the transcript keeps of a refused, oversized answer. */
 const KEPT_OF_OVERSIZED = 16 * 1024;
 
@@ -77,7 +80,10 @@ export class LlmProposer implements Proposer {
   }
 
   constructor(private readonly opt: LlmProposerOptions) {
-    this.client = new OpenAI({ apiKey: opt.apiKey, ...(opt.baseURL ? { baseURL: opt.baseURL } : {}), maxRetries: opt.maxRetries ?? 4, timeout: opt.deadlineMs ?? 120_000 });
+    this.client = new OpenAI({
+      apiKey: opt.apiKey, ...(opt.baseURL ? { baseURL: opt.baseURL } : {}), maxRetries: opt.maxRetries ?? 4, timeout: opt.deadlineMs ?? 120_000,
+      fetch: boundedFetch(MAX_RESPONSE_BYTES),
+    });
     this.prices = { ...DEFAULT_PRICES, ...(opt.prices ?? {}) };
     if (opt.transcriptDir && opt.replay) {
       if (!existsSync(opt.transcriptDir)) throw new Error(`${opt.transcriptDir}: no LLM transcripts to replay`);
@@ -127,7 +133,9 @@ export class LlmProposer implements Proposer {
         completionTokens = r.data.usage?.completion_tokens ?? 0;
       } catch (e) {
         const err = e as Error & { status?: number };
-        return { ok: false, proposer: name, error: `LLM call failed${err.status ? ` (HTTP ${err.status})` : ''}: ${err.message.split('\n')[0]}` };
+        // the client reports a refused or broken transfer as "Connection error."; the reason is its cause
+        const cause = err.cause instanceof Error ? ` (${err.cause.message.split('\n')[0]})` : '';
+        return { ok: false, proposer: name, error: `LLM call failed${err.status ? ` (HTTP ${err.status})` : ''}: ${err.message.split('\n')[0]}${cause}` };
       }
       const oversized = answer.length > MAX_ANSWER_CHARS ? answer.length : 0;
       if (oversized) answer = `${answer.slice(0, KEPT_OF_OVERSIZED)}\n… (${oversized} characters in all; cut here)`;

@@ -104,15 +104,19 @@ describe('LLM proposer against an OpenAI-compatible server', () => {
     expect(await RunLog.open(dir2).source('c0001')).toBe(await RunLog.open(dir).source('c0001')); // the same accepted code
   });
 
-  it('refuses an answer over 256 KB and keeps only its start in the transcript', async () => {
+  it('refuses an answer over 256 KB (kept truncated in the transcript) and a response over 8 MB (not read on)', async () => {
+    script.push(answer(`Here it is.\n${'x'.repeat(1 << 20)}`));
     script.push(answer(`Here it is.\n${'x'.repeat(30 << 20)}`));
     const dir = mkdtempSync(join(tmpdir(), 'ts-llm-'));
     const proposer = new LlmProposer({ apiKey: 'test', baseURL: url, models: [{ name: 'test-model', weight: 1 }], transcriptDir: dir, maxRetries: 0 });
     const base = { id: 'baseline', parent: null, source: parent, metrics: {}, commit: '' };
-    const p = await proposer.propose({ id: 'c0001', objective, parent: base, front: [base], rng: new Prng(1), recentFailures: [] } as never);
-    expect(p).toMatchObject({ ok: false, error: expect.stringMatching(/^unusable answer: 31457292 characters, over the 262144 an answer may have/) });
+    const ctx = { objective, parent: base, front: [base], rng: new Prng(1), recentFailures: [] };
+    const big = await proposer.propose({ ...ctx, id: 'c0001' } as never);
+    expect(big).toMatchObject({ ok: false, error: expect.stringMatching(/^unusable answer: 1048588 characters, over the 262144 an answer may have/) });
     const [t] = readdirSync(dir);
     expect(statSync(join(dir, t!)).size).toBeLessThan(64 << 10);
+    const huge = await proposer.propose({ ...ctx, id: 'c0002' } as never);
+    expect(huge).toMatchObject({ ok: false, error: expect.stringMatching(/^LLM call failed.*(answer passed 8388608 bytes|over the 8388608)/) });
   });
 
   it('accepts a good whole module, fails a hostile one in the sandbox, and gives up on a stalled body at the deadline', async () => {
