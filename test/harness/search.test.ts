@@ -133,16 +133,21 @@ describe('search loop (real sandbox, real git)', () => {
       `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 'spin', cost: () => { for (;;) {} } });\n`,
       `export default {{{ not typescript`,
       `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 'nan', cost: () => NaN });\n`,
+      // one allocation that kills its whole process (V8 gives up before the isolate's limit acts)
+      `import { defineRouter } from '../../sim/policy/index.js';\nconst big = new Array(2 ** 28).fill(0);\nexport default defineRouter({ name: 'bomb', cost: () => big.length });\n`,
     ];
     let i = 0;
     const proposer: Proposer = { name: 'hostile', propose: async (): Promise<Proposal> => ({ ok: true, source: bad[i++ % bad.length]!, description: `bad ${i}`, proposer: 'hostile' }) };
     const dir = join(mkdtempSync(join(tmpdir(), 'ts-search-')), 'run');
-    const s = await runSearch({ objective: tiny, runDir: dir, resume: false, seed: 1, parallel: 1, budgetIterations: 3, proposer, evaluator: new SandboxEvaluator({ cpuMs: 10_000 }, null), log: quiet });
-    expect(s.failed).toBe(3);
-    const reasons = RunLog.open(dir).ledger().filter((e) => e.status === 'failed').map((e) => e.reason!);
+    const s = await runSearch({ objective: tiny, runDir: dir, resume: false, seed: 1, parallel: 1, budgetIterations: 4, proposer, evaluator: new SandboxEvaluator({ cpuMs: 10_000 }, null), log: quiet });
+    expect(s.failed).toBe(4);
+    const failed = RunLog.open(dir).ledger().filter((e) => e.status === 'failed');
+    const reasons = failed.map((e) => e.reason!);
     expect(reasons[0]).toMatch(/timeout|time|CPU/i);
     expect(reasons[1]).toMatch(/typecheck|syntax|expected|error/i);
     expect(reasons[2]).toMatch(/finite|NaN/i);
+    // the search process lived on and named the candidate that killed its evaluation process
+    expect(failed[3]).toMatchObject({ id: 'c0004', kind: 'memory', reason: expect.stringMatching(/ran out of memory and its process died/) });
   });
 
   it('stops within seconds when aborted: what is in flight is cancelled, not judged, and a resume goes on', async () => {
