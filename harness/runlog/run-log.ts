@@ -41,7 +41,7 @@ const RunConfig = z.looseObject({ objective: z.string().min(1), seed: z.number()
 /** A write of the run log failed (a full or read-only disk): names the file; the run stays resumable. */
 export class RunLogWriteError extends Error {
   constructor(readonly file: string, readonly code: string, cause: unknown) {
-    super(`cannot write ${file}: ${WRITE_ERRORS[code] ?? (cause as Error).message} (${code}); what was written before is intact, and the run can be resumed with --resume once this is fixed`, { cause });
+    super(`cannot write ${file}: ${WRITE_ERRORS[code] ?? firstLine(cause)} (${code}); what was written before is intact, and the run can be resumed with --resume once this is fixed`, { cause });
     this.name = 'RunLogWriteError';
   }
 }
@@ -51,6 +51,11 @@ const WRITE_ERRORS: Record<string, string> = {
   EACCES: 'permission denied', EPERM: 'operation not permitted', EIO: 'input/output error',
 };
 
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return (m.trim().split('\n')[0] ?? '').replace(/^fatal: /, 'git: ').slice(0, 300);
+}
+
 /** Runs a write; a file-system failure becomes a RunLogWriteError naming `file`. */
 function writing<T>(file: string, f: () => T): T {
   try {
@@ -59,6 +64,26 @@ function writing<T>(file: string, f: () => T): T {
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new RunLogWriteError(file, code, e);
     throw e;
+  }
+}
+
+/** git's own words for a disk that refuses writes, and the error code they stand for. */
+const GIT_DISK_ERRORS: [RegExp, string][] = [
+  [/No space left on device|Out of diskspace|ENOSPC/i, 'ENOSPC'],
+  [/Disk quota exceeded|EDQUOT/i, 'EDQUOT'],
+  [/Read-only file system|EROFS/i, 'EROFS'],
+];
+
+/** Runs git commands; a git failure caused by the disk becomes a RunLogWriteError naming the repository. */
+async function gitWriting<T>(file: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof RunLogWriteError) throw e;
+    const text = (e as Error).message ?? '';
+    const hit = GIT_DISK_ERRORS.find(([re]) => re.test(text));
+    // any other failure of git while it records a candidate is the run log's too, never the candidate's
+    throw new RunLogWriteError(file, hit ? hit[1] : 'EGIT', e);
   }
 }
 
@@ -140,13 +165,15 @@ export class RunLog {
    * Works in a detached worktree state: the history is a tree, not a line.
    */
   async commitCandidate(id: string, parentId: string, source: string, message: string): Promise<string> {
-    const parent = await this.commitOf(parentId);
-    await this.git.raw(['checkout', '-q', '--detach', parent]);
-    writeAtomic(join(this.dir, CANDIDATE_FILE), source);
-    await this.git.raw(['add', '-v', '--', CANDIDATE_FILE]);
-    const r = await this.git.commit(message, undefined, { '--allow-empty': null });
-    await this.git.raw(['tag', '-f', `cand-${id}`]);
-    return r.commit ? (await this.git.revparse(['HEAD'])).trim() : parent;
+    return gitWriting(join(this.dir, '.git'), async () => {
+      const parent = await this.commitOf(parentId);
+      await this.git.raw(['checkout', '-q', '--detach', parent]);
+      writeAtomic(join(this.dir, CANDIDATE_FILE), source);
+      await this.git.raw(['add', '-v', '--', CANDIDATE_FILE]);
+      const r = await this.git.commit(message, undefined, { '--allow-empty': null });
+      await this.git.raw(['tag', '-f', `cand-${id}`]);
+      return r.commit ? (await this.git.revparse(['HEAD'])).trim() : parent;
+    });
   }
 
   /** The source of a candidate as committed. */

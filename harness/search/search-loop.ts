@@ -123,10 +123,21 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   let stoppedBy: StopReason = 'iterations';
   let statusTimer: ReturnType<typeof setTimeout> | undefined;
   let statusWritten = 0;
+  /** A write of the run log that failed (a full or read-only disk): the search stops and reports it. */
+  let writeFailure: RunLogWriteError | null = null;
   const writeStatus = (): void => {
     if (!log) return; // before the run directory exists
     statusTimer = undefined;
     statusWritten = Date.now();
+    // the status file is written from timers too: a failure must stop the search, not escape as a crash
+    try {
+      writeStatusNow();
+    } catch (e) {
+      if (!(e instanceof RunLogWriteError)) throw e;
+      writeFailure ??= e;
+    }
+  };
+  const writeStatusNow = (): void => {
     log.writeStatus({ pid: process.pid, state, ...(state === 'finished' ? { stoppedBy } : {}), startedAtMs: t0, updatedAtMs: statusWritten, proposer: opt.proposer.label ?? opt.proposer.name, parallel: opt.parallel, budgets, pausedMs: gate.pausedMs(), inFlight: [...inFlight.values()] });
   };
   // other processes (twinsearch watch) follow the status file: at most a few writes a second, the last one never lost
@@ -362,6 +373,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     for (;;) {
       if (gate.isPaused) await gate.wait(opt.signal);
       if (opt.signal?.aborted) { stoppedBy = 'signal'; return; }
+      if (writeFailure) return;
       if (pastDeadline()) { stoppedBy = 'minutes'; return; }
       if (started >= maxIter) return;
       if (opt.budgetUsd !== undefined && spent.usd >= opt.budgetUsd) { stoppedBy = 'usd'; return; }
@@ -372,7 +384,10 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
         await one(id);
       } catch (e) {
         // the disk, not the candidate: stop here with what is written intact (resumable)
-        if (e instanceof RunLogWriteError) throw e;
+        if (e instanceof RunLogWriteError) {
+          writeFailure ??= e;
+          return;
+        }
         finish({ id, parent: null, status: 'failed', kind: 'internal', reason: `internal: ${(e as Error).message}`, atMs: Date.now() }, `${id} failed (internal): ${(e as Error).message}`);
       }
     }
@@ -385,11 +400,10 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     if (statusTimer) clearTimeout(statusTimer);
     state = 'finished';
     inFlight.clear();
-    try {
-      writeStatus();
-    } catch { /* a full disk: the error that stopped the run is the one to report */ }
+    writeStatus();
     log.unlock();
   }
+  if (writeFailure) throw writeFailure;
   emit({ type: 'done', atMs: Date.now(), stoppedBy });
   return { runDir: opt.runDir, ...counts, front: archive.front().map((m) => ({ id: m.id, metrics: m.metrics })), stoppedBy, ...spent };
 }

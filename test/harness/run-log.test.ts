@@ -120,4 +120,16 @@ describe('run log (a real git repository)', () => {
     expect(JSON.parse(readFileSync(join(meta, 'front.json'), 'utf8'))).toEqual([{ id: 'base' }]);
     expect(readdirSync(meta).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('a git failure while recording a candidate is the run log\'s (named, resumable), never the candidate\'s', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-run-')), 'run');
+    const log = await RunLog.create(dir, { objective: 'o', seed: 1 }, { id: 'base', source: base, message: 'baseline' });
+    // git cannot take its HEAD lock (as on a full disk, where writing the lock file fails)
+    mkdirSync(join(dir, '.git', 'HEAD.lock'));
+    await expect(log.commitCandidate('c1', 'base', base.replace('2 * x', '7 * x'), 'c1')).rejects.toThrow(RunLogWriteError);
+    await expect(log.commitCandidate('c1', 'base', base.replace('2 * x', '7 * x'), 'c1')).rejects.toThrow(/^cannot write .*\.git: git: .*\(EGIT\); .* resumed with --resume/);
+    rmSync(join(dir, '.git', 'HEAD.lock'), { recursive: true });
+    await log.restoreCleanTree(); // what a resume does first
+    expect(await log.commitCandidate('c1', 'base', base.replace('2 * x', '7 * x'), 'c1')).toMatch(/^[0-9a-f]{40}$/);
+  });
 });
