@@ -176,28 +176,31 @@ const ERROR_PROTOS: readonly object[] = [Error, EvalError, RangeError, Reference
  * can still run; they run under the evaluation's time limit, like any candidate code.
  */
 function stringProp(o: object, key: string): string {
-  let cur: object | null = o;
-  for (let depth = 0; cur !== null && depth < 16; depth++) {
-    const d = Object.getOwnPropertyDescriptor(cur, key);
-    if (d) {
-      let v: unknown = d.value;
-      if (d.get) v = ERROR_PROTOS.includes(cur) ? d.get.call(o) : undefined;
-      return typeof v === 'string' ? (v.length > MAX_TEXT ? `${v.slice(0, MAX_TEXT)}… (${v.length} characters)` : v) : '';
-    }
-    cur = Object.getPrototypeOf(cur) as object | null;
-  }
-  return '';
+  const found = findProp(o, key);
+  if (!found) return '';
+  const v: unknown = found.d.get ? (ERROR_PROTOS.includes(found.owner) ? found.d.get.call(o) : undefined) : found.d.value;
+  return typeof v === 'string' ? cut(v) : '';
 }
 
 /** Whether `key` resolves to a data property or to an intrinsic error prototype's accessor (no candidate getter). */
 function plainProp(o: object, key: string): boolean {
+  const found = findProp(o, key);
+  return !found || 'value' in found.d || ERROR_PROTOS.includes(found.owner);
+}
+
+/** The descriptor `key` resolves to along the prototype chain, and the object that holds it. */
+function findProp(o: object, key: string): { d: PropertyDescriptor; owner: object } | null {
   let cur: object | null = o;
   for (let depth = 0; cur !== null && depth < 16; depth++) {
     const d = Object.getOwnPropertyDescriptor(cur, key);
-    if (d) return 'value' in d || ERROR_PROTOS.includes(cur);
+    if (d) return { d, owner: cur };
     cur = Object.getPrototypeOf(cur) as object | null;
   }
-  return true;
+  return null;
+}
+
+function cut(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length} characters)` : text;
 }
 
 export function describeThrown(e: unknown): ThrownDescription {
@@ -212,8 +215,7 @@ export function describeThrown(e: unknown): ThrownDescription {
       return { origin, name: 'Error', message: '(a thrown object whose properties could not be read)', stack: '' };
     }
   }
-  let text = typeof e === 'symbol' ? 'a symbol' : String(e);
-  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}… (${text.length} characters)`;
+  const text = cut(typeof e === 'symbol' ? 'a symbol' : String(e));
   return { origin: 'thrown', name: 'Thrown', message: `a non-Error value was thrown: ${text}`, stack: '' };
 }
 

@@ -35,6 +35,9 @@ export interface HostFacts {
   deadline: 'cpu' | 'wall' | null;
 }
 
+/** isolated-vm answers import() with "Not supported": shown as a hint, never used to pick the kind. */
+const IMPORT_HINT = ' (dynamic import() is not available in the sandbox; a candidate may import only the policy API)';
+
 /**
  * The failure of a step that threw at the host boundary: decided only from what the host saw (the
  * isolate's state, the clock), never from the words of the error, which a candidate controls.
@@ -44,7 +47,7 @@ export function classifyAbort(facts: HostFacts, ctx: ClassifyContext, said = '')
   if (facts.deadline === 'wall') return failure('timeout', `the evaluation exceeded the wall-clock limit of ${ctx.wallMs} ms (the isolate was killed)`);
   if (facts.deadline === 'cpu') return failure('timeout', `the evaluation exceeded the CPU-time limit of ${ctx.cpuMs} ms (an endless or far too slow loop?)`);
   // the words are shown, not believed (isolated-vm's refusal of import() arrives this way)
-  const hint = said === 'Error: Not supported' ? ' (dynamic import() is not available in the sandbox; a candidate may import only the policy API)' : '';
+  const hint = said === 'Error: Not supported' ? IMPORT_HINT : '';
   return failure('runtime', `the candidate ended the evaluation abnormally: ${said || 'no reason given'}${hint}`);
 }
 
@@ -62,7 +65,7 @@ export function classify(t: ThrownInfo, ctx: ClassifyContext, nearMemoryLimit = 
   if (t.origin === 'wrong-kind') return failure('wrong-kind', t.message);
   if (nearMemoryLimit) return failure('memory', `the candidate ran out of memory (limit ${ctx.memoryMb} MB): ${t.name}: ${t.message}${where}`, location);
   // isolated-vm's answer to import(): a hint only, the kind stays the host's (a candidate may throw these words too)
-  const hint = t.message === 'Not supported' ? ' (dynamic import() is not available in the sandbox; a candidate may import only the policy API)' : '';
+  const hint = t.message === 'Not supported' ? IMPORT_HINT : '';
   return failure('runtime', `${t.name}: ${t.message}${hint}${where}`, location);
 }
 

@@ -80,15 +80,6 @@ export class EvaluationSupervisor {
     });
   }
 
-  /** Evaluations running and waiting. */
-  get active(): number {
-    return [...this.procs].filter((p) => p.busy).length;
-  }
-
-  get pending(): number {
-    return this.queue.length;
-  }
-
   /**
    * Kills every process at once; evaluations running or waiting end as `cancelled` (not a verdict on
    * their candidates), and later ones are refused the same way.

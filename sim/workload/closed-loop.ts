@@ -107,7 +107,6 @@ export function generateClosedLoop(o: ClosedLoopOptions): Workload {
   const islLo = Math.max(1, Math.floor(isl * ratio));
   const oslLo = Math.max(1, Math.floor(osl * ratio));
   const contentStart = new Int32Array(count + 1);
-  const sd = isl * o.islJitter;
   let blocks = 0;
   for (let c = 0, i = 0; c < n; c++) {
     sessionStart[c] = i;
@@ -115,7 +114,7 @@ export function generateClosedLoop(o: ClosedLoopOptions): Workload {
       timeMs[i] = t === 0 ? (o.randomLaunch ? order.next() * n : slot[c]!) * o.launchIntervalMs : 2 * o.turnaroundMs * turns.next();
       const base = ratio < 1 ? islLo + ranged.nextInt(isl - islLo + 1) : isl;
       if (ratio < 1) outputLength[i] = oslLo + ranged.nextInt(osl - oslLo + 1);
-      const len = sd > 0 ? Math.max(1, Math.round(base + base * o.islJitter * lengths.nextNormal())) : base;
+      const len = o.islJitter > 0 ? Math.max(1, Math.round(base + base * o.islJitter * lengths.nextNormal())) : base;
       inputLength[i] = len;
       blocks += Math.ceil(len / bs);
       contentStart[i + 1] = blocks;
