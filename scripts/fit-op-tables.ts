@@ -236,7 +236,9 @@ const GEN_PARAMS: Param[] = [
 
 async function fitGenAttn(gpu: string, fw: Fw): Promise<GenAttnClass> {
   const g = getGpu(gpu);
-  const all = attnRows(await load(gpu, 'attention', fw, 'generation_attention_perf'), true);
+  // One KV format per fit: the tables time BF16 and FP8 caches, whose kernels differ beyond the bytes
+  // (FP8 reads dequantise; on Hopper they are barely faster). Deployments keep the KV cache in BF16 unless told.
+  const all = attnRows(await load(gpu, 'attention', fw, 'generation_attention_perf'), true).filter((r) => r.kvB === 2);
   const ok = all.filter((r) => r.b * Math.min(r.s, r.window || r.s) * 2 * r.hkv * r.d * r.kvB / (r.lat * 1e-3) <= g.memBw);
   const { c } = fit<GenAttnClass, AttnRow>(GEN_PARAMS, thin(ok, 4000), (r) => r.lat, (c, r) => genAttnModel(c, g, r));
   report(gpu, fw, 'generation attention', ok.map((r) => Math.abs(genAttnModel(c, g, r) / r.lat - 1)), all.length - ok.length);
@@ -362,7 +364,8 @@ async function fitMla(gpu: string, fw: Fw, gemm: Record<string, GemmClass>): Pro
   const g = getGpu(gpu);
   const module = fw === 'vllm';
   const ctxRows = mlaRows(await load(gpu, 'mla', fw, module ? 'mla_context_module_perf' : 'context_mla_perf'), false).filter((r) => r.s >= 16);
-  const genRows = mlaRows(await load(gpu, 'mla', fw, module ? 'mla_generation_module_perf' : 'generation_mla_perf'), true);
+  // BF16 latent cache only: SGLang 0.5.10's FP8-latent decode on Hopper is 1.5–5× slower than BF16 (another kernel path).
+  const genRows = mlaRows(await load(gpu, 'mla', fw, module ? 'mla_generation_module_perf' : 'generation_mla_perf'), true).filter((r) => r.kvB === 2);
   // vLLM's tables time the whole attention module: price its projections with the fitted GEMM classes.
   const proj = (r: MlaRow, m: number, absorbed: boolean): number => {
     if (!module) return 0;

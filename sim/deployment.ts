@@ -55,7 +55,7 @@ export interface ServingDeployment {
  * They are far above the few milliseconds the CPU work itself takes, so they also absorb first-token
  * delays the pass model misses (docs/fidelity.md, "Where it is still wrong").
  */
-export const FRONTEND_MS: Readonly<Record<EngineType, number>> = { vllm: 31.5, sglang: 183.2, trtllm: 112.3 };
+export const FRONTEND_MS: Readonly<Record<EngineType, number>> = { vllm: 32.2, sglang: 189.1, trtllm: 112.3 };
 
 /**
  * Engine arguments of one worker (one attention-DP rank) as the server sizes itself: its KV pool from
