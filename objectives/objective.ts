@@ -28,8 +28,16 @@ export const Objective = z.strictObject({
   heldOut: z.array(z.string()).default([]),
   metrics: z.array(Metric).min(1),
   constraints: z.array(Constraint).default([]),
-  /** Relative difference below which two metric values count as equal (noise). */
+  /**
+   * The smallest relative change that counts at all, however certain (a practical floor; whether a
+   * change is noise is decided by the paired test over `seeds` replicas, objectives/paired.ts).
+   */
   noiseMargin: z.number().min(0).max(0.5).default(0.005),
+  /**
+   * Replicas of every scenario a candidate runs (tie-break seed and arrival jitter i = 0..seeds−1),
+   * paired with its rivals' replicas; the baseline runs max(2 × seeds, 8) to measure the noise floor.
+   */
+  seeds: z.number().int().min(1).max(32).default(4),
 });
 export type Objective = z.infer<typeof Objective>;
 

@@ -70,6 +70,8 @@ export const Scenario = z.strictObject({
   }),
   hardware: Hardware.default({ timing: 'dynamo-poly' }),
   seed: z.number().int().nonnegative().default(42),
+  /** Seed of the arrival jitter of a replica (sim/workload/arrival-jitter.ts); 0 = the arrivals as defined. */
+  arrivalJitterSeed: z.number().int().nonnegative().default(0),
 });
 export type Scenario = z.infer<typeof Scenario>;
 export type ScenarioInput = z.input<typeof Scenario>;
@@ -83,4 +85,19 @@ export function defineScenario(input: ScenarioInput): Scenario {
     throw new Error(`scenario ${name}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return r.data;
+}
+
+const replicas = new WeakMap<Scenario, Scenario[]>();
+
+/**
+ * Replica i of a scenario: the same workload and cluster with tie-break seed `seed + i` and arrival
+ * jitter i + 1. Every replica is jittered, replica 0 too: a trace that stamps a burst with one instant
+ * would otherwise make replica 0 a systematic outlier (all its burst's requests meet at once) rather than
+ * one draw of the same noise. The same object is returned for the same (s, i), so its workload is built
+ * and hashed once.
+ */
+export function replicaOf(s: Scenario, i: number): Scenario {
+  let list = replicas.get(s);
+  if (!list) replicas.set(s, (list = []));
+  return (list[i] ??= { ...s, seed: s.seed + i, arrivalJitterSeed: i + 1 });
 }

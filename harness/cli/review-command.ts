@@ -2,14 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseFlags } from './parse-flags.js';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../replay/json-arg.js';
-import { fmt, loadRun, metricRows, pad } from '../report/run-info.js';
+import { fmt, loadRun, metricRows, pad, pairedSamplesOf } from '../report/run-info.js';
 
 export const REVIEW_HELP = `Usage: twinsearch review <run-dir> [flags]
 
 Shows what a search run accepted, in the order it accepted it (the baseline left out): per candidate its
 id, parent, proposer and description, the diff of candidate.ts against its parent candidate, and a table
-of every metric on every scenario, parent → candidate with the relative change, marked better or worse
-by the metric's direction ("within noise" inside the objective's noise margin).
+of every metric on every scenario (search and held-out), parent → candidate with the relative change
+and its 95 % interval over the seed replicas, marked better or worse when the paired test says so
+("within noise" otherwise), with the test's z (docs/search.md).
 
 Flags:
   --candidate ID   show only this accepted candidate (e.g. c0006)
@@ -77,7 +78,8 @@ export async function reviewCommand(argv: string[]): Promise<number> {
   if (shown.length === 0) out.push(md ? '_No candidate was accepted._' : 'no candidate was accepted (yet)', '');
   for (const e of shown) {
     const diff = e.parent ? await run.log.diffBetween(e.parent, e.id) : '';
-    const rows = metricRows(spec, e.parent ? byId.get(e.parent)?.metrics : undefined, e.metrics ?? {});
+    const rows = metricRows(spec, e.parent ? byId.get(e.parent)?.metrics : undefined, e.metrics ?? {}, pairedSamplesOf(run, e));
+    const zCell = (z: number | undefined): string => (z === undefined ? '' : Number.isFinite(z) ? `z ${z >= 0 ? '+' : '−'}${Math.abs(z).toFixed(1)}` : 'exact');
     const parent = e.parent ?? 'none';
     if (md) {
       // a fence longer than any backtick run in the code, so the code cannot close it
@@ -85,16 +87,16 @@ export async function reviewCommand(argv: string[]): Promise<number> {
       const cell = (s: string): string => s.replace(/\|/g, '\\|');
       out.push(`## ${e.id}: ${e.description ?? '(no description)'}`, '', `parent \`${parent}\` · proposer \`${e.proposer ?? '?'}\``, '',
         diff ? `${fence}diff\n${diff}\n${fence}` : '_No change to candidate.ts._', '',
-        `| scenario | metric | ${cell(parent)} | ${cell(e.id)} | change |`, '|---|---|--:|--:|---|',
-        ...rows.map((r) => `| ${cell(r.scenario)} | ${cell(r.metric)} | ${fmt(r.before)} | ${fmt(r.after)} | ${r.change ?? '—'}${r.mark ? ` ${r.mark}` : ''} |`), '');
+        `| scenario | metric | ${cell(parent)} | ${cell(e.id)} | change (± 95 %) | confidence |`, '|---|---|--:|--:|---|---|',
+        ...rows.map((r) => `| ${cell(r.scenario)} | ${cell(r.metric)} | ${fmt(r.before)} | ${fmt(r.after)} | ${r.change ?? '—'}${r.mark ? ` ${r.mark}` : ''} | ${zCell(r.z)} |`), '');
       continue;
     }
     out.push(paint(1, `${e.id}  ${e.description ?? '(no description)'}`), `parent ${parent}   proposer ${e.proposer ?? '?'}`, '');
     out.push(diff ? diff.split('\n').map((l) => (l.startsWith('@@') ? paint(36, l) : l.startsWith('+') ? paint(32, l) : l.startsWith('-') ? paint(31, l) : l)).join('\n') : '(no change to candidate.ts)', '');
-    const table = pad([['scenario', 'metric', parent, '', e.id, 'change', ''],
-      ...rows.map((r) => [r.scenario, r.metric, fmt(r.before), '→', fmt(r.after), r.change ?? '—', r.mark])], new Set([2, 4, 5]));
+    const table = pad([['scenario', 'metric', parent, '', e.id, 'change ±95%', '', 'confidence'],
+      ...rows.map((r) => [r.scenario, r.metric, fmt(r.before), '→', fmt(r.after), r.change ?? '—', r.mark, zCell(r.z)])], new Set([2, 4, 5]));
     // color after padding: escape codes would throw the column widths off
-    out.push(...table.map((l, i) => (i === 0 ? l : l.replace(/ (better|worse)$/, (_, m: string) => ` ${paint(m === 'better' ? 32 : 31, m)}`))), '');
+    out.push(...table.map((l, i) => (i === 0 ? l : l.replace(/ (better|worse)( |$)/, (_, m: string, t: string) => ` ${paint(m === 'better' ? 32 : 31, m)}${t}`))), '');
   }
   process.stdout.write(out.join('\n'));
   return 0;

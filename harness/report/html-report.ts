@@ -3,7 +3,7 @@ import { metricAxes, paddedRange } from '../dashboard/plot-axes.js';
 import { basename } from 'node:path';
 import type { Objective, ScenarioMetrics } from '../../objectives/objective.js';
 import { paretoFront } from '../../objectives/pareto.js';
-import { change, fmt, metricRows, type RunInfo } from './run-info.js';
+import { change, fmt, metricRows, pairedSamplesOf, type PairedSamples, type RunInfo } from './run-info.js';
 import { BASELINE_ID, type LedgerEntry } from '../runlog/run-log.js';
 
 /** Exported so tests can look for these exact colours in screenshots. */
@@ -42,7 +42,7 @@ export async function htmlReport(run: RunInfo, opts: HtmlReportOptions = {}): Pr
   const sections: string[] = [];
   for (const e of shown) {
     const diff = e.parent ? await run.log.diffBetween(e.parent, e.id) : '';
-    sections.push(candidateSection(spec, e, diff, e.parent ? acceptedById.get(e.parent) : undefined, frontIds.has(e.id), sectionIds));
+    sections.push(candidateSection(spec, e, diff, e.parent ? acceptedById.get(e.parent) : undefined, frontIds.has(e.id), sectionIds, pairedSamplesOf(run, e)));
   }
 
   const name = basename(run.dir);
@@ -380,7 +380,7 @@ function lineageSection(spec: Objective, acceptedById: Map<string, LedgerEntry>,
 
 // ---- one accepted candidate ----
 
-function candidateSection(spec: Objective, e: LedgerEntry, diff: string, parent: LedgerEntry | undefined, onFront: boolean, sectionIds: Set<string>): string {
+function candidateSection(spec: Objective, e: LedgerEntry, diff: string, parent: LedgerEntry | undefined, onFront: boolean, sectionIds: Set<string>, paired?: PairedSamples): string {
   const parentId = e.parent ?? 'none';
   const parentLink = e.parent && sectionIds.has(e.parent) ? `<a href="#cand-${esc(e.parent)}"><code>${esc(e.parent)}</code></a>` : `<code>${esc(parentId)}</code>`;
   const meta = [`parent ${parentLink}`, `proposer <code>${esc(e.proposer ?? '?')}</code>`];
@@ -389,15 +389,15 @@ function candidateSection(spec: Objective, e: LedgerEntry, diff: string, parent:
   const diffHtml = diff
     ? `<pre class="diff">${diff.split('\n').map((l) => `<span class="${l.startsWith('@@') ? 'hunk' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('\\') ? 'meta-line' : 'ctx'}">${esc(l) || ' '}</span>`).join('')}</pre>`
     : '<p class="empty">No change to candidate.ts.</p>';
-  const rows = metricRows(spec, parent?.metrics, e.metrics ?? {});
+  const rows = metricRows(spec, parent?.metrics, e.metrics ?? {}, paired);
   let lastScenario = '';
   const body = rows.map((r) => {
     const first = r.scenario !== lastScenario;
     lastScenario = r.scenario;
     const mark = r.mark === 'better' ? 'mark-better' : r.mark === 'worse' ? 'mark-worse' : 'mark-noise';
-    return `<tr${first ? ' class="group"' : ''}><td>${first ? esc(r.scenario) : ''}</td><td>${esc(r.metric)}</td><td class="num">${esc(fmt(r.before))}</td><td class="arrow">→</td><td class="num">${esc(fmt(r.after))}</td><td class="num">${esc(r.change ?? '—')}</td><td class="${mark}">${esc(r.mark)}</td></tr>`;
+    return `<tr${first ? ' class="group"' : ''}><td>${first ? esc(r.scenario) : ''}</td><td>${esc(r.metric)}</td><td class="num">${esc(fmt(r.before))}</td><td class="arrow">→</td><td class="num">${esc(fmt(r.after))}</td><td class="num">${esc(r.change ?? '—')}</td><td class="${mark}">${esc(r.mark)}</td><td class="num">${r.z === undefined ? '' : Number.isFinite(r.z) ? `z ${r.z.toFixed(1)}` : 'exact'}</td></tr>`;
   }).join('');
-  const table = `<div class="table-wrap"><table class="metrics"><thead><tr><th>scenario</th><th>metric</th><th class="num">${esc(parentId)}</th><th></th><th class="num">${esc(e.id)}</th><th class="num">change</th><th></th></tr></thead><tbody>${body}</tbody></table></div>`;
+  const table = `<div class="table-wrap"><table class="metrics"><thead><tr><th>scenario</th><th>metric</th><th class="num">${esc(parentId)}</th><th></th><th class="num">${esc(e.id)}</th><th class="num">change ±95 %</th><th></th><th class="num">confidence</th></tr></thead><tbody>${body}</tbody></table></div>`;
   return `<section class="candidate${onFront ? ' is-front' : ''}" id="cand-${esc(e.id)}">
 <h3><code>${esc(e.id)}</code> ${esc(e.description ?? '(no description)')}${onFront ? ' <span class="badge">on the front</span>' : ''}</h3>
 <p class="meta">${meta.join(' · ')}</p>

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { OBJECTIVES } from '../../objectives/objectives.js';
 import { Objective, type ScenarioMetrics } from '../../objectives/objective.js';
+import { noiseFloorOf, pairedDifference, type NoiseFloor, type ScenarioSamples } from '../../objectives/paired.js';
 import { UsageError } from '../replay/json-arg.js';
 import { BASELINE_ID, ledgerTotals, RunLog, type LedgerEntry } from '../runlog/run-log.js';
 
@@ -62,20 +63,46 @@ export function change(before: number | undefined, after: number | undefined): s
 
 type Mark = 'better' | 'worse' | 'within noise' | '';
 
-/** One row per scenario and metric (constraint keys too: a candidate can trade them away). */
-export function metricRows(spec: Objective, parent: ScenarioMetrics | undefined, cand: ScenarioMetrics): { scenario: string; metric: string; before?: number; after?: number; change?: string; mark: Mark }[] {
+/** Replicas behind a candidate's and its parent's metrics, and the run's noise floor (the baseline's spread). */
+export interface PairedSamples {
+  parent?: ScenarioSamples;
+  cand?: ScenarioSamples;
+  floor: NoiseFloor;
+}
+
+/** The paired samples of an accepted entry against its parent, when the run kept replicas. */
+export function pairedSamplesOf(run: Pick<RunInfo, 'ledger'>, e: LedgerEntry): PairedSamples | undefined {
+  const base = run.ledger.find((x) => x.id === BASELINE_ID && x.samples);
+  if (!base?.samples || !e.samples) return undefined;
+  const parent = e.parent ? run.ledger.find((x) => x.id === e.parent && x.status === 'accepted')?.samples : undefined;
+  return { cand: e.samples, ...(parent ? { parent } : {}), floor: noiseFloorOf(base.samples) };
+}
+
+/**
+ * One row per scenario and metric (constraint keys too: a candidate can trade them away). With replicas,
+ * the change carries its 95 % interval and the mark is the paired test's call (objectives/paired.ts);
+ * without, a change inside the objective's noise margin is "within noise".
+ */
+export function metricRows(spec: Objective, parent: ScenarioMetrics | undefined, cand: ScenarioMetrics, paired?: PairedSamples): { scenario: string; metric: string; before?: number; after?: number; change?: string; mark: Mark; z?: number }[] {
   const keys = [...spec.metrics.map((m) => ({ key: m.key, label: m.key, better: m.better })),
     ...spec.constraints.map((c) => ({ key: c.key, label: `${c.key} (${c.bound === 'max' ? '≤' : '≥'} ${c.limit})`, better: c.bound === 'max' ? 'min' as const : 'max' as const }))];
   const scenarios = [...new Set([...spec.search, ...spec.heldOut, ...Object.keys(cand)])].filter((s) => cand[s] || parent?.[s]);
   return scenarios.flatMap((s) => keys.filter((k, i) => keys.findIndex((o) => o.key === k.key) === i).map((k) => {
     const before = parent?.[s]?.[k.key], after = cand[s]?.[k.key];
     let mark: Mark = '';
-    if (before !== undefined && after !== undefined && Number.isFinite(before) && Number.isFinite(after)) {
+    let c = change(before, after);
+    let z: number | undefined;
+    const cs = paired?.cand?.[s]?.[k.key], ps = paired?.parent?.[s]?.[k.key];
+    if (cs?.length && ps?.length && c) {
+      const d = pairedDifference(cs, ps, k.better, paired!.floor[s]?.[k.key] ?? 0, spec.noiseMargin);
+      if (Number.isFinite(d.ci95)) c = `${c} ±${(100 * d.ci95).toFixed(1)}`;
+      mark = d.call === 'tie' ? 'within noise' : d.call;
+      z = d.z;
+    } else if (before !== undefined && after !== undefined && Number.isFinite(before) && Number.isFinite(after)) {
       const rel = Math.abs(after - before) / Math.max(Math.abs(before), 1e-12);
       mark = rel <= spec.noiseMargin ? 'within noise' : (after < before) === (k.better === 'min') ? 'better' : 'worse';
     }
-    const c = change(before, after);
-    return { scenario: spec.heldOut.includes(s) ? `${s} [held out]` : s, metric: k.label, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}), ...(c ? { change: c } : {}), mark };
+    return { scenario: spec.heldOut.includes(s) ? `${s} [held out]` : s, metric: k.label, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}), ...(c ? { change: c } : {}), mark, ...(z !== undefined ? { z } : {}) };
   }));
 }
 

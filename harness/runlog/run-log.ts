@@ -18,6 +18,8 @@ export const LedgerEntry = z.object({
   reason: z.string().optional(),
   commit: z.string().optional(),
   metrics: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  /** Per-replica values behind `metrics`: scenario → metric → one value per seed replica. */
+  samples: z.record(z.string(), z.record(z.string(), z.array(z.number()))).optional(),
   proposer: z.string().optional(),
   /** What the proposer changed, in one line. */
   description: z.string().optional(),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Scenario } from '../../objectives/scenario.js';
 import type { ScenarioSpec } from '../../sim/scenario-config.js';
+import { jitterArrivals } from '../../sim/workload/arrival-jitter.js';
 import { generateSynthetic } from '../../sim/workload/synthetic.js';
 import type { Workload } from '../../sim/workload/workload.js';
 import { loadTrace } from '../trace/load-trace.js';
@@ -42,6 +43,7 @@ function buildInputs(s: Scenario, root: string): ScenarioInputs {
     const { source: _s, ...opts } = w;
     workload = generateSynthetic(opts);
   }
+  if (s.arrivalJitterSeed > 0) workload = jitterArrivals(workload, s.arrivalJitterSeed);
   return {
     workload,
     spec: {

@@ -1,33 +1,76 @@
 import { crowding, dominates, paretoFront } from '../../objectives/pareto.js';
 import { directionsOf, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
+import { noiseFloorOf, pairedDifference, type Call, type NoiseFloor, type ScenarioSamples } from '../../objectives/paired.js';
 
 /** An accepted candidate. */
 export interface Member {
   id: string;
   parent: string | null;
   source: string;
-  /** Search and held-out scenarios, as far as evaluated. */
+  /** Search and held-out scenarios, as far as evaluated (means over the replicas). */
   metrics: ScenarioMetrics;
+  /** Per-replica values behind `metrics` (absent in runs made before replicas were paired). */
+  samples?: ScenarioSamples;
   commit: string;
+}
+
+/** What a judgement needs of a candidate. */
+export interface Scored {
+  metrics: ScenarioMetrics;
+  samples?: ScenarioSamples;
 }
 
 export type Verdict = { accept: true } | { accept: false; reason: string };
 
 /**
  * The accepted candidates and their front. Feasibility comes first (less constraint violation wins),
- * then dominance with the objective's noise margin; a candidate must beat every front member beyond
- * the margin somewhere to join, so noise-level copies never pile up.
+ * then dominance judged by paired tests over the seed replicas (objectives/paired.ts): a candidate must
+ * be significantly better than every front member somewhere to join, so noise-level copies never pile
+ * up, and it is dominated when a member is significantly better somewhere and it is better nowhere.
+ * Members without replicas (older runs) are compared on their means with the objective's noise margin.
  */
 export class Archive {
   readonly members: Member[] = [];
   private readonly dirs: ('min' | 'max')[];
+  /** Relative spread of the baseline over its replicas, per scenario and metric. */
+  private floor: NoiseFloor = {};
 
   constructor(private readonly o: Objective) {
     this.dirs = directionsOf(o);
   }
 
   add(m: Member): void {
+    // the baseline (first member, no parent) measures the noise every later comparison is judged by
+    if (this.members.length === 0 && m.parent === null && m.samples) this.floor = noiseFloorOf(m.samples);
     this.members.push(m);
+  }
+
+  /** The baseline's measured noise (relative standard deviation over its replicas). */
+  noiseFloor(): NoiseFloor {
+    return this.floor;
+  }
+
+  /**
+   * Candidate against a reference on every metric of these scenarios: 'better' / 'worse' where the
+   * paired test says so, 'tie' inside the noise.
+   */
+  calls(c: Scored, r: Scored, scenarios: readonly string[]): Call[] {
+    const out: Call[] = [];
+    for (const s of scenarios) {
+      for (const k of this.o.metrics) {
+        const cs = c.samples?.[s]?.[k.key], rs = r.samples?.[s]?.[k.key];
+        if (cs && rs && cs.length > 0 && rs.length > 0) {
+          out.push(pairedDifference(cs, rs, k.better, this.floor[s]?.[k.key] ?? 0, this.o.noiseMargin).call);
+          continue;
+        }
+        const x = c.metrics[s]?.[k.key], y = r.metrics[s]?.[k.key];
+        if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) { out.push('tie'); continue; }
+        const tol = this.o.noiseMargin * Math.max(Math.abs(x), Math.abs(y));
+        const d = k.better === 'min' ? y - x : x - y;
+        out.push(d > tol ? 'better' : d < -tol ? 'worse' : 'tie');
+      }
+    }
+    return out;
   }
 
   get(id: string): Member | undefined {
@@ -57,42 +100,50 @@ export class Archive {
     return front[front.length - 1]!;
   }
 
-  /** Whether a candidate with these search metrics improves the front. */
-  judge(metrics: ScenarioMetrics): Verdict {
+  /** Whether a candidate with these search metrics (and replicas) improves the front. */
+  judge(c: Scored): Verdict {
     const front = this.front();
-    const vc = violation(this.o, metrics);
+    const vc = violation(this.o, c.metrics);
     const vf = front.length ? violation(this.o, front[0]!.metrics) : Infinity;
     if (vc > vf + 1e-12) return { accept: false, reason: vc > 0 ? `infeasible (constraint violation ${vc.toFixed(3)})` : 'infeasible' };
     if (vc < vf - 1e-12) return { accept: true }; // less violation than the whole front
-    const x = vectorOf(this.o, metrics);
+    const x = vectorOf(this.o, c.metrics);
     if (x.some((n) => !Number.isFinite(n))) return { accept: false, reason: 'a metric is not a number' };
-    const margin = this.o.noiseMargin;
     for (const f of front) {
-      const y = vectorOf(this.o, f.metrics);
-      if (dominates(y, x, this.dirs, margin)) return { accept: false, reason: `dominated by ${f.id}` };
-      if (!this.beatsSomewhere(x, y, margin)) return { accept: false, reason: `no better than ${f.id} beyond the ${(margin * 100).toFixed(1)}% noise margin` };
+      const calls = this.calls(c, f, this.o.search);
+      if (calls.includes('better')) continue;
+      if (calls.includes('worse')) return { accept: false, reason: `dominated by ${f.id}` };
+      return { accept: false, reason: `no better than ${f.id} beyond the measured noise` };
     }
     return { accept: true };
   }
 
-  /** Whether probe metrics on the first scenario are clearly worse than the parent's (early stop). */
-  clearlyWorse(candidate: ScenarioMetrics, parent: ScenarioMetrics, scenario: string): boolean {
-    return this.worseThan(candidate, parent, [scenario], Math.max(4 * this.o.noiseMargin, 0.02));
-  }
-
-  /** Whether a candidate is worse than its parent on these scenarios: more violation, or dominated beyond the margin. */
-  worseThan(candidate: ScenarioMetrics, parent: ScenarioMetrics, scenarios: readonly string[], margin = this.o.noiseMargin): boolean {
-    const o = this.o;
-    if (violation(o, candidate, scenarios) > violation(o, parent, scenarios) + 1e-12) return true;
-    return dominates(vectorOf(o, parent, scenarios), vectorOf(o, candidate, scenarios), directionsOf(o, scenarios.length), margin);
-  }
-
-  private beatsSomewhere(x: readonly number[], y: readonly number[], margin: number): boolean {
-    for (let i = 0; i < x.length; i++) {
-      const tol = margin * Math.max(Math.abs(x[i]!), Math.abs(y[i]!));
-      const d = this.dirs[i] === 'min' ? y[i]! - x[i]! : x[i]! - y[i]!;
-      if (d > tol) return true;
+  /**
+   * Whether probe metrics (replica 0 of one scenario) are clearly worse than the parent's replica 0
+   * (early stop): dominated beyond max(2 %, 4 × the noise margin, 3 × the paired noise floor).
+   */
+  clearlyWorse(candidate: ScenarioMetrics, parent: Member, scenario: string): boolean {
+    const floor = Math.max(0, ...this.o.metrics.map((k) => this.floor[scenario]?.[k.key] ?? 0));
+    const margin = Math.max(4 * this.o.noiseMargin, 0.02, 3 * Math.SQRT2 * floor);
+    const first: ScenarioMetrics = { [scenario]: {} };
+    for (const k of [...this.o.metrics.map((m) => m.key), ...this.o.constraints.map((c) => c.key)]) {
+      first[scenario]![k] = parent.samples?.[scenario]?.[k]?.[0] ?? parent.metrics[scenario]?.[k] ?? Number.NaN;
     }
-    return false;
+    const o = this.o;
+    if (violation(o, candidate, [scenario]) > violation(o, first, [scenario]) + 1e-12) return true;
+    return dominates(vectorOf(o, first, [scenario]), vectorOf(o, candidate, [scenario]), directionsOf(o, 1), margin);
+  }
+
+  /**
+   * Whether a candidate regresses against its parent on these scenarios beyond the measured noise: more
+   * constraint violation, or any metric significantly worse (held-out confirmation).
+   */
+  regressesOn(c: Scored, parent: Scored, scenarios: readonly string[]): string | null {
+    if (violation(this.o, c.metrics, scenarios) > violation(this.o, parent.metrics, scenarios) + 1e-12) return 'more constraint violation';
+    const calls = this.calls(c, parent, scenarios);
+    const i = calls.indexOf('worse');
+    if (i < 0) return null;
+    const s = scenarios[Math.floor(i / this.o.metrics.length)]!;
+    return `${this.o.metrics[i % this.o.metrics.length]!.key} worse on ${s}`;
   }
 }

@@ -5,7 +5,8 @@ import pLimit from 'p-limit';
 import { Prng } from '../../sim/core/prng.js';
 import { dominates } from '../../objectives/pareto.js';
 import { directionsOf, heldOutScenarios, pickMetrics, searchScenarios, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
-import type { Scenario } from '../../objectives/scenario.js';
+import { meansOf, type ScenarioSamples } from '../../objectives/paired.js';
+import { replicaOf, type Scenario } from '../../objectives/scenario.js';
 import type { SandboxEvaluator } from '../bench/evaluator.js';
 import type { Proposer } from '../propose/proposer.js';
 import { BASELINE_ID, ledgerTotals, RunLog, RunLogWriteError, type LedgerEntry } from '../runlog/run-log.js';
@@ -56,14 +57,25 @@ export interface SearchSummary {
 
 const TRAILER = 'twinsearch-metrics:';
 
-function fromTrailer(message: string): { parent: string | null; metrics: ScenarioMetrics } | null {
+function fromTrailer(message: string): { parent: string | null; metrics: ScenarioMetrics; samples?: ScenarioSamples } | null {
   const line = message.split('\n').find((l) => l.startsWith(TRAILER));
   if (!line) return null;
   try {
-    return JSON.parse(line.slice(TRAILER.length)) as { parent: string | null; metrics: ScenarioMetrics };
+    return JSON.parse(line.slice(TRAILER.length)) as { parent: string | null; metrics: ScenarioMetrics; samples?: ScenarioSamples };
   } catch {
     return null;
   }
+}
+
+/** A candidate's behaviour on the probe: its metrics on replica 0 of the first search scenario. */
+function probeFingerprint(samples: ScenarioSamples, probe: string): string {
+  const m = samples[probe] ?? {};
+  return JSON.stringify(Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]![0]])));
+}
+
+/** Replicas the baseline runs: more than a candidate's, since its spread is every comparison's noise floor. */
+export function baselineReplicas(o: Objective): number {
+  return Math.max(2 * o.seeds, 8);
 }
 
 export function codeHash(source: string): string {
@@ -76,7 +88,7 @@ function fmt(x: number): string {
 }
 
 /** The commit message of an accepted candidate: what changed, metrics per scenario, delta against the parent. */
-function commitMessage(o: Objective, id: string, parent: Member, metrics: ScenarioMetrics, e: { description: string; proposer: string; tokens?: number; usd?: number }): string {
+function commitMessage(o: Objective, id: string, parent: Member, metrics: ScenarioMetrics, e: { description: string; proposer: string; tokens?: number; usd?: number }, samples?: ScenarioSamples): string {
   const lines = [`${id}: ${e.description}`, '', `parent: ${parent.id}   proposer: ${e.proposer}${e.tokens ? `   tokens: ${e.tokens}` : ''}${e.usd ? `   cost: $${e.usd.toFixed(4)}` : ''}`, ''];
   for (const s of [...o.search, ...o.heldOut]) {
     const m = metrics[s];
@@ -91,7 +103,7 @@ function commitMessage(o: Objective, id: string, parent: Member, metrics: Scenar
     lines.push(`${s}${o.heldOut.includes(s) ? ' [held out]' : ''}: ${parts.join('  ')}`);
   }
   // machine-readable copy: a resumed run recovers accepted candidates from git if the ledger lost them
-  lines.push('', `${TRAILER} ${JSON.stringify({ parent: parent.id === id ? null : parent.id, metrics })}`);
+  lines.push('', `${TRAILER} ${JSON.stringify({ parent: parent.id === id ? null : parent.id, metrics, ...(samples ? { samples } : {}) })}`);
   return lines.join('\n') + '\n';
 }
 
@@ -174,24 +186,33 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
 
   type Timings = NonNullable<LedgerEntry['timings']>;
   type EvalFailure = { kind: string; text: string };
-  const evalOn = async (id: string, source: string, scenarios: Scenario[], into: ScenarioMetrics, t: Timings): Promise<EvalFailure | null> => {
+  /**
+   * Runs replicas [from, to) of each scenario, appending each report's metrics to `samples` (replica
+   * order) and refreshing `into` with the means; stops at the first failure.
+   */
+  const evalOn = async (id: string, source: string, scenarios: Scenario[], into: ScenarioMetrics, samples: ScenarioSamples, t: Timings, from = 0, to = o.seeds): Promise<EvalFailure | null> => {
     for (const s of scenarios) {
-      const r = await opt.evaluator.evaluateSource(source, notional, s);
-      t.evaluations++;
-      if (r.ok) {
-        t.wallMs += r.wallMs;
-        if (r.cached) t.cached++;
-        // a cache hit carries the timings of the run that filled it: not time spent now
-        else if (r.timings) {
-          t.bundleMs += r.timings.bundleMs;
-          t.compileMs += r.timings.compileMs;
-          t.runMs += r.timings.runMs;
+      for (let i = from; i < to; i++) {
+        const r = await opt.evaluator.evaluateSource(source, notional, replicaOf(s, i));
+        t.evaluations++;
+        if (r.ok) {
+          t.wallMs += r.wallMs;
+          if (r.cached) t.cached++;
+          // a cache hit carries the timings of the run that filled it: not time spent now
+          else if (r.timings) {
+            t.bundleMs += r.timings.bundleMs;
+            t.compileMs += r.timings.compileMs;
+            t.runMs += r.timings.runMs;
+          }
         }
+        emit({ type: 'evaluation', atMs: Date.now(), id, scenario: s.name, ok: r.ok, cached: r.ok ? Boolean(r.cached) : false, wallMs: r.ok ? r.wallMs : 0,
+          ...(r.ok && r.timings && !r.cached ? { bundleMs: r.timings.bundleMs, compileMs: r.timings.compileMs, runMs: r.timings.runMs } : {}) });
+        if (!r.ok) return { kind: r.kind, text: `${r.kind} on ${s.name}${i > 0 ? ` (replica ${i})` : ''}: ${r.message}` };
+        const m = pickMetrics(o, r.report as unknown as Record<string, unknown>);
+        const byMetric = (samples[s.name] ??= {});
+        for (const [k, v] of Object.entries(m)) (byMetric[k] ??= []).push(v);
       }
-      emit({ type: 'evaluation', atMs: Date.now(), id, scenario: s.name, ok: r.ok, cached: r.ok ? Boolean(r.cached) : false, wallMs: r.ok ? r.wallMs : 0,
-        ...(r.ok && r.timings && !r.cached ? { bundleMs: r.timings.bundleMs, compileMs: r.timings.compileMs, runMs: r.timings.runMs } : {}) });
-      if (!r.ok) return { kind: r.kind, text: `${r.kind} on ${s.name}: ${r.message}` };
-      into[s.name] = pickMetrics(o, r.report as unknown as Record<string, unknown>);
+      into[s.name] = meansOf({ [s.name]: samples[s.name]! })[s.name]!;
     }
     return null;
   };
@@ -213,7 +234,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
         const n = /^c(\d+)$/.exec(e.id);
         if (n) next = Math.max(next, Number(n[1]) + 1);
         if (e.status === 'accepted' && e.metrics && e.commit) {
-          archive.add({ id: e.id, parent: e.parent, source: await log.source(e.id), metrics: e.metrics, commit: e.commit });
+          archive.add({ id: e.id, parent: e.parent, source: await log.source(e.id), metrics: e.metrics, ...(e.samples ? { samples: e.samples } : {}), commit: e.commit });
         }
       }
       for (const g of await log.acceptedInGit()) {
@@ -221,11 +242,11 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
         const t = fromTrailer(g.message);
         if (!t) { say(`accepted candidate ${g.id} is in git but not in the ledger, and its commit has no metrics; left out`, 'warning'); continue; }
         const source = await log.source(g.id);
-        const e: LedgerEntry = { id: g.id, parent: t.parent, status: 'accepted', reason: 'recovered from git', commit: g.commit, metrics: t.metrics, codeHash: codeHash(source), atMs: Date.now() };
+        const e: LedgerEntry = { id: g.id, parent: t.parent, status: 'accepted', reason: 'recovered from git', commit: g.commit, metrics: t.metrics, ...(t.samples ? { samples: t.samples } : {}), codeHash: codeHash(source), atMs: Date.now() };
         log.record(e);
         entries.push(e);
         seen.add(e.codeHash!);
-        archive.add({ id: g.id, parent: t.parent, source, metrics: t.metrics, commit: g.commit });
+        archive.add({ id: g.id, parent: t.parent, source, metrics: t.metrics, ...(t.samples ? { samples: t.samples } : {}), commit: g.commit });
         const n = /^c(\d+)$/.exec(g.id);
         if (n) next = Math.max(next, Number(n[1]) + 1);
         say(`recovered ${g.id} from git (the ledger had lost it)`);
@@ -244,20 +265,22 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const source = readFileSync(join(REPO_ROOT, o.baseline), 'utf8');
     say(`evaluating the baseline ${o.baseline} on ${search.length + held.length} scenarios`);
     const metrics: ScenarioMetrics = {};
-    const err = await evalOn(BASELINE_ID, source, [...search, ...held], metrics, noTimings());
+    const samples: ScenarioSamples = {};
+    // more replicas than a candidate's: the baseline's spread is the noise floor of every comparison
+    const err = await evalOn(BASELINE_ID, source, [...search, ...held], metrics, samples, noTimings(), 0, baselineReplicas(o));
     if (err) throw new Error(`the baseline ${o.baseline} failed: ${err.text}`);
     log = await RunLog.create(opt.runDir, { objective: o.name, seed: opt.seed, proposer: opt.proposer.name, budgets, objectiveSpec: o, createdAt: new Date().toISOString() },
-      { id: BASELINE_ID, source, message: commitMessage(o, BASELINE_ID, { id: BASELINE_ID, parent: null, source, metrics, commit: '' }, metrics, { description: `baseline ${o.baseline}`, proposer: 'baseline' }) });
+      { id: BASELINE_ID, source, message: commitMessage(o, BASELINE_ID, { id: BASELINE_ID, parent: null, source, metrics, commit: '' }, metrics, { description: `baseline ${o.baseline}`, proposer: 'baseline' }, samples) });
     const commit = await log.commitOf(BASELINE_ID);
     const h = codeHash(source);
     seen.add(h);
-    const entry: LedgerEntry = { id: BASELINE_ID, parent: null, status: 'accepted', commit, metrics, proposer: 'baseline', description: o.baseline, codeHash: h, atMs: Date.now() };
+    const entry: LedgerEntry = { id: BASELINE_ID, parent: null, status: 'accepted', commit, metrics, samples, proposer: 'baseline', description: o.baseline, codeHash: h, atMs: Date.now() };
     log.record(entry);
     emit({ type: 'result', entry, summary: `baseline ${o.baseline} evaluated` });
-    archive.add({ id: BASELINE_ID, parent: null, source, metrics, commit });
+    archive.add({ id: BASELINE_ID, parent: null, source, metrics, samples, commit });
     log.lock();
   }
-  for (const m of archive.members) behaviours.set(JSON.stringify(m.metrics[search[0]!.name]), m.id);
+  for (const m of archive.members) behaviours.set(m.samples ? probeFingerprint(m.samples, search[0]!.name) : JSON.stringify(m.metrics[search[0]!.name]), m.id);
   const publishFront = (): void => {
     const front = archive.front().map((m) => ({ id: m.id, commit: m.commit, metrics: m.metrics }));
     log.writeFront(front);
@@ -321,48 +344,54 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     if (seen.has(h)) return finish({ ...base, status: 'rejected', reason: 'duplicate code', description: p.description, codeHash: h, atMs: Date.now() }, `${id} rejected duplicate code (${p.description})`);
     seen.add(h);
     const metrics: ScenarioMetrics = {};
+    const samples: ScenarioSamples = {};
+    const scored = { metrics, samples };
     const rec = { ...base, description: p.description, codeHash: h, timings: t };
     const failed = (err: EvalFailure, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({ ...rec, status: 'failed', kind: err.kind, reason: err.text, ...extra, atMs: Date.now() });
+    const probe = search[0]!;
     phase(id, parent.id, 'probe');
-    let err = await evalOn(id, p.source, [search[0]!], metrics, t);
+    let err = await evalOn(id, p.source, [probe], metrics, samples, t, 0, 1);
     if (err?.kind === 'cancelled') return dropCancelled(id);
     if (err) {
       recentFailures.push(err.text);
       return finish(failed(err), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
     }
-    const same = behaviours.get(JSON.stringify(metrics[search[0]!.name]));
-    if (same) return finish({ ...rec, status: 'rejected', reason: `same behaviour as ${same} on ${search[0]!.name}`, metrics, atMs: Date.now() }, `${id} rejected same behaviour as ${same} (${p.description})`);
-    behaviours.set(JSON.stringify(metrics[search[0]!.name]), id);
-    if (search.length > 1 && archive.clearlyWorse(metrics, parent.metrics, search[0]!.name)) {
-      return finish({ ...rec, status: 'rejected', reason: `clearly worse than ${parent.id} on ${search[0]!.name} (stopped early)`, metrics, atMs: Date.now() }, `${id} rejected early: worse than ${parent.id} on ${search[0]!.name} (${p.description})`);
+    const fingerprint = probeFingerprint(samples, probe.name);
+    const same = behaviours.get(fingerprint);
+    if (same) return finish({ ...rec, status: 'rejected', reason: `same behaviour as ${same} on ${probe.name}`, metrics, atMs: Date.now() }, `${id} rejected same behaviour as ${same} (${p.description})`);
+    behaviours.set(fingerprint, id);
+    if (archive.clearlyWorse(metrics, parent, probe.name)) {
+      return finish({ ...rec, status: 'rejected', reason: `clearly worse than ${parent.id} on ${probe.name} (stopped early)`, metrics, atMs: Date.now() }, `${id} rejected early: worse than ${parent.id} on ${probe.name} (${p.description})`);
     }
-    if (search.length > 1) phase(id, parent.id, 'scenarios');
-    err = await evalOn(id, p.source, search.slice(1), metrics, t);
+    phase(id, parent.id, 'scenarios');
+    err = await evalOn(id, p.source, [probe], metrics, samples, t, 1, o.seeds);
+    if (!err) err = await evalOn(id, p.source, search.slice(1), metrics, samples, t);
     if (err?.kind === 'cancelled') return dropCancelled(id);
     if (err) {
       recentFailures.push(err.text);
       return finish(failed(err, { metrics }), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
     }
-    const verdict = archive.judge(metrics);
-    if (!verdict.accept) return finish({ ...rec, status: 'rejected', reason: verdict.reason, metrics, atMs: Date.now() }, `${id} rejected ${verdict.reason} (${p.description})`);
+    const verdict = archive.judge(scored);
+    if (!verdict.accept) return finish({ ...rec, status: 'rejected', reason: verdict.reason, metrics, samples, atMs: Date.now() }, `${id} rejected ${verdict.reason} (${p.description})`);
     if (held.length) {
       phase(id, parent.id, 'held-out');
-      err = await evalOn(id, p.source, held, metrics, t);
+      err = await evalOn(id, p.source, held, metrics, samples, t);
       if (err?.kind === 'cancelled') return dropCancelled(id);
       if (err) return finish({ ...failed(err, { metrics }), reason: `held out: ${err.text}` }, `${id} failed on held-out: ${err.text.split('\n')[0]}`);
-      if (archive.worseThan(metrics, parent.metrics, held.map((s) => s.name))) return finish({ ...rec, status: 'rejected', reason: `worse than ${parent.id} on held-out scenarios`, metrics, atMs: Date.now() }, `${id} rejected: not confirmed on held-out scenarios (${p.description})`);
+      const regression = archive.regressesOn(scored, parent, held.map((s) => s.name));
+      if (regression) return finish({ ...rec, status: 'rejected', reason: `not confirmed on held-out scenarios: ${regression} than ${parent.id}`, metrics, samples, atMs: Date.now() }, `${id} rejected: not confirmed on held-out scenarios, ${regression} (${p.description})`);
     }
     phase(id, parent.id, 'committing');
     // commits touch one worktree: one at a time
     const done = commitChain.then(async () => {
-      const again = archive.judge(metrics); // the front may have moved while this one was evaluated
-      if (!again.accept) return finish({ ...rec, status: 'rejected', reason: again.reason, metrics, atMs: Date.now() }, `${id} rejected ${again.reason} (${p.description})`);
-      const commit = await log.commitCandidate(id, parent.id, p.source, commitMessage(o, id, parent, metrics, { description: p.description, proposer: p.proposer, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}), ...(p.usd !== undefined ? { usd: p.usd } : {}) }));
-      archive.add({ id, parent: parent.id, source: p.source, metrics, commit });
-      const first = search[0]!.name;
+      const again = archive.judge(scored); // the front may have moved while this one was evaluated
+      if (!again.accept) return finish({ ...rec, status: 'rejected', reason: again.reason, metrics, samples, atMs: Date.now() }, `${id} rejected ${again.reason} (${p.description})`);
+      const commit = await log.commitCandidate(id, parent.id, p.source, commitMessage(o, id, parent, metrics, { description: p.description, proposer: p.proposer, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}), ...(p.usd !== undefined ? { usd: p.usd } : {}) }, samples));
+      archive.add({ id, parent: parent.id, source: p.source, metrics, samples, commit });
+      const first = probe.name;
       const summary = o.metrics.map((k) => `${k.key}=${fmt(metrics[first]![k.key]!)}`).join(' ');
       // the ledger first: a follower that sees the new front can find the member's entry
-      finish({ ...rec, status: 'accepted', commit, metrics, atMs: Date.now() }, `${id} ACCEPTED ${p.description} → ${commit.slice(0, 8)}  ${first}: ${summary}`);
+      finish({ ...rec, status: 'accepted', commit, metrics, samples, atMs: Date.now() }, `${id} ACCEPTED ${p.description} → ${commit.slice(0, 8)}  ${first}: ${summary}`);
       publishFront();
     });
     commitChain = done.catch(() => undefined);

@@ -11,10 +11,10 @@ export const evictionScenarios = [
   }),
   defineScenario({
     name: 'multiturn-pressure-2x-h200-qwen32b-tp2',
-    description: 'Synthetic multi-turn chat (3 turns, 30 system prompts) on 2 Qwen3-32B TP2 workers with 700 KV blocks each',
+    description: 'Synthetic multi-turn chat (3 turns, 30 system prompts) on 2 Qwen3-32B TP2 workers with 600 KV blocks each',
     kind: 'eviction',
     workload: { source: 'synthetic', requests: 600, isl: 2000, osl: 100, arrival: { kind: 'poisson', ratePerSec: 1.5 }, sharedPrefixRatio: 0.4, numPrefixGroups: 30, turnsPerSession: 3, interTurnDelayMs: 5000 },
-    cluster: { workers: 2, engine: { num_gpu_blocks: 700 } },
+    cluster: { workers: 2, engine: { num_gpu_blocks: 600 } },
     hardware: { timing: 'roofline', gpu: 'h200_sxm', model: 'qwen3-32b', tp: 2 },
   }),
   defineScenario({

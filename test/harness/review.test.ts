@@ -28,6 +28,27 @@ beforeAll(async () => {
   mkdirSync(join(parent, 'not-a-run'));
 });
 
+describe('twinsearch review with seed replicas', () => {
+  it('shows each change with its 95 % interval and the paired test\'s confidence, held-out scenarios too', async () => {
+    const d = join(mkdtempSync(join(tmpdir(), 'ts-review-rep-')), 'run');
+    const scen = [...o.search, ...o.heldOut];
+    const rep = (p95: number[], mean: number[]) => Object.fromEntries(scen.map((sc) => [sc, { p95_ttft_ms: p95, mean_ttft_ms: mean, output_throughput_tok_s: p95.map(() => 1000), mean_tpot_ms: p95.map(() => 20) }]));
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const means = (p95: number[], mean: number[]) => Object.fromEntries(scen.map((sc) => [sc, { p95_ttft_ms: avg(p95), mean_ttft_ms: avg(mean), output_throughput_tok_s: 1000, mean_tpot_ms: 20 }]));
+    const log = await RunLog.create(d, { objective: o.name, seed: 1, proposer: 'mutate', objectiveSpec: o, createdAt: '2025-01-02T03:04:05.000Z' }, { id: 'baseline', source, message: 'baseline' });
+    const bp = [800, 808, 792, 800, 804, 796, 800, 800], bm = [300, 303, 297, 300, 300, 300, 301, 299];
+    log.record({ id: 'baseline', parent: null, status: 'accepted', commit: await log.commitOf('baseline'), metrics: means(bp, bm), samples: rep(bp, bm), proposer: 'baseline', description: o.baseline, atMs: 1 });
+    const cp = [720, 727, 713, 720], cm = [301, 296, 304, 299];
+    const c1 = await log.commitCandidate('c0001', 'baseline', source1, 'c0001: halve decode');
+    log.record({ id: 'c0001', parent: 'baseline', status: 'accepted', commit: c1, metrics: means(cp, cm), samples: rep(cp, cm), proposer: 'mutate', description: 'halve decode', atMs: 2 });
+    const r = cli(['review', d]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/conversation-8x-poly\s+p95_ttft_ms\s+800\.00\s+→\s+720\.00\s+−10\.0% ±\d\.\d\s+better\s+z \+\d+\.\d/);
+    expect(r.out).toMatch(/conversation-8x-poly\s+mean_ttft_ms\s+300\.00\s+→\s+300\.00\s+\+0\.0% ±\d\.\d\s+within noise\s+z [+−]\d\.\d/);
+    expect(r.out).toMatch(/\[held out\]\s+p95_ttft_ms\s+800\.00\s+→\s+720\.00\s+−10\.0% ±/);
+  });
+});
+
 describe('twinsearch review (CLI process)', () => {
   it('shows each accepted candidate in order with its diff against its parent and the metric changes', () => {
     const r = cli(['review', dir]);
@@ -55,8 +76,9 @@ describe('twinsearch review (CLI process)', () => {
     expect(r.out).toContain('## c0001: halve decode');
     expect(r.out).toContain('```diff\n@@');
     expect(r.out).toContain('+export const cost = (prefill: number, decode: number) => 1.0 * prefill + 0.5 * decode;\n```');
-    expect(r.out).toContain('| scenario | metric | baseline | c0001 | change |\n|---|---|--:|--:|---|');
-    expect(r.out).toContain('| conversation-8x-poly | p95_ttft_ms | 800.00 | 700.00 | −12.5% better |');
+    expect(r.out).toContain('| scenario | metric | baseline | c0001 | change (± 95 %) | confidence |\n|---|---|--:|--:|---|---|');
+    // a run without seed replicas: the objective's noise margin decides, and there is no confidence to show
+    expect(r.out).toContain('| conversation-8x-poly | p95_ttft_ms | 800.00 | 700.00 | −12.5% better |  |');
   });
 
   it('shows one candidate with --candidate, and names an unknown one with the known ids', () => {

@@ -42,16 +42,16 @@ describe('archive: feasibility first, then dominance with a margin', () => {
   const archive = new Archive(tiny);
   archive.add({ id: 'a', parent: null, source: '', metrics: m(100, 50), commit: 'x' });
   it('judges candidates against the front', () => {
-    expect(archive.judge(m(90, 50))).toEqual({ accept: true });
-    expect(archive.judge(m(110, 40))).toEqual({ accept: true }); // a trade-off joins the front
-    expect(archive.judge(m(110, 60))).toMatchObject({ accept: false, reason: 'dominated by a' });
-    expect(archive.judge(m(99.8, 50))).toMatchObject({ accept: false, reason: expect.stringMatching(/noise margin/) });
-    expect(archive.judge(m(50, 20, 60))).toMatchObject({ accept: false, reason: expect.stringMatching(/infeasible/) });
+    expect(archive.judge({ metrics: m(90, 50) })).toEqual({ accept: true });
+    expect(archive.judge({ metrics: m(110, 40) })).toEqual({ accept: true }); // a trade-off joins the front
+    expect(archive.judge({ metrics: m(110, 60) })).toMatchObject({ accept: false, reason: 'dominated by a' });
+    expect(archive.judge({ metrics: m(99.8, 50) })).toMatchObject({ accept: false, reason: expect.stringMatching(/measured noise/) });
+    expect(archive.judge({ metrics: m(50, 20, 60) })).toMatchObject({ accept: false, reason: expect.stringMatching(/infeasible/) });
   });
   it('an infeasible front gives way to any less-violating candidate', () => {
     const bad = new Archive(tiny);
     bad.add({ id: 'b', parent: null, source: '', metrics: m(10, 5, 80), commit: 'x' });
-    expect(bad.judge(m(500, 300, 60))).toEqual({ accept: true });
+    expect(bad.judge({ metrics: m(500, 300, 60) })).toEqual({ accept: true });
     bad.add({ id: 'c', parent: 'b', source: '', metrics: m(500, 300, 60), commit: 'y' });
     expect(bad.front().map((x) => x.id)).toEqual(['c']);
   });
@@ -126,6 +126,30 @@ describe('search loop (real sandbox, real git)', () => {
     const front = JSON.parse(readFileSync(join(dir, '.twinsearch/front.json'), 'utf8')) as { id: string; commit: string }[];
     for (const f of front) expect((await git.raw(['rev-list', '-n', '1', `cand-${f.id}`])).trim()).toBe(f.commit);
     expect(existsSync(join(dir, '.twinsearch/lock'))).toBe(false);
+  });
+
+  it('an A/A search accepts nothing: 50 copies of the baseline that differ only in tie-breaks', async () => {
+    const aa = defineObjective({ ...tiny, name: 'aa-router', search: ['shared-prefix-4x-h100-qwen32b-tp2'] });
+    const base = readFileSync(join(root, aa.baseline), 'utf8');
+    expect(base).toContain('+ 0.0 * w.activeRequests;');
+    let k = 0;
+    // equal costs are common (whole blocks); a different deterministic tie-break is a different seed
+    const proposer: Proposer = { name: 'a-a', propose: async (): Promise<Proposal> => {
+      k++;
+      const a = (k * 7919) % 997 + 1, b = (k * 104729) % 991 + 1;
+      return { ok: true, source: base.replace('+ 0.0 * w.activeRequests;', `+ 0.0 * w.activeRequests + 1e-6 * ((((w.worker + 1) * ${a} + req.seq * ${b}) % 1009) / 1009);`), description: `tie-break ${k}`, proposer: 'a-a' };
+    } };
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-aa-')), 'run');
+    const s = await runSearch({ objective: aa, runDir: dir, resume: false, seed: 1, parallel: 2, budgetIterations: 50, proposer, evaluator: new SandboxEvaluator({}, null), log: quiet });
+    expect(s.evaluated).toBe(50);
+    expect(s.accepted).toBe(0);
+    const ledger = RunLog.open(dir).ledger();
+    // most of them really were compared over all replicas, not dropped on the way
+    const compared = ledger.filter((e) => /measured noise|dominated/.test(e.reason ?? ''));
+    expect(compared.length).toBeGreaterThanOrEqual(25);
+    const base0 = ledger.find((e) => e.id === 'baseline')!;
+    expect(base0.samples!['shared-prefix-4x-h100-qwen32b-tp2']!.p95_ttft_ms).toHaveLength(8);
+    expect(compared[0]!.samples!['shared-prefix-4x-h100-qwen32b-tp2']!.p95_ttft_ms).toHaveLength(4);
   });
 
   it('records hostile and malformed candidates as failures and keeps going', async () => {
