@@ -14,6 +14,11 @@ const Constraint = z.strictObject({
   /** `max`: the metric must stay at or below `limit`; `min`: at or above it. */
   bound: z.enum(['max', 'min']),
   limit: z.number().finite(),
+  /**
+   * `limit` is a ratio of the baseline's value on the same scenario (e.g. throughput ≥ 0.99 × the
+   * baseline's: a router may not buy latency with lost throughput at equal offered load).
+   */
+  relative: z.boolean().default(false),
 });
 
 export const Objective = z.strictObject({
@@ -70,14 +75,20 @@ export type ScenarioMetrics = Record<string, Record<string, number>>;
  * Total relative constraint violation over the scenarios (0 = feasible), measured the way DynoSim's
  * sweep ranks configurations: how far past each limit, as a fraction of the limit.
  */
-export function violation(o: Objective, m: ScenarioMetrics, scenarios: readonly string[] = o.search): number {
+export function violation(o: Objective, m: ScenarioMetrics, scenarios: readonly string[] = o.search, baseline?: ScenarioMetrics): number {
   let v = 0;
   for (const s of scenarios) {
     for (const c of o.constraints) {
       const x = m[s]?.[c.key];
       if (x === undefined || !Number.isFinite(x)) { v += 1; continue; }
-      const over = c.bound === 'max' ? x - c.limit : c.limit - x;
-      if (over > 0) v += over / Math.max(Math.abs(c.limit), 1e-9);
+      let limit = c.limit;
+      if (c.relative) {
+        const b = baseline?.[s]?.[c.key];
+        if (b === undefined || !Number.isFinite(b)) continue; // nothing to be relative to (yet)
+        limit = c.limit * b;
+      }
+      const over = c.bound === 'max' ? x - limit : limit - x;
+      if (over > 0) v += over / Math.max(Math.abs(limit), 1e-9);
     }
   }
   return v;

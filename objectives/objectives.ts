@@ -8,26 +8,27 @@ const LIST: Objective[] = [
     kind: 'router',
     baseline: 'candidates/router/kv-formula.ts',
     search: ['conversation-8x-poly', 'shared-prefix-4x-h100-qwen32b-tp2'],
-    heldOut: ['conversation-8x-h200-llama70b-tp4'],
+    // other traffic families, loads, cluster sizes, GPUs and models than the search scenarios: never the same trace
+    heldOut: ['azure-conv-6x-h200-llama8b', 'agentic-prefix-12x-b200-qwen32b'],
     metrics: [
       { key: 'p95_ttft_ms', better: 'min' },
       { key: 'mean_ttft_ms', better: 'min' },
       { key: 'output_throughput_tok_s', better: 'max' },
     ],
-    constraints: [{ key: 'mean_tpot_ms', bound: 'max', limit: 50 }],
+    // latency may not be bought with throughput at equal offered load
+    constraints: [{ key: 'mean_tpot_ms', bound: 'max', limit: 50 }, { key: 'output_throughput_tok_s', bound: 'min', limit: 0.99, relative: true }],
     noiseMargin: 0.005,
   }),
   defineObjective({
     name: 'planner-cost-sla',
-    description: 'Autoscale for fewest GPU-hours at low p90 TTFT, with cold starts, keeping SLA attainment ≥ 90%',
+    description: 'Autoscale for fewest GPU-hours, with cold starts, keeping SLA attainment ≥ 90%',
     kind: 'planner',
-    baseline: 'candidates/planner/load-threshold.ts',
+    // a feasible reference: Dynamo's SLA planner tuned (candidates/planner/dynamo-sla-tuned.ts)
+    baseline: 'candidates/planner/dynamo-sla-tuned.ts',
     search: ['conversation-autoscale-h200-qwen32b-tp2'],
     heldOut: ['azure-code-autoscale-h100-llama8b'],
-    metrics: [
-      { key: 'gpu_hours', better: 'min' },
-      { key: 'p90_ttft_ms', better: 'min' },
-    ],
+    // SLA attainment is the constraint and GPU-hours the cost: no latency metric a bigger cluster could buy
+    metrics: [{ key: 'gpu_hours', better: 'min' }],
     constraints: [{ key: 'sla_attainment', bound: 'min', limit: 0.9 }],
     noiseMargin: 0.01,
   }),

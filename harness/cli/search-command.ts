@@ -22,10 +22,12 @@ import { wantsDashboard } from '../dashboard/dashboard-mode.js';
 export const SEARCH_HELP = `Usage: twinsearch search --objective NAME [flags]
 
 Searches for better policies: proposes candidate modules from the current Pareto front, scores each in
-an isolated-vm sandbox on the objective's scenarios (the first one first, stopping early when a
-candidate is clearly worse), accepts it only if it is feasible and beats every front member beyond the
-noise margin somewhere without being dominated, confirms it on the held-out scenarios, and commits it to
-the run directory, a git repository in which \`git show cand-<id>\` is the candidate's algorithm diff.
+an isolated-vm sandbox on seed replicas of the objective's scenarios (one replica of the first scenario
+first, stopping early when a candidate is clearly worse), accepts it only if it is feasible and, by a
+paired test over the replicas, significantly better than every front member somewhere without being
+dominated, rejects it if it is significantly worse than its parent on any held-out scenario, and commits
+it to the run directory, a git repository in which \`git show cand-<id>\` is the candidate's algorithm
+diff. docs/search.md states the rule.
 
 Flags:
   --objective NAME        what to optimise: ${[...OBJECTIVES.keys()].join(', ')} (required)

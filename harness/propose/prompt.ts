@@ -34,7 +34,7 @@ export function buildPrompt(ctx: ProposeContext, promptsDir = join(REPO_ROOT, 'p
     objective: o.name,
     objectiveDescription: o.description,
     metrics: o.metrics.map((m) => `${m.key} (${m.better === 'min' ? 'lower' : 'higher'} is better)`).join(', '),
-    constraints: o.constraints.length ? o.constraints.map((c) => `${c.key} ${c.bound === 'max' ? '≤' : '≥'} ${c.limit}`).join(', ') : 'none',
+    constraints: o.constraints.length ? o.constraints.map((c) => `${c.key} ${c.bound === 'max' ? '≤' : '≥'} ${c.limit}${c.relative ? " × the baseline's value" : ''}`).join(', ') : 'none',
     scenarios: o.search.join(', '),
     api,
     parentId: ctx.parent.id,

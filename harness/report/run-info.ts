@@ -85,7 +85,7 @@ export function pairedSamplesOf(run: Pick<RunInfo, 'ledger'>, e: LedgerEntry): P
  */
 export function metricRows(spec: Objective, parent: ScenarioMetrics | undefined, cand: ScenarioMetrics, paired?: PairedSamples): { scenario: string; metric: string; before?: number; after?: number; change?: string; mark: Mark; z?: number }[] {
   const keys = [...spec.metrics.map((m) => ({ key: m.key, label: m.key, better: m.better })),
-    ...spec.constraints.map((c) => ({ key: c.key, label: `${c.key} (${c.bound === 'max' ? '≤' : '≥'} ${c.limit})`, better: c.bound === 'max' ? 'min' as const : 'max' as const }))];
+    ...spec.constraints.map((c) => ({ key: c.key, label: `${c.key} (${c.bound === 'max' ? '≤' : '≥'} ${c.limit}${c.relative ? ' × baseline' : ''})`, better: c.bound === 'max' ? 'min' as const : 'max' as const }))];
   const scenarios = [...new Set([...spec.search, ...spec.heldOut, ...Object.keys(cand)])].filter((s) => cand[s] || parent?.[s]);
   return scenarios.flatMap((s) => keys.filter((k, i) => keys.findIndex((o) => o.key === k.key) === i).map((k) => {
     const before = parent?.[s]?.[k.key], after = cand[s]?.[k.key];

@@ -23,6 +23,13 @@ export interface Scored {
 export type Verdict = { accept: true } | { accept: false; reason: string };
 
 /**
+ * Relative change in constraint violation that counts when two infeasible candidates are compared:
+ * violation is a sum of shortfalls on means, whose noise the replicas do not test; 2 % of it is well
+ * above the seed-to-seed spread of SLA attainment on the shipped planner scenarios (< 0.5 %).
+ */
+const VIOLATION_STEP = 0.02;
+
+/**
  * The accepted candidates and their front. Feasibility comes first (less constraint violation wins),
  * then dominance judged by paired tests over the seed replicas (objectives/paired.ts): a candidate must
  * be significantly better than every front member somewhere to join, so noise-level copies never pile
@@ -43,6 +50,11 @@ export class Archive {
     // the baseline (first member, no parent) measures the noise every later comparison is judged by
     if (this.members.length === 0 && m.parent === null && m.samples) this.floor = noiseFloorOf(m.samples);
     this.members.push(m);
+  }
+
+  /** Constraint violation on these scenarios; relative limits are ratios of the baseline's values. */
+  violation(m: ScenarioMetrics, scenarios: readonly string[] = this.o.search): number {
+    return violation(this.o, m, scenarios, this.members[0]?.metrics);
   }
 
   /** The baseline's measured noise (relative standard deviation over its replicas). */
@@ -79,9 +91,10 @@ export class Archive {
 
   /** Members not beaten by another (violation first, then dominance without margin). */
   front(): Member[] {
-    const v = this.members.map((m) => violation(this.o, m.metrics));
+    const v = this.members.map((m) => this.violation(m.metrics));
     const best = Math.min(...v);
-    const pool = this.members.filter((_, i) => v[i] === best);
+    // infeasible members within the violation step of the least-violating one are comparable on cost
+    const pool = this.members.filter((_, i) => (best === 0 ? v[i] === 0 : v[i]! <= best * (1 + VIOLATION_STEP) + 1e-12));
     return paretoFront(pool.map((m) => vectorOf(this.o, m.metrics)), this.dirs).map((i) => pool[i]!);
   }
 
@@ -103,12 +116,25 @@ export class Archive {
   /** Whether a candidate with these search metrics (and replicas) improves the front. */
   judge(c: Scored): Verdict {
     const front = this.front();
-    const vc = violation(this.o, c.metrics);
-    const vf = front.length ? violation(this.o, front[0]!.metrics) : Infinity;
-    if (vc > vf + 1e-12) return { accept: false, reason: vc > 0 ? `infeasible (constraint violation ${vc.toFixed(3)})` : 'infeasible' };
-    if (vc < vf - 1e-12) return { accept: true }; // less violation than the whole front
+    const vc = this.violation(c.metrics);
+    const vf = front.length ? this.violation(front[0]!.metrics) : Infinity;
     const x = vectorOf(this.o, c.metrics);
+    if (vc === 0 && vf > 0) return { accept: true }; // feasible beats infeasible
+    if (vc > 0 && vf === 0) return { accept: false, reason: `infeasible (constraint violation ${vc.toFixed(3)})` };
     if (x.some((n) => !Number.isFinite(n))) return { accept: false, reason: 'a metric is not a number' };
+    if (vc > 0) {
+      // Both infeasible: violation and cost both count. Buying less violation with more cost (the whole
+      // GPU budget) is not progress; the candidate must be no worse than every front member on any
+      // metric and on violation, and better on one of them.
+      for (const f of front) {
+        const vm = this.violation(f.metrics);
+        if (vc > vm * (1 + VIOLATION_STEP) + 1e-12) return { accept: false, reason: `infeasible, and more constraint violation than ${f.id} (${vc.toFixed(3)} > ${vm.toFixed(3)})` };
+        const calls = this.calls(c, f, this.o.search);
+        if (calls.includes('worse')) return { accept: false, reason: `infeasible, and worse than ${f.id} on a metric` };
+        if (!calls.includes('better') && !(vc < vm * (1 - VIOLATION_STEP) - 1e-12)) return { accept: false, reason: `infeasible, and no better than ${f.id} beyond the measured noise` };
+      }
+      return { accept: true };
+    }
     for (const f of front) {
       const calls = this.calls(c, f, this.o.search);
       if (calls.includes('better')) continue;
@@ -130,7 +156,7 @@ export class Archive {
       first[scenario]![k] = parent.samples?.[scenario]?.[k]?.[0] ?? parent.metrics[scenario]?.[k] ?? Number.NaN;
     }
     const o = this.o;
-    if (violation(o, candidate, [scenario]) > violation(o, first, [scenario]) + 1e-12) return true;
+    if (this.violation(candidate, [scenario]) > this.violation(first, [scenario]) + 1e-12) return true;
     return dominates(vectorOf(o, first, [scenario]), vectorOf(o, candidate, [scenario]), directionsOf(o, 1), margin);
   }
 
@@ -139,7 +165,7 @@ export class Archive {
    * constraint violation, or any metric significantly worse (held-out confirmation).
    */
   regressesOn(c: Scored, parent: Scored, scenarios: readonly string[]): string | null {
-    if (violation(this.o, c.metrics, scenarios) > violation(this.o, parent.metrics, scenarios) + 1e-12) return 'more constraint violation';
+    if (this.violation(c.metrics, scenarios) > this.violation(parent.metrics, scenarios) + 1e-12) return 'more constraint violation';
     const calls = this.calls(c, parent, scenarios);
     const i = calls.indexOf('worse');
     if (i < 0) return null;

@@ -27,11 +27,21 @@ export const routerScenarios = [
   }),
   defineScenario({
     name: 'azure-conv-6x-h200-llama8b',
-    description: 'Held out: Azure conversation trace (19,366 requests, no prefix sharing) on 6 Llama-3.1-8B workers on H200',
+    description: 'Held out: Azure conversation trace (19,366 requests, no prefix sharing) at 20× its recorded rate, near saturation, on 6 Llama-3.1-8B workers on H200',
     kind: 'router',
     heldOut: true,
-    workload: { source: 'trace', file: 'data/traces/AzureLLMInferenceTrace_conv.csv', arrivalSpeedupRatio: 4 },
+    // at 4× the cluster idles and every router ties; at 20× load balance decides the tail
+    workload: { source: 'trace', file: 'data/traces/AzureLLMInferenceTrace_conv.csv', arrivalSpeedupRatio: 20 },
     cluster: { workers: 6 },
     hardware: { timing: 'roofline', gpu: 'h200_sxm', model: 'llama-3.1-8b', tp: 1 },
+  }),
+  defineScenario({
+    name: 'agentic-prefix-12x-b200-qwen32b',
+    description: 'Held out: agent-like sessions (4 turns, 2 s apart, 20 shared 2.8k-token prefixes) on 12 Qwen3-32B workers on B200; cache affinity alone piles sessions onto hot workers here',
+    kind: 'router',
+    heldOut: true,
+    workload: { source: 'synthetic', requests: 4000, isl: 4000, osl: 300, arrival: { kind: 'poisson', ratePerSec: 4 }, sharedPrefixRatio: 0.7, numPrefixGroups: 20, turnsPerSession: 4, interTurnDelayMs: 2000, seed: 11 },
+    cluster: { workers: 12 },
+    hardware: { timing: 'roofline', gpu: 'b200_sxm', model: 'qwen3-32b', tp: 1 },
   }),
 ];

@@ -28,10 +28,11 @@ const s = await runSearch({
 const wall = (performance.now() - t0) / 1000;
 const loop = (performance.now() - baselineDone) / 1000;
 const ledger = RunLog.open(dir).ledger().filter((e) => e.id !== 'baseline');
-const scenarioRuns = ledger.reduce((k, e) => k + Object.keys(e.metrics ?? {}).length, 0);
+// every seed replica of every scenario is one evaluation
+const scenarioRuns = ledger.reduce((k, e) => k + (e.timings?.evaluations ?? 0), 0);
 const early = ledger.filter((e) => e.reason?.includes('stopped early') || e.reason?.startsWith('same behaviour')).length;
 console.log(`search bench: router-latency, ${n} candidates, ${parallel} in flight, ${availableParallelism()} cores`);
 console.log(`  wall ${wall.toFixed(1)} s (baseline on ${objective.search.length + objective.heldOut.length} scenarios ${(wall - loop).toFixed(1)} s, then ${loop.toFixed(1)} s for the candidates)`);
-console.log(`  ${s.accepted} accepted, ${s.rejected} rejected (${early} after the probe scenario only), ${s.failed} failed; ${scenarioRuns} scenario evaluations`);
-console.log(`  candidates per hour: ${Math.round((s.evaluated / loop) * 3600)} (target ≥ 1,000 on 2 cores); scenario evaluations per hour: ${Math.round((scenarioRuns / loop) * 3600)}`);
+console.log(`  ${s.accepted} accepted, ${s.rejected} rejected (${early} after the probe replica only), ${s.failed} failed; ${scenarioRuns} evaluations (${objective.seeds} seed replicas per scenario)`);
+console.log(`  candidates per hour: ${Math.round((s.evaluated / loop) * 3600)} (target ≥ 1,000 on 2 cores); evaluations per hour: ${Math.round((scenarioRuns / loop) * 3600)}`);
 rmSync(dir, { recursive: true, force: true });

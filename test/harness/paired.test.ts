@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { meansOf, noiseFloorOf, pairedDifference, relativeSd, Z_CRITICAL } from '../../objectives/paired.js';
 import { Archive } from '../../harness/search/archive.js';
 import { tiny } from '../helpers/tiny-objective.js';
+import { defineObjective } from '../../objectives/objective.js';
 import { Prng } from '../../sim/core/prng.js';
 
 describe('paired difference over seed replicas', () => {
@@ -71,5 +72,42 @@ describe('archive with replicas', () => {
     const withHeld = (p95: number[]) => ({ metrics: { [held]: { p95_ttft_ms: p95[0]!, mean_ttft_ms: 1, mean_tpot_ms: 1 } }, samples: { [held]: { p95_ttft_ms: p95, mean_ttft_ms: [1, 1, 1, 1], mean_tpot_ms: [1, 1, 1, 1] } } });
     expect(archive.regressesOn(withHeld([120, 121, 119, 120]), withHeld([100, 101, 99, 100]), [held])).toMatch(/p95_ttft_ms worse on azure/);
     expect(archive.regressesOn(withHeld([100, 102, 98, 100.5]), withHeld([100, 101, 99, 100]), [held])).toBeNull();
+  });
+});
+
+describe('archive: objectives that cannot be gamed', () => {
+  it('planner: feasible beats infeasible; among infeasible, buying less violation with more GPU-hours is no win', () => {
+    const o = defineObjective({ name: 'p', description: 'p', kind: 'planner', baseline: 'candidates/planner/dynamo-sla-tuned.ts', search: ['conversation-autoscale-h200-qwen32b-tp2'], metrics: [{ key: 'gpu_hours', better: 'min' }], constraints: [{ key: 'sla_attainment', bound: 'min', limit: 0.9 }] });
+    const sc = 'conversation-autoscale-h200-qwen32b-tp2';
+    const m = (id: string, gpu: number, sla: number) => {
+      const samples = { [sc]: { gpu_hours: [gpu, gpu * 1.01, gpu * 0.99, gpu], sla_attainment: [sla, sla, sla, sla] } };
+      return { id, parent: id === 'base' ? null : 'base', source: '', commit: id, samples, metrics: meansOf(samples) };
+    };
+    const infeasible = new Archive(o);
+    infeasible.add(m('base', 10, 0.8));
+    // the whole budget: less violation, 2.4x the GPU-hours
+    expect(infeasible.judge(m('c1', 24, 0.88))).toMatchObject({ accept: false, reason: expect.stringMatching(/infeasible, and worse than base/) });
+    // less violation at the same cost, or the same violation for less: progress
+    expect(infeasible.judge(m('c2', 10, 0.85))).toEqual({ accept: true });
+    expect(infeasible.judge(m('c3', 8, 0.8))).toEqual({ accept: true });
+    // feasible at any cost beats an infeasible front
+    expect(infeasible.judge(m('c4', 24, 0.92))).toEqual({ accept: true });
+    const feasible = new Archive(o);
+    feasible.add(m('base', 17, 0.91));
+    expect(feasible.judge(m('c5', 5, 0.89))).toMatchObject({ accept: false, reason: expect.stringMatching(/^infeasible/) });
+    expect(feasible.judge(m('c6', 13, 0.9))).toEqual({ accept: true });
+  });
+
+  it('router: throughput may not fall more than 1 % below the baseline\'s, whatever the latency', () => {
+    const o = defineObjective({ ...tiny, constraints: [{ key: 'output_throughput_tok_s', bound: 'min', limit: 0.99, relative: true }] });
+    const sc = 'conversation-8x-poly';
+    const m = (id: string, p95: number, thr: number) => {
+      const samples = { [sc]: { p95_ttft_ms: [p95, p95 * 1.01, p95 * 0.99, p95], mean_ttft_ms: [50, 50, 50, 50], output_throughput_tok_s: [thr, thr, thr, thr] } };
+      return { id, parent: id === 'base' ? null : 'base', source: '', commit: id, samples, metrics: meansOf(samples) };
+    };
+    const a = new Archive(o);
+    a.add(m('base', 100, 1000));
+    expect(a.judge(m('c1', 60, 980))).toMatchObject({ accept: false, reason: expect.stringMatching(/^infeasible/) });
+    expect(a.judge(m('c2', 60, 995))).toEqual({ accept: true });
   });
 });
