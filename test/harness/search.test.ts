@@ -48,11 +48,14 @@ describe('archive: feasibility first, then dominance with a margin', () => {
     expect(archive.judge({ metrics: m(99.8, 50) })).toMatchObject({ accept: false, reason: expect.stringMatching(/measured noise/) });
     expect(archive.judge({ metrics: m(50, 20, 60) })).toMatchObject({ accept: false, reason: expect.stringMatching(/infeasible/) });
   });
-  it('an infeasible front gives way to any less-violating candidate', () => {
+  it('an infeasible front gives way to a feasible candidate, and to a less-violating one that costs no more', () => {
     const bad = new Archive(tiny);
     bad.add({ id: 'b', parent: null, source: '', metrics: m(10, 5, 80), commit: 'x' });
-    expect(bad.judge({ metrics: m(500, 300, 60) })).toEqual({ accept: true });
-    bad.add({ id: 'c', parent: 'b', source: '', metrics: m(500, 300, 60), commit: 'y' });
+    // less violation bought with latency: both count, so it is no progress
+    expect(bad.judge({ metrics: m(500, 300, 60) })).toMatchObject({ accept: false, reason: expect.stringMatching(/infeasible, and worse than b/) });
+    expect(bad.judge({ metrics: m(10, 5, 60) })).toEqual({ accept: true });
+    expect(bad.judge({ metrics: m(500, 300, 40) })).toEqual({ accept: true }); // feasible beats infeasible
+    bad.add({ id: 'c', parent: 'b', source: '', metrics: m(500, 300, 40), commit: 'y' });
     expect(bad.front().map((x) => x.id)).toEqual(['c']);
   });
 });
