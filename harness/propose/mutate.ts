@@ -1,8 +1,9 @@
 import ts from 'typescript';
 import type { Prng } from '../../sim/core/prng.js';
+import { localUnits, ROUTER_IDEAS, routerCostSite, termIn, unitOf } from './ideas.js';
 
 /** The edits the offline proposer makes to a parent candidate's source. */
-export type MutationKind = 'constant' | 'comparison' | 'arithmetic' | 'min-max' | 'drop-term' | 'add-term' | 'crossover';
+export type MutationKind = 'constant' | 'comparison' | 'arithmetic' | 'min-max' | 'drop-term' | 'add-term' | 'crossover' | 'idea';
 
 export interface Mutation {
   kind: MutationKind;
@@ -27,12 +28,14 @@ const SCALES = [0, 0.25, 0.5, 0.8, 0.9, 1.1, 1.25, 2, 4];
  * Mutates a policy module's source with the TypeScript compiler API (the offline proposer, used
  * when no LLM is configured): scales a numeric constant, swaps a comparison or arithmetic operator
  * or Math.min/Math.max, drops one side of a sum, adds a weighted term built from a view field the
- * code already reads, or (with `other`) swaps in the other parent's version of a policy function.
- * Every choice comes from `rng`, so a seed reproduces a search. Returns null if nothing applies.
+ * code already reads (in a router, only where the units agree: harness/propose/ideas.ts), grafts a known
+ * routing idea onto a router's cost, or (with `other`) swaps in the other parent's version of a policy
+ * function. Every choice comes from `rng`, so a seed reproduces a search. Returns null if nothing applies.
  */
 export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?: MutationKind[] } = {}): Mutation | null {
   const sf = ts.createSourceFile('candidate.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const edits = collectEdits(sf, rng);
+  edits.push(...ideaEdits(sf));
   if (opts.other !== undefined) edits.push(...crossoverEdits(sf, opts.other));
   const allowed = opts.kinds ? edits.filter((e) => opts.kinds!.includes(e.kind)) : edits;
   if (allowed.length === 0) return null;
@@ -101,16 +104,38 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  const feats = [...features];
+  // ids and counters are not quantities: a term of them only reorders by accident
+  const feats = [...features].filter((f) => !/(^|\.)(seq|worker|id|index)$/i.test(f));
+  const router = routerCostSite(sf);
+  const env = router ? localUnits(sf) : undefined;
   if (feats.length > 0) {
     for (const n of numeric) {
       const f = feats[rng.nextInt(feats.length)]!;
       const w = [0.01, 0.1, 0.5, 1, 2][rng.nextInt(5)]!;
       const sign = rng.next() < 0.5 ? '+' : '-';
-      edits.push({ kind: 'add-term', start: n.getStart(), end: n.getEnd(), text: `(${n.getText()} ${sign} ${w} * ${f})`, what: `added ${sign} ${w} * ${f}` });
+      let term = `${w} * ${f}`;
+      if (router && env) {
+        // a router's cost is in blocks: the term must be in the unit of the sum it joins
+        if (!(ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.PlusToken || n.operatorToken.kind === ts.SyntaxKind.MinusToken))) continue;
+        const t = termIn(unitOf(n, env), f, w, router.req);
+        if (t === null) continue;
+        term = t;
+      }
+      edits.push({ kind: 'add-term', start: n.getStart(), end: n.getEnd(), text: `(${n.getText()} ${sign} ${term})`, what: `added ${sign} ${term}` });
     }
   }
   return edits;
+}
+
+/** Grafts each known routing idea the cost does not carry yet onto a router's returned cost. */
+function ideaEdits(sf: ts.SourceFile): Edit[] {
+  const site = routerCostSite(sf);
+  if (!site) return [];
+  const text = sf.getFullText();
+  return ROUTER_IDEAS.filter((i) => !text.includes(`idea: ${i.name}`)).map((i) => ({
+    kind: 'idea' as const, start: site.expr.getStart(), end: site.expr.getEnd(),
+    text: i.wrap(site.expr.getText(), site.req, site.w), what: `idea ${i.name} (${i.source})`,
+  }));
 }
 
 /** Replace a top-level policy property (cost, decide, priority, create) by the other parent's. */

@@ -21,7 +21,7 @@ const other = readFileSync(join(root, 'candidates/router/least-loaded.ts'), 'utf
 
 describe('offline mutation proposer', () => {
   it('makes every kind of edit, and the mutants still type-check', () => {
-    const kinds: MutationKind[] = ['constant', 'comparison', 'arithmetic', 'min-max', 'drop-term', 'add-term', 'crossover'];
+    const kinds: MutationKind[] = ['constant', 'comparison', 'arithmetic', 'min-max', 'drop-term', 'add-term', 'crossover', 'idea'];
     for (const kind of kinds) {
       for (let seed = 0; seed < 5; seed++) {
         const m = mutate(parent, new Prng(seed), { other, kinds: [kind] })!;
@@ -31,6 +31,32 @@ describe('offline mutation proposer', () => {
         expect(typecheckCandidate(m.source, file), `${kind}: ${m.description}\n${m.source}`).toBeNull();
       }
     }
+  });
+
+  it('adds terms to a router cost only in its units, and grafts known routing ideas once each', () => {
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 200; seed++) {
+      const m = mutate(parent, new Prng(seed), { kinds: ['add-term'] });
+      if (!m) continue;
+      seen.add(m.description);
+      // never an id or the clock; tokens join a block-valued sum through the block size
+      expect(m.description).not.toMatch(/\.(seq|worker|nowMs)\b/);
+      expect(m.description).not.toMatch(/\* req\.blockSize at line/);
+      expect(m.description, 'tokens added to a block-valued cost').not.toMatch(/\.(isl|activePrefillTokens|minActivePrefillTokens) at line/);
+    }
+    expect([...seen].some((d) => /\/ req\.blockSize at line/.test(d))).toBe(true);
+    const ideas = new Set<string>();
+    let src = parent;
+    for (let seed = 0; seed < 40; seed++) {
+      const m = mutate(src, new Prng(seed), { kinds: ['idea'] });
+      if (!m) break;
+      ideas.add(m.description.split(' ')[1]!);
+      src = m.source;
+      expect(typecheckCandidate(src, file), m.description).toBeNull();
+    }
+    // each idea applies once; then nothing is left to graft
+    expect([...ideas].sort()).toEqual(['imbalance-guard', 'lmetric', 'queue-cap', 'two-choices']);
+    expect(mutate(src, new Prng(1), { kinds: ['idea'] })).toBeNull();
   });
 
   it('is reproducible from the seed and varied across seeds', () => {
