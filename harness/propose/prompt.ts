@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProposeContext } from './proposer.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
+import { ROUTER_IDEAS } from './ideas.js';
 
 const API_FILES: Record<string, string[]> = {
   router: ['sim/policy/router-policy.ts'],
@@ -44,5 +45,7 @@ export function buildPrompt(ctx: ProposeContext, promptsDir = join(REPO_ROOT, 'p
     failures: ctx.recentFailures.length ? ctx.recentFailures.map((f) => `- ${f.split('\n')[0]!.slice(0, 300)}`).join('\n') : '(none)',
     define: DEFINE[o.kind]!,
   }, commonFile);
-  return fill(readFileSync(kindFile, 'utf8'), { common }, kindFile);
+  // the offline proposer's idea library, as a researcher would be given it
+  const ideas = o.kind === 'router' ? ROUTER_IDEAS.map((i) => `- ${i.name}: ${i.source}; e.g. \`${i.wrap('COST', 'req', 'w').replace(/\s*\/\*.*?\*\/\s*/g, ' ')}\``).join('\n') : '';
+  return fill(readFileSync(kindFile, 'utf8'), { common, ideas }, kindFile);
 }
