@@ -3,7 +3,7 @@ import type { Prng } from '../../sim/core/prng.js';
 import { localUnits, ROUTER_IDEAS, routerCostSite, termIn, unitOf } from './ideas.js';
 
 /** The edits the offline proposer makes to a parent candidate's source. */
-export type MutationKind = 'constant' | 'comparison' | 'arithmetic' | 'min-max' | 'drop-term' | 'add-term' | 'crossover' | 'idea';
+export type MutationKind = 'constant' | 'comparison' | 'arithmetic' | 'min-max' | 'drop-term' | 'add-term' | 'crossover' | 'idea' | 'tune';
 
 export interface Mutation {
   kind: MutationKind;
@@ -36,6 +36,8 @@ export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?
   const sf = ts.createSourceFile('candidate.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const edits = collectEdits(sf, rng);
   edits.push(...ideaEdits(sf));
+  const tuned = tuneEdit(sf, source, rng);
+  if (tuned) edits.push(tuned);
   if (opts.other !== undefined) edits.push(...crossoverEdits(sf, opts.other));
   const allowed = opts.kinds ? edits.filter((e) => opts.kinds!.includes(e.kind)) : edits;
   if (allowed.length === 0) return null;
@@ -125,6 +127,42 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
     }
   }
   return edits;
+}
+
+/**
+ * One step of a joint search over the constants of the parent's structure: every live non-zero
+ * constant scaled at once by a log-normal factor (σ = 0.35, about ±40 %), so a structure whose single
+ * constants are each at a local optimum can still move along a ridge. Integers stay integers.
+ */
+function tuneEdit(sf: ts.SourceFile, source: string, rng: Prng): Edit | null {
+  const sites: ts.NumericLiteral[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) return;
+    if (ts.isNumericLiteral(node) && !zeroed(node) && Number(node.text) !== 0 && !inModulus(node)) sites.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  if (sites.length < 2) return null;
+  const first = sites[0]!.getStart(), last = sites[sites.length - 1]!.getEnd();
+  let text = '';
+  let at = first;
+  for (const n of sites) {
+    const v = Number(n.text);
+    const f = Math.exp(0.35 * rng.nextNormal());
+    const next = Number.isInteger(v) && Math.abs(v) >= 2 ? Math.max(1, Math.round(v * f)) : roundNice(v * f);
+    text += source.slice(at, n.getStart()) + String(next);
+    at = n.getEnd();
+  }
+  text += source.slice(at, last);
+  return { kind: 'tune', start: first, end: last, text, what: `tuned ${sites.length} constants together` };
+}
+
+/** Numbers inside the modulus arithmetic of a pseudo-random choice are not knobs. */
+function inModulus(n: ts.Node): boolean {
+  for (let a: ts.Node | undefined = n.parent; a; a = a.parent) {
+    if (ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.PercentToken) return true;
+  }
+  return false;
 }
 
 /** Grafts each known routing idea the cost does not carry yet onto a router's returned cost. */

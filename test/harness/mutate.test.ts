@@ -21,7 +21,7 @@ const other = readFileSync(join(root, 'candidates/router/least-loaded.ts'), 'utf
 
 describe('offline mutation proposer', () => {
   it('makes every kind of edit, and the mutants still type-check', () => {
-    const kinds: MutationKind[] = ['constant', 'comparison', 'arithmetic', 'min-max', 'drop-term', 'add-term', 'crossover', 'idea'];
+    const kinds: MutationKind[] = ['constant', 'comparison', 'arithmetic', 'min-max', 'drop-term', 'add-term', 'crossover', 'idea', 'tune'];
     for (const kind of kinds) {
       for (let seed = 0; seed < 5; seed++) {
         const m = mutate(parent, new Prng(seed), { other, kinds: [kind] })!;
