@@ -23,6 +23,8 @@ export interface ProposeContext {
   recentFailures: readonly string[];
   /** The search is stopping: a long call (an LLM request) should give up. */
   signal?: AbortSignal;
+  /** A new structure to tune instead of mutating the parent (harness/search/structure-tuner.ts). */
+  tune?: { label: string; source: string };
 }
 
 export type Proposal =
@@ -43,6 +45,12 @@ export class MutationProposer implements Proposer {
   constructor(private readonly kinds?: MutationKind[]) {}
 
   async propose(ctx: ProposeContext): Promise<Proposal> {
+    if (ctx.tune) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const m = mutate(ctx.tune.source, ctx.rng, { kinds: ['tune', 'constant'] });
+        if (m && m.source !== ctx.tune.source) return { ok: true, source: m.source, description: `tuning ${ctx.tune.label}: ${m.description}`, proposer: this.name };
+      }
+    }
     const other = ctx.other && ctx.rng.next() < 0.2 ? ctx.other.source : undefined;
     for (let attempt = 0; attempt < 20; attempt++) {
       const m = mutate(ctx.parent.source, ctx.rng, { ...(other !== undefined ? { other } : {}), ...(this.kinds ? { kinds: this.kinds } : {}) });

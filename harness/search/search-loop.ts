@@ -13,6 +13,7 @@ import { BASELINE_ID, ledgerTotals, RunLog, RunLogWriteError, type LedgerEntry }
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { Archive, type Member } from './archive.js';
 import { PauseGate } from './pause-gate.js';
+import { probeScore, StructureTuner } from './structure-tuner.js';
 import type { Budgets, InFlight, Phase, SearchEvent, StopReason } from './search-events.js';
 import type { RunStatus } from '../runlog/run-status.js';
 
@@ -120,6 +121,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   const held = heldOutScenarios(o);
   const notional = o.baseline; // candidates notionally live beside the baseline (imports resolve there)
   const archive = new Archive(o);
+  const tuner = new StructureTuner();
   const seen = new Set<string>();
   const behaviours = new Map<string, string>();
   const recentFailures: string[] = [];
@@ -330,7 +332,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const others = front.filter((m) => m !== parent);
     const other = others.length ? others[rng.nextInt(others.length)] : undefined;
     phase(id, parent.id, 'proposing');
-    const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5), ...(opt.signal ? { signal: opt.signal } : {}) }));
+    const tune = tuner.next(rng.next(), id);
+    const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5), ...(opt.signal ? { signal: opt.signal } : {}), ...(tune ? { tune: { label: tune.label, source: tune.source } } : {}) }));
     if (opt.signal?.aborted && !p.ok) return dropCancelled(id);
     spent.tokens += p.tokens ?? 0;
     spent.usd += p.usd ?? 0;
@@ -356,11 +359,19 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       recentFailures.push(err.text);
       return finish(failed(err), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
     }
+    // a grafted idea that loses at its first constants gets a tuning budget (structure-tuner.ts)
+    const parentProbe = Object.fromEntries(Object.entries(parent.samples?.[probe.name] ?? {}).map(([k, v]) => [k, v[0]!]));
+    const score = probeScore(metrics[probe.name], parent.samples ? parentProbe : parent.metrics[probe.name], o.metrics);
+    tuner.report(id, p.source, score);
+    const idea = /^idea (\S+)/.exec(p.description)?.[1];
+    const offer = (): void => { if (idea) tuner.offer(idea, p.source, score); };
     const fingerprint = probeFingerprint(samples, probe.name);
     const same = behaviours.get(fingerprint);
+    if (same) offer(); // constants that never bite (a cap nobody reaches) may bite once tuned
     if (same) return finish({ ...rec, status: 'rejected', reason: `same behaviour as ${same} on ${probe.name}`, metrics, atMs: Date.now() }, `${id} rejected same behaviour as ${same} (${p.description})`);
     behaviours.set(fingerprint, id);
     if (archive.clearlyWorse(metrics, parent, probe.name)) {
+      offer();
       return finish({ ...rec, status: 'rejected', reason: `clearly worse than ${parent.id} on ${probe.name} (stopped early)`, metrics, atMs: Date.now() }, `${id} rejected early: worse than ${parent.id} on ${probe.name} (${p.description})`);
     }
     phase(id, parent.id, 'scenarios');
@@ -372,6 +383,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       return finish(failed(err, { metrics }), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
     }
     const verdict = archive.judge(scored);
+    if (!verdict.accept) offer();
     if (!verdict.accept) return finish({ ...rec, status: 'rejected', reason: verdict.reason, metrics, samples, atMs: Date.now() }, `${id} rejected ${verdict.reason} (${p.description})`);
     if (held.length) {
       phase(id, parent.id, 'held-out');

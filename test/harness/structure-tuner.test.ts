@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { probeScore, StructureTuner, TUNE_BUDGET } from '../../harness/search/structure-tuner.js';
+import { MutationProposer } from '../../harness/propose/proposer.js';
+import { Prng } from '../../sim/core/prng.js';
+import { tiny } from '../helpers/tiny-objective.js';
+
+describe('structure tuner', () => {
+  it('tunes each offered structure for a budget, from its best variant, round robin', () => {
+    const t = new StructureTuner();
+    t.offer('guard', 'A', -0.1);
+    t.offer('guard', 'A2', 0); // the same idea again: already being tuned
+    t.offer('lmetric', 'L', -0.2);
+    expect(t.size).toBe(2);
+    expect(t.next(0.9, 'c1')).toBeUndefined(); // half the proposals stay ordinary
+    const a = t.next(0.1, 'c2')!;
+    expect(a.label).toBe('guard');
+    expect(t.next(0.1, 'c3')!.label).toBe('lmetric');
+    t.report('c2', 'A-better', 0.05);
+    t.report('c3', 'L-worse', -0.5);
+    expect(t.next(0.1, 'c4')!.source).toBe('A-better');
+    expect(t.next(0.1, 'c5')!.source).toBe('L');
+    let n = 0;
+    while (t.next(0.1, `d${n}`)) n++;
+    expect(n).toBe(2 * TUNE_BUDGET - 4); // both budgets used up, then nothing is left
+  });
+
+  it('scores a probe by the mean relative improvement over the parent', () => {
+    const m = [{ key: 'p95', better: 'min' as const }, { key: 'thr', better: 'max' as const }];
+    expect(probeScore({ p95: 90, thr: 110 }, { p95: 100, thr: 100 }, m)).toBeCloseTo(0.1, 9);
+    expect(probeScore({ p95: Number.NaN, thr: 1 }, { p95: 100, thr: 100 }, m)).toBe(-Infinity);
+  });
+
+  it('the offline proposer tunes the structure it is given, not the parent', async () => {
+    const structure = `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 's', cost: (req, w) => (w.activePrefillTokens > 1.5 * req.minActivePrefillTokens ? 1000000 : w.activeBlocks + 2 * w.overlapBlocks) });\n`;
+    const p = await new MutationProposer().propose({ id: 'c9', objective: tiny, parent: { id: 'baseline', source: 'export default 1;\n', metrics: {} }, front: [], recentFailures: [], rng: new Prng(4), tune: { label: 'guard', source: structure } });
+    expect(p.ok).toBe(true);
+    if (p.ok) {
+      expect(p.description).toMatch(/^tuning guard: /);
+      expect(p.source).toContain('w.activePrefillTokens >');
+      expect(p.source).not.toBe(structure);
+    }
+  });
+});
