@@ -10,10 +10,11 @@
  *
  *   npm run bench:fidelity [-- --jobs N] [--no-write]
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { replaceBlock } from './bench-doc.js';
 import { DEFAULT_CSV } from '../../harness/cli/validate-command.js';
 import { scatterSvg } from '../../harness/validate/fidelity-plot.js';
 import { runValidation } from '../../harness/validate/run-validation.js';
@@ -136,15 +137,4 @@ if (!values['no-write']) {
   replaceBlock(join(root, 'docs/benchmarks.md'), 'bench:fidelity',
     `\`npm run bench:fidelity\` (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores): \`twinsearch validate\` on the ${rows.length} bundled rows took ${wallS.toFixed(0)} s with ${jobs} processes (target ≤ 180 s on 2 cores: ${mark(wallS <= 180)}).`);
   process.stderr.write('wrote docs/fidelity.md, docs/fidelity-ttft.svg, docs/fidelity-tpot.svg, docs/benchmarks.md\n');
-}
-
-/** Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` (appends the block if absent). */
-function replaceBlock(path: string, name: string, body: string): void {
-  const begin = `<!-- ${name}:begin -->`, end = `<!-- ${name}:end -->`;
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const i = text.indexOf(begin), j = text.indexOf(end);
-  const next = i >= 0 && j > i
-    ? `${text.slice(0, i + begin.length)}\n${body}\n${text.slice(j)}`
-    : `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}\n${begin}\n${body}\n${end}\n`;
-  writeFileSync(path, next);
 }
