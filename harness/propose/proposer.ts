@@ -45,17 +45,19 @@ export class MutationProposer implements Proposer {
   constructor(private readonly kinds?: MutationKind[]) {}
 
   async propose(ctx: ProposeContext): Promise<Proposal> {
-    if (ctx.tune) {
-      for (let attempt = 0; attempt < 20; attempt++) {
-        const m = mutate(ctx.tune.source, ctx.rng, { kinds: ['tune', 'constant'] });
-        if (m && m.source !== ctx.tune.source) return { ok: true, source: m.source, description: `tuning ${ctx.tune.label}: ${m.description}`, proposer: this.name };
-      }
-    }
+    const tuned = ctx.tune && this.first(ctx, ctx.tune.source, { kinds: ['tune', 'constant'] }, `tuning ${ctx.tune.label}: `);
+    if (tuned) return tuned;
     const other = ctx.other && ctx.rng.next() < 0.2 ? ctx.other.source : undefined;
+    return this.first(ctx, ctx.parent.source, { ...(other !== undefined ? { other } : {}), ...(this.kinds ? { kinds: this.kinds } : {}) })
+      ?? { ok: false, error: 'no mutation site in the parent code', proposer: this.name };
+  }
+
+  /** The first of up to 20 draws that changes `source`, or null. */
+  private first(ctx: ProposeContext, source: string, opts: Parameters<typeof mutate>[2], prefix = ''): Proposal | null {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const m = mutate(ctx.parent.source, ctx.rng, { ...(other !== undefined ? { other } : {}), ...(this.kinds ? { kinds: this.kinds } : {}) });
-      if (m && m.source !== ctx.parent.source) return { ok: true, source: m.source, description: m.description, proposer: this.name };
+      const m = mutate(source, ctx.rng, opts);
+      if (m && m.source !== source) return { ok: true, source: m.source, description: `${prefix}${m.description}`, proposer: this.name };
     }
-    return { ok: false, error: 'no mutation site in the parent code', proposer: this.name };
+    return null;
   }
 }

@@ -57,9 +57,16 @@ export class Archive {
     return violation(this.o, m, scenarios, this.members[0]?.metrics);
   }
 
-  /** The baseline's measured noise (relative standard deviation over its replicas). */
-  noiseFloor(): NoiseFloor {
-    return this.floor;
+  /**
+   * A member's metrics (and constraint keys) on replica 0 of a scenario, what a probe is compared with;
+   * its means when it has no replicas (older runs).
+   */
+  probeOf(m: Scored, scenario: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const k of [...this.o.metrics.map((x) => x.key), ...this.o.constraints.map((c) => c.key)]) {
+      out[k] = m.samples?.[scenario]?.[k]?.[0] ?? m.metrics[scenario]?.[k] ?? Number.NaN;
+    }
+    return out;
   }
 
   /**
@@ -151,10 +158,7 @@ export class Archive {
   clearlyWorse(candidate: ScenarioMetrics, parent: Member, scenario: string): boolean {
     const floor = Math.max(0, ...this.o.metrics.map((k) => this.floor[scenario]?.[k.key] ?? 0));
     const margin = Math.max(4 * this.o.noiseMargin, 0.02, 3 * Math.SQRT2 * floor);
-    const first: ScenarioMetrics = { [scenario]: {} };
-    for (const k of [...this.o.metrics.map((m) => m.key), ...this.o.constraints.map((c) => c.key)]) {
-      first[scenario]![k] = parent.samples?.[scenario]?.[k]?.[0] ?? parent.metrics[scenario]?.[k] ?? Number.NaN;
-    }
+    const first: ScenarioMetrics = { [scenario]: this.probeOf(parent, scenario) };
     const o = this.o;
     if (this.violation(candidate, [scenario]) > this.violation(first, [scenario]) + 1e-12) return true;
     return dominates(vectorOf(o, first, [scenario]), vectorOf(o, candidate, [scenario]), directionsOf(o, 1), margin);

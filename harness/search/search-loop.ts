@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { Prng } from '../../sim/core/prng.js';
-import { dominates } from '../../objectives/pareto.js';
-import { directionsOf, heldOutScenarios, pickMetrics, searchScenarios, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
+import { heldOutScenarios, pickMetrics, searchScenarios, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
 import { meansOf, type ScenarioSamples } from '../../objectives/paired.js';
 import { replicaOf, type Scenario } from '../../objectives/scenario.js';
 import type { SandboxEvaluator } from '../bench/evaluator.js';
@@ -360,8 +359,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       return finish(failed(err), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
     }
     // a grafted idea that loses at its first constants gets a tuning budget (structure-tuner.ts)
-    const parentProbe = Object.fromEntries(Object.entries(parent.samples?.[probe.name] ?? {}).map(([k, v]) => [k, v[0]!]));
-    const score = probeScore(metrics[probe.name], parent.samples ? parentProbe : parent.metrics[probe.name], o.metrics);
+    const score = probeScore(metrics[probe.name], archive.probeOf(parent, probe.name), o.metrics);
     tuner.report(id, p.source, score);
     const idea = /^idea (\S+)/.exec(p.description)?.[1];
     const offer = (): void => { if (idea) tuner.offer(idea, p.source, score); };

@@ -13,7 +13,7 @@ import { getObjective } from '../../objectives/objectives.js';
 import { SandboxEvaluator } from '../../harness/bench/evaluator.js';
 import { MutationProposer } from '../../harness/propose/proposer.js';
 import { RunLog } from '../../harness/runlog/run-log.js';
-import { runSearch } from '../../harness/search/search-loop.js';
+import { baselineReplicas, runSearch } from '../../harness/search/search-loop.js';
 
 const { values } = parseArgs({ options: { candidates: { type: 'string' }, parallel: { type: 'string' } } });
 const n = Number(values.candidates ?? 60);
@@ -42,7 +42,7 @@ const same = ledger.filter((e) => e.reason?.startsWith('same behaviour')).length
 const evPerHour = Math.round((scenarioRuns / loop) * 3600);
 replaceBlock(join(import.meta.dirname, '../../docs/benchmarks.md'), 'bench:search',
   `\`npm run bench:search -- --candidates ${n} --parallel ${parallel}\` (${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores): router-latency, offline proposer, no result cache. `
-  + `${s.evaluated} candidates in ${loop.toFixed(0)} s after the baseline (${(wall - loop).toFixed(0)} s on ${objective.seeds * 2 > 8 ? objective.seeds * 2 : 8} replicas of ${objective.search.length + objective.heldOut.length} scenarios): `
+  + `${s.evaluated} candidates in ${loop.toFixed(0)} s after the baseline (${(wall - loop).toFixed(0)} s on ${baselineReplicas(objective)} replicas of ${objective.search.length + objective.heldOut.length} scenarios): `
   + `${scenarioRuns} evaluations (${objective.seeds} seed replicas per scenario), **${evPerHour.toLocaleString('en-US')} evaluations per hour** (target ≥ 3,000 on 2 cores: ${evPerHour >= 3000 ? 'met' : '**not met**'}), `
   + `${Math.round((s.evaluated / loop) * 3600).toLocaleString('en-US')} candidates per hour. Proposals: ${s.accepted} accepted, ${dup} duplicate code (dropped before any evaluation), ${same} the same behaviour as an earlier candidate after the probe (${((100 * same) / Math.max(1, ledger.length)).toFixed(0)} %; target ≤ 20 % dropped as duplicates after evaluation), ${s.failed} failed.`);
 rmSync(dir, { recursive: true, force: true });
