@@ -12,24 +12,18 @@
  * default's and mean TPOT ≤ 50 ms on every scenario, as the objective requires. Score: the mean over
  * scenarios of (p95 TTFT ratio + mean TTFT ratio) / 2 against the defaults, over the first N replicas.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InProcessEvaluator } from '../harness/bench/evaluator.js';
 import { getObjective } from '../objectives/objectives.js';
-import { replicaOf } from '../objectives/scenario.js';
 import { getScenario } from '../objectives/scenarios/index.js';
+import { POLICY_API, sweep } from './sweep-grid.js';
 
 const { values } = parseArgs({ options: { replicas: { type: 'string' } } });
 const replicas = Number(values.replicas ?? 2);
 const objective = getObjective('router-latency');
 const scenarios = objective.search.map(getScenario);
-const api = join(import.meta.dirname, '../sim/policy/index.js');
-const dir = mkdtempSync(join(tmpdir(), 'ts-sweep-'));
 
 interface Knobs { prefill: number; cached: number; decode: number; perRequest: number }
-const source = (k: Knobs): string => `import { defineRouter } from ${JSON.stringify(api)};
+const source = (k: Knobs): string => `import { defineRouter } from ${POLICY_API};
 export default defineRouter({
   name: 'kv-sweep',
   cost: (req, w) => {
@@ -42,36 +36,11 @@ export default defineRouter({
 });
 `;
 
-const ev = new InProcessEvaluator();
-type Row = { k: Knobs; m: Record<string, { p95: number; mean: number; thr: number; tpot: number }> };
-async function score(k: Knobs, i: number): Promise<Row> {
-  const file = join(dir, `k${i}.ts`);
-  writeFileSync(file, source(k));
-  const m: Row['m'] = {};
-  for (const s of scenarios) {
-    let p95 = 0, mean = 0, thr = 0, tpot = 0;
-    for (let r = 0; r < replicas; r++) {
-      const e = await ev.evaluate(file, replicaOf(s, r));
-      if (!e.ok) throw new Error(`${JSON.stringify(k)} on ${s.name}: ${e.message}`);
-      p95 += e.report.p95_ttft_ms! / replicas;
-      mean += e.report.mean_ttft_ms! / replicas;
-      thr += e.report.output_throughput_tok_s! / replicas;
-      tpot += e.report.mean_tpot_ms! / replicas;
-    }
-    m[s.name] = { p95, mean, thr, tpot };
-  }
-  return { k, m };
-}
-
 const grid: Knobs[] = [];
 for (const prefill of [1, 2, 4]) for (const cached of [0.5, 1, 2]) for (const decode of [0, 0.5, 1]) for (const perRequest of [0, 8]) grid.push({ prefill, cached, decode, perRequest });
-const rows: Row[] = [];
 const t0 = Date.now();
-for (const [i, k] of grid.entries()) {
-  rows.push(await score(k, i));
-  process.stderr.write(`\rsweep ${i + 1}/${grid.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-}
-process.stderr.write('\n');
+const rows = (await sweep(objective, grid, source, ['p95_ttft_ms', 'mean_ttft_ms', 'output_throughput_tok_s', 'mean_tpot_ms'], replicas))
+  .map((r) => ({ k: r.knobs, m: Object.fromEntries(Object.entries(r.m).map(([s, x]) => [s, { p95: x.p95_ttft_ms!, mean: x.mean_ttft_ms!, thr: x.output_throughput_tok_s!, tpot: x.mean_tpot_ms! }])) }));
 const def = rows.find((r) => r.k.prefill === 1 && r.k.cached === 1 && r.k.decode === 1 && r.k.perRequest === 0)!;
 const ranked = rows.map((r) => {
   let sc = 0, ok = true;
@@ -88,4 +57,3 @@ for (const r of ranked.slice(0, 12)) {
   console.log(`${String(r.k.prefill).padStart(7)}  ${String(r.k.cached).padStart(6)}  ${String(r.k.decode).padStart(6)}  ${String(r.k.perRequest).padStart(11)}  ${r.sc.toFixed(3)}${r.ok ? ' ' : '*'}  ` + scenarios.map((s) => `${r.m[s.name]!.p95.toFixed(0)}/${r.m[s.name]!.mean.toFixed(0)}`).join('   '));
 }
 console.log(`default (1, 1, 1, 0): ${scenarios.map((s) => `${def.m[s.name]!.p95.toFixed(0)}/${def.m[s.name]!.mean.toFixed(0)}`).join('   ')}; * = breaks a constraint`);
-rmSync(dir, { recursive: true, force: true });

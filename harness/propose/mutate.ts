@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import type { Prng } from '../../sim/core/prng.js';
-import { localUnits, ROUTER_IDEAS, routerCostSite, termIn, unitOf } from './ideas.js';
+import { graftIdea, IDEAS, policyKindOf, routerCostSite } from './ideas.js';
+import { EVICTION_UNITS, localUnits, ROUTER_UNITS, termIn, unitOf } from './units.js';
 
 /** The edits the offline proposer makes to a parent candidate's source. */
 export type MutationKind = 'constant' | 'comparison' | 'arithmetic' | 'min-max' | 'drop-term' | 'add-term' | 'crossover' | 'idea' | 'tune';
@@ -108,18 +109,20 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
   visit(sf);
   // ids and counters are not quantities: a term of them only reorders by accident
   const feats = [...features].filter((f) => !/(^|\.)(seq|worker|id|index)$/i.test(f));
-  const router = routerCostSite(sf);
-  const env = router ? localUnits(sf) : undefined;
+  // a router's cost is in blocks and an eviction priority in ms: a term must be in the unit of the sum it joins
+  const kind = policyKindOf(sf);
+  const units = kind === 'router' ? ROUTER_UNITS : kind === 'eviction' ? EVICTION_UNITS : null;
+  const env = units ? localUnits(sf, units) : undefined;
+  const blockSize = kind === 'router' ? routerCostSite(sf)?.req : undefined;
   if (feats.length > 0) {
     for (const n of numeric) {
       const f = feats[rng.nextInt(feats.length)]!;
       const w = [0.01, 0.1, 0.5, 1, 2][rng.nextInt(5)]!;
       const sign = rng.next() < 0.5 ? '+' : '-';
       let term = `${w} * ${f}`;
-      if (router && env) {
-        // a router's cost is in blocks: the term must be in the unit of the sum it joins
+      if (units && env) {
         if (!(ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.PlusToken || n.operatorToken.kind === ts.SyntaxKind.MinusToken))) continue;
-        const t = termIn(unitOf(n, env), f, w, router.req);
+        const t = termIn(unitOf(n, env, units), f, w, units, blockSize !== undefined ? `${blockSize}.blockSize` : undefined);
         if (t === null) continue;
         term = t;
       }
@@ -165,15 +168,16 @@ function inModulus(n: ts.Node): boolean {
   return false;
 }
 
-/** Grafts each known routing idea the cost does not carry yet onto a router's returned cost. */
+/** Grafts each known idea of the policy's kind that it does not carry yet (harness/propose/ideas.ts). */
 function ideaEdits(sf: ts.SourceFile): Edit[] {
-  const site = routerCostSite(sf);
-  if (!site) return [];
-  const text = sf.getFullText();
-  return ROUTER_IDEAS.filter((i) => !text.includes(`idea: ${i.name}`)).map((i) => ({
-    kind: 'idea' as const, start: site.expr.getStart(), end: site.expr.getEnd(),
-    text: i.wrap(site.expr.getText(), site.req, site.w), what: `idea ${i.name} (${i.source})`,
-  }));
+  const kind = policyKindOf(sf);
+  if (!kind) return [];
+  const edits: Edit[] = [];
+  for (const idea of IDEAS[kind]) {
+    const g = graftIdea(sf, kind, idea);
+    if (g) edits.push({ kind: 'idea', ...g, what: `idea ${idea.name} (${idea.source})` });
+  }
+  return edits;
 }
 
 /** Replace a top-level policy property (cost, decide, priority, create) by the other parent's. */

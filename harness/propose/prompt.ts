@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProposeContext } from './proposer.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
-import { ROUTER_IDEAS } from './ideas.js';
+import { IDEAS } from './ideas.js';
 
 const API_FILES: Record<string, string[]> = {
   router: ['sim/policy/router-policy.ts'],
   planner: ['sim/policy/planner-policy.ts', 'sim/planner/observation.ts'],
   eviction: ['sim/policy/eviction-policy.ts'],
 };
+/** How the idea library names the wrapped value and the function's parameters in the prompt. */
+const IDEA_NAMES: Record<string, [string, string[]]> = { router: ['COST', ['req', 'w']], planner: ['DECISION', ['o']], eviction: ['PRIORITY', ['b']] };
 const DEFINE: Record<string, string> = { router: 'defineRouter', planner: 'definePlanner', eviction: 'defineEviction' };
 
 /** Fills `{{name}}` placeholders; an unknown placeholder is an error (a typo must not drop context). */
@@ -46,6 +48,7 @@ export function buildPrompt(ctx: ProposeContext, promptsDir = join(REPO_ROOT, 'p
     define: DEFINE[o.kind]!,
   }, commonFile);
   // the offline proposer's idea library, as a researcher would be given it
-  const ideas = o.kind === 'router' ? ROUTER_IDEAS.map((i) => `- ${i.name}: ${i.source}; e.g. \`${i.wrap('COST', 'req', 'w').replace(/\s*\/\*.*?\*\/\s*/g, ' ')}\``).join('\n') : '';
+  const [value, params] = IDEA_NAMES[o.kind]!;
+  const ideas = IDEAS[o.kind].map((i) => `- ${i.name}: ${i.source}; e.g. \`${i.wrap(value, params, 'state').replace(/\s*\/\*.*?\*\/\s*/g, ' ')}\`${i.state ? ` with per-replay \`state = ${i.state}\` (kept in create())` : ''}`).join('\n');
   return fill(readFileSync(kindFile, 'utf8'), { common, ideas }, kindFile);
 }

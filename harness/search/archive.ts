@@ -166,10 +166,15 @@ export class Archive {
 
   /**
    * Whether a candidate regresses against its parent on these scenarios beyond the measured noise: more
-   * constraint violation, or any metric significantly worse (held-out confirmation).
+   * constraint violation, or (unless it clearly violates less) any metric significantly worse (held-out
+   * confirmation).
    */
   regressesOn(c: Scored, parent: Scored, scenarios: readonly string[]): string | null {
-    if (this.violation(c.metrics, scenarios) > this.violation(parent.metrics, scenarios) + 1e-12) return 'more constraint violation';
+    const vc = this.violation(c.metrics, scenarios), vp = this.violation(parent.metrics, scenarios);
+    if (vc > vp * (1 + VIOLATION_STEP) + 1e-12) return 'more constraint violation';
+    // feasibility first, as on the search scenarios: meeting more of a constraint the parent misses there
+    // (a planner's SLA on a burst it under-provisions) is not a regression for the cost it takes
+    if (vp > 0 && vc < vp * (1 - VIOLATION_STEP) - 1e-12) return null;
     const calls = this.calls(c, parent, scenarios);
     const i = calls.indexOf('worse');
     if (i < 0) return null;

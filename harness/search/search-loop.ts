@@ -359,7 +359,9 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       return finish(failed(err), `${id} failed   ${p.description}: ${err.text.split('\n')[0]}`);
     }
     // a grafted idea that loses at its first constants gets a tuning budget (structure-tuner.ts)
-    const score = probeScore(metrics[probe.name], archive.probeOf(parent, probe.name), o.metrics);
+    const parentProbe = archive.probeOf(parent, probe.name);
+    const score = probeScore(metrics[probe.name], parentProbe, o.metrics,
+      { cand: archive.violation(metrics, [probe.name]), parent: archive.violation({ [probe.name]: parentProbe }, [probe.name]) });
     tuner.report(id, p.source, score);
     const idea = /^idea (\S+)/.exec(p.description)?.[1];
     const offer = (): void => { if (idea) tuner.offer(idea, p.source, score); };

@@ -58,11 +58,15 @@ export class StructureTuner {
 
 /**
  * Probe score of a candidate against its parent: the mean over metrics of the relative improvement on
- * replica 0 of the probe scenario (positive = better). Infinite or missing values score -Infinity.
+ * replica 0 of the probe scenario (positive = better). Feasibility comes first, as in acceptance: more
+ * constraint violation than the parent scores below -1 whatever it saves (a planner's GPU-hours bought
+ * with missed SLA). Infinite or missing values score -Infinity.
  */
 export function probeScore(cand: Record<string, number> | undefined, parent: Record<string, number> | undefined,
-  metrics: readonly { key: string; better: 'min' | 'max' }[]): number {
+  metrics: readonly { key: string; better: 'min' | 'max' }[], violation = { cand: 0, parent: 0 }): number {
   if (!cand || !parent) return -Infinity;
+  const more = violation.cand - violation.parent;
+  if (more > 1e-12) return -1 - more;
   let s = 0;
   for (const m of metrics) {
     const c = cand[m.key], p = parent[m.key];

@@ -117,3 +117,76 @@ describe('edits that change nothing', () => {
     expect(seen.size).toBeGreaterThan(10);
   });
 });
+
+describe('idea library of planners and eviction policies', () => {
+  const graftAll = (path: string): { src: string; ideas: string[] } => {
+    let src = readFileSync(join(root, path), 'utf8');
+    const ideas: string[] = [];
+    for (let seed = 0; seed < 20; seed++) {
+      const m = mutate(src, new Prng(seed), { kinds: ['idea'] });
+      if (!m) break;
+      ideas.push(m.description.split(' ')[1]!);
+      src = m.source;
+      expect(typecheckCandidate(src, join(root, path)), `${m.description}\n${src}`).toBeNull();
+    }
+    return { src, ideas: ideas.sort() };
+  };
+
+  it.each([
+    ['candidates/planner/dynamo-sla-tuned.ts'], // decide inside create(): memory joins create's constants
+    ['candidates/planner/load-threshold.ts'], // a bare decide with several exits: wrapped whole, a create() made
+    ['candidates/planner/static.ts'],
+  ])('grafts every planner idea once onto %s, and the result type-checks', (path) => {
+    const { src, ideas } = graftAll(path);
+    expect(ideas).toEqual(['hysteresis', 'idle-release', 'predictive', 'queue-based', 'sla-lead']);
+    // memory across ticks lives in create(), one per replay, never at module scope
+    expect(src).toMatch(/create: \(\) => \{[\s\S]*const hysteresisState = /);
+    expect(src).toMatch(/create: \(\) => \{[\s\S]*const predictiveState = /);
+    expect(src.split('\n').filter((l) => /^const \w+State/.test(l))).toEqual([]);
+  });
+
+  it('grafts every eviction idea once onto the tuned LRU, and the result type-checks', () => {
+    expect(graftAll('candidates/eviction/lru-tuned.ts').ideas).toEqual(['cost-aware', 'frequency', 'lineage', 'tail-first']);
+  });
+
+  it('adds terms to an eviction priority in ms, with counts weighted in seconds', () => {
+    const src = readFileSync(join(root, 'candidates/eviction/lru-tuned.ts'), 'utf8');
+    let terms = 0;
+    for (let seed = 0; seed < 100; seed++) {
+      const m = mutate(src, new Prng(seed), { kinds: ['add-term'] });
+      if (!m) continue;
+      terms++;
+      expect(m.description, 'the clock orders nothing').not.toMatch(/nowMs/);
+      // a count joins a time with a weight of 1000 × the drawn one: seconds per reuse, written in ms
+      if (/b\.(hits|depth|cachedChildren)/.test(m.description)) expect(m.description).toMatch(/(10|100|500|1000|2000) \* b\./);
+    }
+    expect(terms).toBeGreaterThan(50);
+  });
+});
+
+describe('a planner idea with memory', () => {
+  it('keeps it per replay: the same candidate replayed twice gives the same report, unlike its parent', async () => {
+    const { InProcessEvaluator } = await import('../../harness/bench/evaluator.js');
+    const { getScenario } = await import('../../objectives/scenarios/index.js');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'ts-idea-'));
+    try {
+      const api = JSON.stringify(join(root, 'sim/policy/index.js'));
+      const base = readFileSync(join(root, 'candidates/planner/dynamo-sla-tuned.ts'), 'utf8').replace(/'\.\.\/\.\.\/sim\/policy\/index\.js'/, api);
+      const m = [...Array(40).keys()].map((s) => mutate(base, new Prng(s), { kinds: ['idea'] })!).find((x) => x.description.startsWith('idea hysteresis'))!;
+      writeFileSync(join(dir, 'parent.ts'), base);
+      writeFileSync(join(dir, 'hysteresis.ts'), m.source);
+      const ev = new InProcessEvaluator();
+      const s = getScenario('azure-code-autoscale-h100-llama8b');
+      const a = await ev.evaluate(join(dir, 'hysteresis.ts'), s);
+      const b = await ev.evaluate(join(dir, 'hysteresis.ts'), s);
+      const p = await ev.evaluate(join(dir, 'parent.ts'), s);
+      if (!a.ok || !b.ok || !p.ok) throw new Error('evaluation failed');
+      expect(b.report).toEqual(a.report);
+      expect(a.report.gpu_hours).not.toBe(p.report.gpu_hours);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -96,6 +96,11 @@ describe('archive: objectives that cannot be gamed', () => {
     feasible.add(m('base', 17, 0.91));
     expect(feasible.judge(m('c5', 5, 0.89))).toMatchObject({ accept: false, reason: expect.stringMatching(/^infeasible/) });
     expect(feasible.judge(m('c6', 13, 0.9))).toEqual({ accept: true });
+    // held out, feasibility comes first too: meeting more of an SLA the parent misses is no regression for its cost
+    const held = [sc];
+    expect(feasible.regressesOn(m('c7', 20, 0.85), m('base', 10, 0.7), held)).toBeNull();
+    expect(feasible.regressesOn(m('c8', 20, 0.7), m('base', 10, 0.7), held)).toMatch(/gpu_hours worse/);
+    expect(feasible.regressesOn(m('c9', 5, 0.6), m('base', 10, 0.7), held)).toBe('more constraint violation');
   });
 
   it('router: throughput may not fall more than 1 % below the baseline\'s, whatever the latency', () => {

@@ -28,6 +28,9 @@ describe('structure tuner', () => {
     const m = [{ key: 'p95', better: 'min' as const }, { key: 'thr', better: 'max' as const }];
     expect(probeScore({ p95: 90, thr: 110 }, { p95: 100, thr: 100 }, m)).toBeCloseTo(0.1, 9);
     expect(probeScore({ p95: Number.NaN, thr: 1 }, { p95: 100, thr: 100 }, m)).toBe(-Infinity);
+    // feasibility first: half the cost at more constraint violation is worse than any feasible change
+    expect(probeScore({ p95: 50, thr: 200 }, { p95: 100, thr: 100 }, m, { cand: 0.05, parent: 0 })).toBeCloseTo(-1.05, 9);
+    expect(probeScore({ p95: 90, thr: 110 }, { p95: 100, thr: 100 }, m, { cand: 0.05, parent: 0.1 })).toBeCloseTo(0.1, 9);
   });
 
   it('the offline proposer tunes the structure it is given, not the parent', async () => {
