@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import type { Prng } from '../../sim/core/prng.js';
 import { graftIdea, IDEAS, policyKindOf, routerCostSite } from './ideas.js';
-import { EVICTION_UNITS, localUnits, ROUTER_UNITS, termIn, unitOf } from './units.js';
+import { EVICTION_UNITS, localUnits, PLANNER_UNITS, ROUTER_UNITS, termIn, unitOf } from './units.js';
 
 /** The edits the offline proposer makes to a parent candidate's source. */
 export type MutationKind = 'constant' | 'comparison' | 'arithmetic' | 'min-max' | 'drop-term' | 'add-term' | 'crossover' | 'idea' | 'tune';
@@ -109,9 +109,9 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
   visit(sf);
   // ids and counters are not quantities: a term of them only reorders by accident
   const feats = [...features].filter((f) => !/(^|\.)(seq|worker|id|index)$/i.test(f));
-  // a router's cost is in blocks and an eviction priority in ms: a term must be in the unit of the sum it joins
+  // a router's cost is in blocks, an eviction priority in ms, a planner's load a share: a term must be in the unit of the sum it joins
   const kind = policyKindOf(sf);
-  const units = kind === 'router' ? ROUTER_UNITS : kind === 'eviction' ? EVICTION_UNITS : null;
+  const units = kind === 'router' ? ROUTER_UNITS : kind === 'eviction' ? EVICTION_UNITS : kind === 'planner' ? PLANNER_UNITS : null;
   const env = units ? localUnits(sf, units) : undefined;
   const blockSize = kind === 'router' ? routerCostSite(sf)?.req : undefined;
   if (feats.length > 0) {

@@ -27,6 +27,15 @@ function metricsTable(ctx: ProposeContext, metrics: ProposeContext['parent']['me
   return [`| scenario | ${keys.join(' | ')} |`, `|---|${keys.map(() => '---').join('|')}|`, ...rows].join('\n');
 }
 
+/** Code of the first few front members other than the parent (what the trade-offs were made of), bounded. */
+const FRONT_CODE_MEMBERS = 3;
+const FRONT_CODE_CHARS = 4000;
+function frontCode(ctx: ProposeContext, f: ProposeContext['front'][number], i: number): string {
+  if (f.id === ctx.parent.id || i >= FRONT_CODE_MEMBERS + 1) return '';
+  const code = f.source.length > FRONT_CODE_CHARS ? `${f.source.slice(0, FRONT_CODE_CHARS)}\n// … (${f.source.length - FRONT_CODE_CHARS} more characters)` : f.source;
+  return `\`\`\`ts\n${code.trimEnd()}\n\`\`\`\n\n`;
+}
+
 /** The prompt for one proposal, from prompts/<kind>.md and prompts/common.md. */
 export function buildPrompt(ctx: ProposeContext, promptsDir = join(REPO_ROOT, 'prompts')): string {
   const o = ctx.objective;
@@ -43,7 +52,7 @@ export function buildPrompt(ctx: ProposeContext, promptsDir = join(REPO_ROOT, 'p
     parentId: ctx.parent.id,
     parent: ctx.parent.source.trimEnd(),
     parentMetrics: metricsTable(ctx, ctx.parent.metrics),
-    front: ctx.front.map((f) => `### ${f.id}\n\n${metricsTable(ctx, f.metrics)}`).join('\n\n') || '(only the parent)',
+    front: ctx.front.map((f, i) => `### ${f.id}\n\n${frontCode(ctx, f, i)}${metricsTable(ctx, f.metrics)}`).join('\n\n') || '(only the parent)',
     failures: ctx.recentFailures.length ? ctx.recentFailures.map((f) => `- ${f.split('\n')[0]!.slice(0, 300)}`).join('\n') : '(none)',
     define: DEFINE[o.kind]!,
   }, commonFile);

@@ -5,7 +5,7 @@ import ts from 'typescript';
  * things that do not add (a time minus a block size). A router's cost is in KV blocks, an eviction
  * priority in milliseconds of recency.
  */
-export type Unit = 'blocks' | 'tokens' | 'requests' | 'tokens/block' | 'ms' | 'count' | 'scalar' | 'id' | 'compound' | 'unknown' | 'invalid';
+export type Unit = 'blocks' | 'tokens' | 'requests' | 'tokens/block' | 'ms' | 'count' | 'workers' | 'gpus' | 'requests/s' | 'scalar' | 'id' | 'compound' | 'unknown' | 'invalid';
 
 export interface UnitSystem {
   /** Unit of each view field, by its name. */
@@ -39,6 +39,26 @@ export const EVICTION_UNITS: UnitSystem = {
   fields: { lastAccessMs: 'ms', ageMs: 'ms', nowMs: 'id', hits: 'count', depth: 'count', cachedChildren: 'count' },
   additive: new Set(['ms', 'count']),
   joins: [['count', 'ms']],
+};
+
+/**
+ * sim/planner/observation.ts's fields. A planner's arithmetic mixes loads (tokens over a capacity in
+ * tokens, a latency over its target): sums stay within one unit, and dimensionless shares join scalars.
+ */
+export const PLANNER_UNITS: UnitSystem = {
+  fields: {
+    nowMs: 'id', windowMs: 'ms', startupMs: 'ms', meanMs: 'ms', windowItlMs: 'ms', meanTtftMs: 'ms', p90TtftMs: 'ms',
+    meanItlMs: 'ms', ttftMs: 'ms', itlMs: 'ms',
+    active: 'workers', starting: 'workers', draining: 'workers', min: 'workers', max: 'workers',
+    gpusPerWorker: 'compound', gpuBudget: 'gpus',
+    waiting: 'requests', running: 'requests', arrivals: 'requests', completed: 'requests', maxNumSeqs: 'requests',
+    queuedPrefillTokens: 'tokens', queuedDecodeKvTokens: 'tokens', runningKvTokens: 'tokens', usedKvTokens: 'tokens',
+    capacityKvTokens: 'tokens', windowTokens: 'tokens', meanPrefillTokens: 'tokens', meanIsl: 'tokens', meanOsl: 'tokens',
+    maxNumBatchedTokens: 'tokens', kvCapacityTokens: 'tokens',
+    requestRate: 'requests/s', count: 'count', busyFraction: 'scalar', kvHitRate: 'scalar', meanAttentionWork: 'compound',
+  },
+  additive: new Set(['ms', 'workers', 'requests', 'tokens', 'requests/s', 'count', 'scalar']),
+  joins: [],
 };
 
 /** Unit of an expression, from its fields, literals and the local constants in `env`. */

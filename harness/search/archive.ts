@@ -2,6 +2,22 @@ import { crowding, dominates, paretoFront } from '../../objectives/pareto.js';
 import { directionsOf, vectorOf, violation, type Objective, type ScenarioMetrics } from '../../objectives/objective.js';
 import { noiseFloorOf, pairedDifference, type Call, type NoiseFloor, type ScenarioSamples } from '../../objectives/paired.js';
 
+/**
+ * Islands of parents: each accepted candidate belongs to the island of its lineage (the island of the
+ * candidate that first left the baseline, by its number), and each proposal takes its parent from one
+ * island's own front, so a lineage the global front has passed by keeps evolving instead of every
+ * proposal circling the current leader (as FunSearch and OpenEvolve keep islands). Acceptance is
+ * always against the global front; crossover partners come from the global front, which carries ideas
+ * between islands.
+ */
+export const ISLANDS = 3;
+
+/** The candidate number of an id like c0042 (0 for anything else). */
+export function candidateNumber(id: string): number {
+  const m = /^c(\d+)$/.exec(id);
+  return m ? Number(m[1]) : 0;
+}
+
 /** An accepted candidate. */
 export interface Member {
   id: string;
@@ -46,10 +62,24 @@ export class Archive {
     this.dirs = directionsOf(o);
   }
 
+  /** Island of each member; the baseline (no parent) belongs to all of them (absent here). */
+  private readonly island = new Map<string, number>();
+
   add(m: Member): void {
     // the baseline (first member, no parent) measures the noise every later comparison is judged by
     if (this.members.length === 0 && m.parent === null && m.samples) this.floor = noiseFloorOf(m.samples);
+    if (m.parent !== null) this.island.set(m.id, this.island.get(m.parent) ?? candidateNumber(m.id) % ISLANDS);
     this.members.push(m);
+  }
+
+  /** The island a candidate with this id draws its parent from. */
+  static islandOfCandidate(id: string): number {
+    return candidateNumber(id) % ISLANDS;
+  }
+
+  /** The front of one island: its members and the baseline, judged as the global front is. */
+  islandFront(i: number): Member[] {
+    return this.front(this.members.filter((m) => (this.island.get(m.id) ?? i) === i));
   }
 
   /** Constraint violation on these scenarios; relative limits are ratios of the baseline's values. */
@@ -96,12 +126,12 @@ export class Archive {
     return this.members.find((m) => m.id === id);
   }
 
-  /** Members not beaten by another (violation first, then dominance without margin). */
-  front(): Member[] {
-    const v = this.members.map((m) => this.violation(m.metrics));
+  /** Members (of all, or of a pool) not beaten by another (violation first, then dominance without margin). */
+  front(members: readonly Member[] = this.members): Member[] {
+    const v = members.map((m) => this.violation(m.metrics));
     const best = Math.min(...v);
     // infeasible members within the violation step of the least-violating one are comparable on cost
-    const pool = this.members.filter((_, i) => (best === 0 ? v[i] === 0 : v[i]! <= best * (1 + VIOLATION_STEP) + 1e-12));
+    const pool = members.filter((_, i) => (best === 0 ? v[i] === 0 : v[i]! <= best * (1 + VIOLATION_STEP) + 1e-12));
     return paretoFront(pool.map((m) => vectorOf(this.o, m.metrics)), this.dirs).map((i) => pool[i]!);
   }
 

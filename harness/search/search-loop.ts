@@ -327,7 +327,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   const one = async (id: string): Promise<void> => {
     const startedMs = Date.now();
     const front = archive.front();
-    const parent = archive.pickParent(front, rng.next());
+    // the parent from this candidate's island, a crossover partner from anywhere on the front
+    const parent = archive.pickParent(archive.islandFront(Archive.islandOfCandidate(id)), rng.next());
     const others = front.filter((m) => m !== parent);
     const other = others.length ? others[rng.nextInt(others.length)] : undefined;
     phase(id, parent.id, 'proposing');

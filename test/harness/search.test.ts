@@ -58,6 +58,18 @@ describe('archive: feasibility first, then dominance with a margin', () => {
     bad.add({ id: 'c', parent: 'b', source: '', metrics: m(500, 300, 40), commit: 'y' });
     expect(bad.front().map((x) => x.id)).toEqual(['c']);
   });
+  it('keeps islands of parents: a lineage the global front passed by still evolves on its island', () => {
+    const a = new Archive(tiny);
+    a.add({ id: 'baseline', parent: null, source: '', metrics: m(100, 50), commit: 'x' });
+    a.add({ id: 'c0001', parent: 'baseline', source: '', metrics: m(90, 45), commit: 'x' }); // island 1
+    a.add({ id: 'c0002', parent: 'baseline', source: '', metrics: m(80, 40), commit: 'x' }); // island 2, dominates c0001
+    a.add({ id: 'c0007', parent: 'c0001', source: '', metrics: m(85, 44), commit: 'x' }); // its parent's island, 1
+    expect(a.front().map((x) => x.id)).toEqual(['c0002']);
+    expect(a.islandFront(1).map((x) => x.id)).toEqual(['c0007']);
+    expect(a.islandFront(2).map((x) => x.id)).toEqual(['c0002']);
+    expect(a.islandFront(0).map((x) => x.id)).toEqual(['baseline']);
+    expect([Archive.islandOfCandidate('c0004'), Archive.islandOfCandidate('c0005')]).toEqual([1, 2]);
+  });
 });
 
 describe('search loop (real sandbox, real git)', () => {
