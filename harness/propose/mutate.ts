@@ -33,11 +33,11 @@ const SCALES = [0, 0.25, 0.5, 0.8, 0.9, 1.1, 1.25, 2, 4];
  * routing idea onto a router's cost, or (with `other`) swaps in the other parent's version of a policy
  * function. Every choice comes from `rng`, so a seed reproduces a search. Returns null if nothing applies.
  */
-export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?: MutationKind[] } = {}): Mutation | null {
+export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?: MutationKind[]; sigma?: number } = {}): Mutation | null {
   const sf = ts.createSourceFile('candidate.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const edits = collectEdits(sf, rng);
   edits.push(...ideaEdits(sf));
-  const tuned = tuneEdit(sf, source, rng);
+  const tuned = tuneEdit(sf, source, rng, opts.sigma ?? 0.35);
   if (tuned) edits.push(tuned);
   if (opts.other !== undefined) edits.push(...crossoverEdits(sf, opts.other));
   const allowed = opts.kinds ? edits.filter((e) => opts.kinds!.includes(e.kind)) : edits;
@@ -134,10 +134,11 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
 
 /**
  * One step of a joint search over the constants of the parent's structure: every live non-zero
- * constant scaled at once by a log-normal factor (σ = 0.35, about ±40 %), so a structure whose single
- * constants are each at a local optimum can still move along a ridge. Integers stay integers.
+ * constant scaled at once by a log-normal factor (σ = 0.35, about ±40 %, unless the structure tuner
+ * adapted it), so a structure whose single constants are each at a local optimum can still move along a
+ * ridge. Integers stay integers.
  */
-function tuneEdit(sf: ts.SourceFile, source: string, rng: Prng): Edit | null {
+function tuneEdit(sf: ts.SourceFile, source: string, rng: Prng, sigma: number): Edit | null {
   const sites: ts.NumericLiteral[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) return;
@@ -151,13 +152,13 @@ function tuneEdit(sf: ts.SourceFile, source: string, rng: Prng): Edit | null {
   let at = first;
   for (const n of sites) {
     const v = Number(n.text);
-    const f = Math.exp(0.35 * rng.nextNormal());
+    const f = Math.exp(sigma * rng.nextNormal());
     const next = Number.isInteger(v) && Math.abs(v) >= 2 ? Math.max(1, Math.round(v * f)) : roundNice(v * f);
     text += source.slice(at, n.getStart()) + String(next);
     at = n.getEnd();
   }
   text += source.slice(at, last);
-  return { kind: 'tune', start: first, end: last, text, what: `tuned ${sites.length} constants together` };
+  return { kind: 'tune', start: first, end: last, text, what: `tuned ${sites.length} constants together (σ ${Number(sigma.toPrecision(2))})` };
 }
 
 /** Numbers inside the modulus arithmetic of a pseudo-random choice are not knobs. */

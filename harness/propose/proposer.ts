@@ -24,7 +24,7 @@ export interface ProposeContext {
   /** The search is stopping: a long call (an LLM request) should give up. */
   signal?: AbortSignal;
   /** A new structure to tune instead of mutating the parent (harness/search/structure-tuner.ts). */
-  tune?: { label: string; source: string };
+  tune?: { label: string; source: string; sigma?: number };
 }
 
 export type Proposal =
@@ -45,7 +45,9 @@ export class MutationProposer implements Proposer {
   constructor(private readonly kinds?: MutationKind[]) {}
 
   async propose(ctx: ProposeContext): Promise<Proposal> {
-    const tuned = ctx.tune && this.first(ctx, ctx.tune.source, { kinds: ['tune', 'constant'] }, `tuning ${ctx.tune.label}: `);
+    // a joint step of the tuner's size; a structure with a single constant gets single-constant steps
+    const tuned = ctx.tune && (this.first(ctx, ctx.tune.source, { kinds: ['tune'], ...(ctx.tune.sigma !== undefined ? { sigma: ctx.tune.sigma } : {}) }, `tuning ${ctx.tune.label}: `)
+      ?? this.first(ctx, ctx.tune.source, { kinds: ['constant'] }, `tuning ${ctx.tune.label}: `));
     if (tuned) return tuned;
     const other = ctx.other && ctx.rng.next() < 0.2 ? ctx.other.source : undefined;
     return this.first(ctx, ctx.parent.source, { ...(other !== undefined ? { other } : {}), ...(this.kinds ? { kinds: this.kinds } : {}) })

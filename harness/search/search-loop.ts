@@ -333,7 +333,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const other = others.length ? others[rng.nextInt(others.length)] : undefined;
     phase(id, parent.id, 'proposing');
     const tune = tuner.next(rng.next(), id);
-    const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5), ...(opt.signal ? { signal: opt.signal } : {}), ...(tune ? { tune: { label: tune.label, source: tune.source } } : {}) }));
+    const p = await proposeLimit(() => opt.proposer.propose({ id, objective: o, parent, front, ...(other ? { other } : {}), rng: rng.split(id), recentFailures: recentFailures.slice(-5), ...(opt.signal ? { signal: opt.signal } : {}), ...(tune ? { tune: { label: tune.label, source: tune.source, sigma: tune.sigma } } : {}) }));
     if (opt.signal?.aborted && !p.ok) return dropCancelled(id);
     spent.tokens += p.tokens ?? 0;
     spent.usd += p.usd ?? 0;
@@ -363,11 +363,11 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const parentProbe = archive.probeOf(parent, probe.name);
     const score = probeScore(metrics[probe.name], parentProbe, o.metrics,
       { cand: archive.violation(metrics, [probe.name]), parent: archive.violation({ [probe.name]: parentProbe }, [probe.name]) });
-    tuner.report(id, p.source, score);
     const idea = /^idea (\S+)/.exec(p.description)?.[1];
     const offer = (): void => { if (idea) tuner.offer(idea, p.source, score); };
     const fingerprint = probeFingerprint(samples, probe.name);
     const same = behaviours.get(fingerprint);
+    tuner.report(id, p.source, score, same !== undefined);
     if (same) offer(); // constants that never bite (a cap nobody reaches) may bite once tuned
     if (same) return finish({ ...rec, status: 'rejected', reason: `same behaviour as ${same} on ${probe.name}`, metrics, atMs: Date.now() }, `${id} rejected same behaviour as ${same} (${p.description})`);
     behaviours.set(fingerprint, id);

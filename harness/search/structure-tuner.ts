@@ -2,9 +2,12 @@
  * The inner tuner of new structures. A grafted idea (a condition, a product of signals, a two-choice
  * restriction) arrives with placeholder constants and nearly always loses at them; judged once, the
  * structure would be thrown away for its numbers. Instead each rejected new structure gets a budget of
- * tuning candidates: joint and single steps over its constants from the best variant seen so far (a
- * (1+1) hill climb scored on the probe replica against the parent), which compete like any candidate.
- * At most half the proposals tune, and a few structures at a time, so the search keeps exploring.
+ * tuning candidates, which compete like any candidate: a (1+1) evolution strategy over its constants
+ * (all of them scaled at once by log-normal factors of spread `sigma`), from the best variant seen so
+ * far, scored on the probe replica against the parent. The step size follows Rechenberg's 1/5 success
+ * rule (grow on a success, shrink four times slower on a failure), and doubles when a step changed
+ * nothing the probe can see (a threshold nobody reaches yet). At most half the proposals tune, and a
+ * few structures at a time, so the search keeps exploring.
  */
 export interface Structure {
   /** What the structure is (e.g. the idea's name), for descriptions. */
@@ -13,7 +16,14 @@ export interface Structure {
   source: string;
   score: number;
   tries: number;
+  /** Log-normal spread of the next joint step of its constants. */
+  sigma: number;
 }
+
+/** First step: about ±40 % on every constant. */
+export const SIGMA0 = 0.35;
+const SIGMA_MIN = 0.05, SIGMA_MAX = 2;
+const SUCCESS = 1.5, FAILURE = SUCCESS ** -0.25;
 
 /** Tuning candidates one structure gets before it is dropped. */
 export const TUNE_BUDGET = 12;
@@ -27,7 +37,7 @@ export class StructureTuner {
   /** Offers a new structure that lost at its first constants; `score` is its probe score (higher is better). */
   offer(label: string, source: string, score: number): void {
     if (this.queue.length >= MAX_STRUCTURES || this.queue.some((s) => s.label === label)) return;
-    this.queue.push({ label, source, score, tries: 0 });
+    this.queue.push({ label, source, score, tries: 0, sigma: SIGMA0 });
   }
 
   /** The structure candidate `id` should tune (for about half the draws of `u`), or undefined. */
@@ -40,14 +50,22 @@ export class StructureTuner {
     return s;
   }
 
-  /** A tuning candidate's probe score: the structure keeps the better constants. */
-  report(id: string, source: string, score: number): void {
+  /**
+   * A tuning candidate's probe score: the structure keeps the better constants and adapts its step
+   * (`same`: the probe saw exactly an earlier candidate's behaviour).
+   */
+  report(id: string, source: string, score: number, same = false): void {
     const s = this.byCandidate.get(id);
     if (!s) return;
     this.byCandidate.delete(id);
-    if (score > s.score) {
+    if (same) {
+      s.sigma = Math.min(SIGMA_MAX, 2 * s.sigma);
+    } else if (score > s.score) {
       s.source = source;
       s.score = score;
+      s.sigma = Math.min(SIGMA_MAX, SUCCESS * s.sigma);
+    } else {
+      s.sigma = Math.max(SIGMA_MIN, FAILURE * s.sigma);
     }
   }
 

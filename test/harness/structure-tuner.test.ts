@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { probeScore, StructureTuner, TUNE_BUDGET } from '../../harness/search/structure-tuner.js';
+import { probeScore, SIGMA0, StructureTuner, TUNE_BUDGET } from '../../harness/search/structure-tuner.js';
 import { MutationProposer } from '../../harness/propose/proposer.js';
 import { Prng } from '../../sim/core/prng.js';
 import { tiny } from '../helpers/tiny-objective.js';
@@ -31,6 +31,22 @@ describe('structure tuner', () => {
     // feasibility first: half the cost at more constraint violation is worse than any feasible change
     expect(probeScore({ p95: 50, thr: 200 }, { p95: 100, thr: 100 }, m, { cand: 0.05, parent: 0 })).toBeCloseTo(-1.05, 9);
     expect(probeScore({ p95: 90, thr: 110 }, { p95: 100, thr: 100 }, m, { cand: 0.05, parent: 0.1 })).toBeCloseTo(0.1, 9);
+  });
+
+  it('adapts its step as a (1+1) evolution strategy: the 1/5 success rule, and wider when nothing changed', () => {
+    const t = new StructureTuner();
+    t.offer('guard', 'A', -0.1);
+    const s = t.next(0.1, 'c1')!;
+    expect(s.sigma).toBeCloseTo(SIGMA0, 9);
+    t.report('c1', 'A1', 0.0); // better: keep it and step further
+    expect(s.sigma).toBeCloseTo(1.5 * SIGMA0, 9);
+    t.next(0.1, 'c2');
+    t.report('c2', 'A2', -0.3); // worse: a smaller step, four failures undo one success
+    expect(s.sigma).toBeCloseTo(1.5 * SIGMA0 * 1.5 ** -0.25, 9);
+    t.next(0.1, 'c3');
+    t.report('c3', 'A3', -0.1, true); // the probe saw no change: the step was too small to matter
+    expect(s.sigma).toBeCloseTo(2 * 1.5 * SIGMA0 * 1.5 ** -0.25, 9);
+    expect(s.source).toBe('A1');
   });
 
   it('the offline proposer tunes the structure it is given, not the parent', async () => {
