@@ -3,7 +3,8 @@ import { parseFlags } from './parse-flags.js';
 import { resolve } from 'node:path';
 import { getScenario, scenariosFor } from '../../objectives/scenarios/index.js';
 import type { Scenario } from '../../objectives/scenario.js';
-import { benchTable, summarize, type BenchRow } from '../bench/bench-table.js';
+import { benchTable, meanEvaluation, pairedAgainstFirst, summarize, type BenchRow } from '../bench/bench-table.js';
+import { replicaOf } from '../../objectives/scenario.js';
 import { InProcessEvaluator, SandboxEvaluator, type Evaluator, type PolicyKind } from '../bench/evaluator.js';
 import { UsageError } from '../replay/json-arg.js';
 import { evaluationCacheDir } from '../sandbox/cache-dir.js';
@@ -18,6 +19,11 @@ definePlanner or defineEviction (see candidates/ for the baselines); all must be
 
 Flags:
   --scenarios NAME[,NAME...]   scenarios to run (default: the shipped scenarios of the candidates' kind)
+  --seeds K                    run every scenario as K seed replicas (tie-break seed and arrival jitter,
+                               as a search does; default 1): the tables show means, and each candidate
+                               is compared with the first one given, paired replica by replica, as a
+                               change ± its 95 % interval, marked ✓ better or ✗ worse where the paired
+                               test says so (docs/search.md); a verdict needs K ≥ 2, better 4
   --json                       print the results as JSON (reports per candidate and scenario)
   --markdown                   print Markdown tables
   --time-limit S               CPU time one evaluation may use in the sandbox (default 60)
@@ -30,14 +36,15 @@ Flags:
   --quiet                      no progress on stderr
   --help                       show this help
 
-Example:
+Examples:
   twinsearch bench candidates/router/*.ts --scenarios conversation-8x-poly
+  twinsearch bench candidates/router/kv-tuned.ts my-router.ts --seeds 4
 `;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const parsed = parseFlags({
     args: argv, allowPositionals: true,
-    options: { scenarios: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { scenarios: { type: 'string', multiple: true }, seeds: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, help: { type: 'boolean' } },
   });
   const v = parsed.values;
   if (v.help) {
@@ -52,6 +59,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return n;
   };
   const cpuS = limit('time-limit', 0.01), memoryMb = limit('memory-limit', 16);
+  const seeds = v.seeds === undefined ? 1 : Number(v.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 32) throw new UsageError(`--seeds: expected a whole number from 1 to 32, got ${JSON.stringify(v.seeds)}`);
   const evaluator: Evaluator = v['in-process'] ? new InProcessEvaluator()
     : new SandboxEvaluator({ ...(cpuS !== undefined ? { cpuMs: cpuS * 1000 } : {}), ...(memoryMb !== undefined ? { memoryMb } : {}) },
       v['no-cache'] ? null : resolve(v.cache ?? evaluationCacheDir()));
@@ -81,20 +90,27 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const label = (f: string): string => f.replace(/^.*\//, '').replace(/\.ts$/, '');
   // all evaluations at once: the sandbox pool runs as many as there are cores
   const t0 = performance.now();
+  // one replica is the scenario as defined; several are the search's replicas (objectives/scenario.ts)
   const rows: BenchRow[] = await Promise.all(scenarios.flatMap((s) => files.map(async (f) => {
-    const result = await evaluator.evaluate(f, s);
+    const replicas = await Promise.all(Array.from({ length: seeds }, (_, i) => evaluator.evaluate(f, seeds === 1 ? s : replicaOf(s, i))));
+    const result = meanEvaluation(replicas);
     if (!v.quiet) {
       const what = result.ok ? `done (${((performance.now() - t0) / 1000).toFixed(1)} s)` : `failed: ${result.kind}`;
-      process.stderr.write(`bench: ${label(f)} on ${s.name} ${what}\n`);
+      process.stderr.write(`bench: ${label(f)} on ${s.name}${seeds > 1 ? ` (${seeds} replicas)` : ''} ${what}\n`);
     }
-    return { candidate: label(f), scenario: s.name, result };
+    return { candidate: label(f), scenario: s.name, result, ...(seeds > 1 ? { replicas } : {}) };
   })));
   if (evaluator instanceof SandboxEvaluator) evaluator.close();
   const sum = summarize(kind, files.map(label), scenarios, rows);
   if (v.json) {
     process.stdout.write(JSON.stringify({
       kind, scenarios: scenarios.map((s) => s.name), pareto: sum.pareto,
-      results: rows.map((r) => ({ candidate: r.candidate, scenario: r.scenario, ...(r.result.ok ? { report: r.result.report } : { error: { kind: r.result.kind, message: r.result.message } }) })),
+      results: rows.map((r) => ({
+        candidate: r.candidate, scenario: r.scenario,
+        ...(r.result.ok ? { report: r.result.report } : { error: { kind: r.result.kind, message: r.result.message } }),
+        ...(r.replicas ? { replicas: r.replicas.map((x) => (x.ok ? x.report : null)) } : {}),
+      })),
+      ...(seeds > 1 ? { seeds, reference: sum.candidates[0], paired: pairedAgainstFirst(sum) } : {}),
     }, null, 2) + '\n');
   } else {
     process.stdout.write(benchTable(sum, Boolean(v.markdown)) + '\n');

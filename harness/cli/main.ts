@@ -28,6 +28,11 @@ Run \`twinsearch <command> --help\` for the flags of a command.
 `;
 
 async function main(argv: string[]): Promise<number> {
+  // `npm run twinsearch -- …` runs in the package root; relative paths mean the caller's directory
+  const caller = process.env.INIT_CWD;
+  if (process.env.npm_lifecycle_event === 'twinsearch' && caller) {
+    try { process.chdir(caller); } catch { /* a vanished directory: stay in the package root */ }
+  }
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(HELP);

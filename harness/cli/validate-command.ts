@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { wrap } from '../io/wrap-text.js';
 import { readBoundedText } from '../io/bounded-read.js';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -30,17 +31,6 @@ const FLAGS = {
   quiet: { type: 'boolean', help: 'no progress on stderr' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const;
-
-/** Words of `text` in lines of at most `width` characters. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let cur = '';
-  for (const w of text.split(' ')) {
-    if (cur && cur.length + 1 + w.length > width) { lines.push(cur); cur = w; } else cur = cur ? `${cur} ${w}` : w;
-  }
-  if (cur) lines.push(cur);
-  return lines;
-}
 
 const INTRO = [
   `Checks the simulator against measured serving benchmarks. Every row of FILE.csv (AI Configurator's silicon CSV format; default: the bundled calibration rows, data/calibration/silicon_calibration.csv) is one benchmark run: a deployment (backend and version, GPU, model, precision, TP / attention-DP / MoE-TP / EP / PP, and for disaggregated rows prefill and decode pools) under a closed loop of clients with the row's ISL/OSL. Each row is replayed through the same simulator and timing model that \`replay\` and \`search\` use, and its mean TTFT and mean TPOT are compared with the measured ones.`,

@@ -150,6 +150,20 @@ describe('twinsearch bench (CLI process)', () => {
     expect(r.out).toMatch(/dynamo-kv ★/);
   });
 
+  it('with --seeds runs replicas and compares each candidate with the first, paired', () => {
+    const r = cli(['bench', 'candidates/router/kv-tuned.ts', 'candidates/router/round-robin.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--seeds', '2', '--json', '--quiet', '--no-cache', '--in-process']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { seeds: number; reference: string; results: { replicas: { mean_ttft_ms: number }[] }[]; paired: { candidate: string; metric: string; difference: { mean: number; n: number; call: string } }[] };
+    expect(out.seeds).toBe(2);
+    expect(out.reference).toBe('kv-tuned');
+    expect(out.results[0]!.replicas).toHaveLength(2);
+    expect(out.results[0]!.replicas[0]!.mean_ttft_ms).not.toBe(out.results[0]!.replicas[1]!.mean_ttft_ms); // different seeds, different runs
+    const reuse = out.paired.find((p) => p.candidate === 'round-robin' && p.metric === 'prefix_cache_reused_ratio')!.difference;
+    expect(reuse.n).toBe(2);
+    expect(reuse.mean).toBeLessThan(-0.3); // round robin loses half the cache hits
+    expect(cli(['bench', 'candidates/router/kv-tuned.ts', '--seeds', '0']).err).toMatch(/--seeds: expected a whole number from 1 to 32/);
+  });
+
   it('explains bad arguments', () => {
     expect(cli(['bench']).err).toBe('twinsearch bench: give one or more candidate files, e.g. candidates/router/*.ts');
     expect(cli(['bench', 'candidates/router/dynamo-kv.ts', 'candidates/eviction/lru.ts']).err).toMatch(/all candidates must be of one kind/);
