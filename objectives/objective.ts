@@ -27,6 +27,11 @@ export const Objective = z.strictObject({
   kind: z.enum(['router', 'planner', 'eviction']),
   /** The candidate the search starts from (its code is what mutations edit), relative to the project root. */
   baseline: z.string().min(1),
+  /**
+   * The built-in policy as shipped (untuned), relative to the project root: a result is reported as a
+   * gain over it and over the tuned baseline; only the second is the search's own merit.
+   */
+  shippedDefault: z.string().min(1).optional(),
   /** Scenario names searched on, cheapest first (the first one is the early-stop probe). */
   search: z.array(z.string()).min(1),
   /** Scenario names a candidate must not get worse on before it is committed. */

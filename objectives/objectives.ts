@@ -8,6 +8,7 @@ const LIST: Objective[] = [
     kind: 'router',
     // the tuned configuration, not the defaults: what the search finds beyond it is its own merit
     baseline: 'candidates/router/kv-tuned.ts',
+    shippedDefault: 'candidates/router/kv-formula.ts',
     search: ['conversation-8x-poly', 'shared-prefix-4x-h100-qwen32b-tp2'],
     // other traffic families, loads, cluster sizes, GPUs and models than the search scenarios: never the same trace
     heldOut: ['azure-conv-6x-h200-llama8b', 'agentic-prefix-12x-b200-qwen32b'],
@@ -26,6 +27,7 @@ const LIST: Objective[] = [
     kind: 'planner',
     // a feasible reference: Dynamo's SLA planner tuned (candidates/planner/dynamo-sla-tuned.ts)
     baseline: 'candidates/planner/dynamo-sla-tuned.ts',
+    shippedDefault: 'candidates/planner/dynamo-sla.ts',
     search: ['conversation-autoscale-h200-qwen32b-tp2'],
     heldOut: ['azure-code-autoscale-h100-llama8b'],
     // SLA attainment is the constraint and GPU-hours the cost: no latency metric a bigger cluster could buy
@@ -39,6 +41,7 @@ const LIST: Objective[] = [
     kind: 'eviction',
     // the tuned configuration (LRU with frequency and depth weighted), not plain LRU
     baseline: 'candidates/eviction/lru-tuned.ts',
+    shippedDefault: 'candidates/eviction/lru.ts',
     search: ['multiturn-pressure-2x-h200-qwen32b-tp2', 'conversation-pressure-4x-poly'],
     heldOut: ['shared-prefix-pressure-4x-poly'],
     metrics: [

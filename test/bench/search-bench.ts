@@ -7,18 +7,21 @@
  * docs/benchmarks.md.
  *
  *   npm run bench:search [-- --minutes 60 --objective router-latency,planner-cost-sla,eviction-hit-rate
- *                          --parallel P --candidates N --seed S]
+ *                          --parallel P --candidates N --seed S --keep DIR]
  *
- * `--candidates N` stops each search after N candidates instead (a quick look; not the targets' budget).
+ * `--candidates N` stops each search after N candidates instead (a quick look; not the targets' budget);
+ * `--keep DIR` keeps each run directory as DIR/<objective> for `twinsearch review`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { replaceBlock } from './bench-doc.js';
 import { getObjective, OBJECTIVES } from '../../objectives/objectives.js';
 import { violation, type Objective } from '../../objectives/objective.js';
 import { pairedDifference, type PairedDifference } from '../../objectives/paired.js';
+import { replicaOf } from '../../objectives/scenario.js';
+import { getScenario } from '../../objectives/scenarios/index.js';
 import { SandboxEvaluator } from '../../harness/bench/evaluator.js';
 import { MutationProposer } from '../../harness/propose/proposer.js';
 import { RunLog, type LedgerEntry } from '../../harness/runlog/run-log.js';
@@ -27,7 +30,7 @@ import { baselineReplicas, runSearch } from '../../harness/search/search-loop.js
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string' }, objective: { type: 'string' }, parallel: { type: 'string' },
-    candidates: { type: 'string' }, seed: { type: 'string' },
+    candidates: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'string' },
   },
 });
 const minutes = Number(values.minutes ?? 60);
@@ -135,11 +138,30 @@ function targetsOf(o: Objective, best: LedgerEntry | null, base: LedgerEntry): C
   }
 }
 
-interface Result { o: Objective; wall: number; loop: number; evaluations: number; ledger: LedgerEntry[]; best: LedgerEntry | null; base: LedgerEntry; lines: string[] }
+interface Result { o: Objective; wall: number; loop: number; evaluations: number; ledger: LedgerEntry[]; best: LedgerEntry | null; base: LedgerEntry; shipped: Record<string, Record<string, number[]>> | null }
+
+/** The shipped (untuned) policy on the same replicas of every scenario, for the gain over the default. */
+async function shippedSamples(o: Objective): Promise<Result['shipped']> {
+  if (!o.shippedDefault) return null;
+  const ev = new SandboxEvaluator({}, null);
+  const file = join(import.meta.dirname, '../..', o.shippedDefault);
+  const out: Record<string, Record<string, number[]>> = {};
+  try {
+    for (const name of [...o.search, ...o.heldOut]) {
+      const s = getScenario(name);
+      const rs = await Promise.all(Array.from({ length: o.seeds }, (_, i) => ev.evaluate(file, replicaOf(s, i))));
+      out[name] = {};
+      for (const k of o.metrics) out[name]![k.key] = rs.map((r) => (r.ok ? (r.report as Record<string, number>)[k.key] ?? Number.NaN : Number.NaN));
+    }
+  } finally {
+    ev.close();
+  }
+  return out;
+}
 
 async function benchOne(o: Objective): Promise<Result> {
-  const root = mkdtempSync(join(tmpdir(), 'ts-bench-search-'));
-  const dir = join(root, 'run');
+  const root = values.keep !== undefined ? resolve(values.keep) : mkdtempSync(join(tmpdir(), 'ts-bench-search-'));
+  const dir = join(root, values.keep !== undefined ? o.name : 'run');
   let baselineDone = 0;
   const t0 = performance.now();
   console.log(`\n${o.name}: ${candidates !== undefined ? `${candidates} candidates` : `${minutes} min`}, ${parallel} in flight, offline proposer, no result cache`);
@@ -163,9 +185,9 @@ async function benchOne(o: Objective): Promise<Result> {
     const ledger = all.filter((e) => e.id !== 'baseline');
     const evaluations = ledger.reduce((k, e) => k + (e.timings?.evaluations ?? 0), 0);
     const best = bestOf(o, ledger.filter((e) => e.status === 'accepted'), base);
-    return { o, wall, loop, evaluations, ledger, best, base, lines: [] };
+    return { o, wall, loop, evaluations, ledger, best, base, shipped: await shippedSamples(o) };
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (values.keep === undefined) rmSync(root, { recursive: true, force: true });
   }
 }
 
@@ -208,6 +230,15 @@ function report(r: Result): string {
       });
       out.push(`| ${o.heldOut.includes(s) ? `${s} (held out)` : s} | ${cells.join(' | ')} |`);
     }
+  }
+  if (r.shipped && o.shippedDefault) {
+    // the tuning's share of the gain, and the search's, against the policy as shipped
+    const k = o.metrics[0]!;
+    const vsShipped = (e: LedgerEntry, sc: string): string => {
+      const d = pairedDifference(e.samples?.[sc]?.[k.key] ?? [], r.shipped![sc]?.[k.key] ?? [], k.better, 0);
+      return Number.isFinite(d.mean) ? `${pct(d.mean)} ± ${(100 * d.ci95).toFixed(1)}` : '—';
+    };
+    out.push('', `${k.key} against the shipped default \`${o.shippedDefault}\` (+ is better): ${[...o.search, ...o.heldOut].map((sc) => `${sc}: tuned reference ${vsShipped(base, sc)}${best ? `, best accepted ${vsShipped(best, sc)}` : ''}`).join('; ')}.`);
   }
   out.push('');
   const checks = targetsOf(o, best, base);
