@@ -186,20 +186,20 @@ export function graftIdea(sf: ts.SourceFile, kind: PolicyKind, idea: Idea): Graf
   const site = valueSite(sf, VALUE_FUNCTION[kind]);
   if (!site || site.params.length === 0) return null;
   const stateName = `${idea.name.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}State`;
-  let wrapped: string;
-  let range: { start: number; end: number };
   if (site.expr && !idea.state) {
     return { start: site.expr.getStart(), end: site.expr.getEnd(), text: idea.wrap(site.expr.getText(), site.params, stateName) };
   }
-  if (site.expr && !ts.isMethodDeclaration(site.fn) && ts.isArrowFunction(site.fn) && !ts.isBlock(site.fn.body)) {
-    wrapped = `(${site.params.join(', ')}) => ${idea.wrap(site.expr.getText(), site.params, stateName)}`;
+  const args = site.params.join(', ');
+  let wrapped: string;
+  if (site.expr && ts.isArrowFunction(site.fn) && !ts.isBlock(site.fn.body)) {
+    wrapped = `(${args}) => ${idea.wrap(site.expr.getText(), site.params, stateName)}`;
   } else {
     const fnText = ts.isMethodDeclaration(site.fn)
       ? `function (${site.fn.parameters.map((p) => p.getText()).join(', ')}) ${site.fn.body!.getText()}`
       : site.fn.getText();
-    wrapped = `(${site.params.join(', ')}) => ${idea.wrap(`(${fnText})(${site.params.join(', ')})`, site.params, stateName)}`;
+    wrapped = `(${args}) => ${idea.wrap(`(${fnText})(${args})`, site.params, stateName)}`;
   }
-  range = { start: site.prop.getStart(), end: site.prop.getEnd() };
+  const range = { start: site.prop.getStart(), end: site.prop.getEnd() };
   const prop = `${VALUE_FUNCTION[kind]}: ${wrapped}`;
   if (!idea.state) return { ...range, text: prop };
   if (kind !== 'planner') return null;

@@ -124,6 +124,17 @@ describe('replay setup (flag validation)', () => {
   });
 });
 
+describe('npm run twinsearch from another directory', () => {
+  it('reads relative paths from the caller\'s directory, not the package root', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-npm-'));
+    writeFileSync(join(dir, 'mine.jsonl'), Array.from({ length: 5 }, (_, i) => JSON.stringify({ timestamp: i * 100, input_length: 600, output_length: 20, hash_ids: [i, i + 1] })).join('\n') + '\n');
+    const r = spawnSync('npm', ['--prefix', root, 'run', '--silent', 'twinsearch', '--', 'replay', 'mine.jsonl', '--workers', '2', '--json', '--no-report-json'], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/not found/);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).completed_requests).toBe(5);
+  }, 60_000);
+});
+
 describe('twinsearch bench (CLI process)', () => {
   it('ranks router candidates on a scenario and marks the Pareto front', () => {
     const r = cli(['bench', 'candidates/router/dynamo-kv.ts', 'candidates/router/round-robin.ts', '--scenarios', 'shared-prefix-4x-h100-qwen32b-tp2', '--json', '--quiet', '--no-cache']);
