@@ -8,6 +8,7 @@ import { replicaOf } from '../../objectives/scenario.js';
 import { InProcessEvaluator, SandboxEvaluator, type Evaluator, type PolicyKind } from '../bench/evaluator.js';
 import { UsageError } from '../replay/json-arg.js';
 import { evaluationCacheDir } from '../sandbox/cache-dir.js';
+import { scenarioFromTrace, scenariosFromFile, type TraceScenarioOptions } from '../bench/user-scenario.js';
 
 export const BENCH_HELP = `Usage: twinsearch bench <candidate.ts ...> [flags]
 
@@ -19,6 +20,16 @@ definePlanner or defineEviction (see candidates/ for the baselines); all must be
 
 Flags:
   --scenarios NAME[,NAME...]   scenarios to run (default: the shipped scenarios of the candidates' kind)
+  --scenario-file FILE         your own scenarios: a JSON object or array in the shape of the shipped
+                               ones (objectives/scenarios/*.ts: name, description, kind, workload,
+                               cluster, hardware); trace paths are relative to FILE. Repeatable
+  --trace FILE                 your own traffic: replay this trace (Mooncake JSONL or Azure CSV) on
+                               --workers workers, with Dynamo's polynomial timing, or the roofline
+                               timing of --model on --gpu at --tp
+  --workers N                  workers for --trace (default 8)
+  --model NAME, --gpu NAME, --tp N
+                               the deployment for --trace (see twinsearch replay --help for the names)
+  --speedup R                  --trace arrivals R times faster than recorded (default 1)
   --seeds K                    run every scenario as K seed replicas (tie-break seed and arrival jitter,
                                as a search does; default 1): the tables show means, and each candidate
                                is compared with the first one given, paired replica by replica, as a
@@ -39,12 +50,29 @@ Flags:
 Examples:
   twinsearch bench candidates/router/*.ts --scenarios conversation-8x-poly
   twinsearch bench candidates/router/kv-tuned.ts my-router.ts --seeds 4
+  twinsearch bench candidates/router/kv-tuned.ts my-router.ts --seeds 4 --trace my-traffic.jsonl --workers 16
 `;
+
+/** The cluster of a --trace scenario, from --workers, --model, --gpu, --tp and --speedup. */
+function traceDeployment(v: { workers?: string; model?: string; gpu?: string; tp?: string; speedup?: string }): Omit<TraceScenarioOptions, 'kind'> {
+  const positive = (flag: string, raw: string | undefined, integer: boolean): number | undefined => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag}: expected a positive ${integer ? 'whole ' : ''}number, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const workers = positive('workers', v.workers, true) ?? 8;
+  const speedup = positive('speedup', v.speedup, false);
+  const tp = positive('tp', v.tp, true);
+  const given = [v.model, v.gpu].filter((x) => x !== undefined).length;
+  if (given === 1 || (tp !== undefined && given === 0)) throw new UsageError('--model, --gpu (and --tp, default 1) go together: the roofline timing needs the model and the GPU');
+  return { workers, ...(speedup !== undefined ? { speedup } : {}), ...(v.model && v.gpu ? { hardware: { model: v.model, gpu: v.gpu, tp: tp ?? 1 } } : {}) };
+}
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const parsed = parseFlags({
     args: argv, allowPositionals: true,
-    options: { scenarios: { type: 'string', multiple: true }, seeds: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { scenarios: { type: 'string', multiple: true }, 'scenario-file': { type: 'string', multiple: true }, trace: { type: 'string' }, workers: { type: 'string' }, model: { type: 'string' }, gpu: { type: 'string' }, tp: { type: 'string' }, speedup: { type: 'string' }, seeds: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' }, quiet: { type: 'boolean' }, 'in-process': { type: 'boolean' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, help: { type: 'boolean' } },
   });
   const v = parsed.values;
   if (v.help) {
@@ -81,10 +109,14 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const names = (v.scenarios ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   let scenarios: Scenario[];
   try {
-    scenarios = names.length > 0 ? names.map(getScenario) : scenariosFor(kind);
+    scenarios = names.map(getScenario);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  for (const f of v['scenario-file'] ?? []) scenarios.push(...scenariosFromFile(f));
+  if (v.trace !== undefined) scenarios.push(scenarioFromTrace(v.trace, { kind, ...traceDeployment(v) }));
+  else for (const flag of ['workers', 'model', 'gpu', 'tp', 'speedup'] as const) if (v[flag] !== undefined) throw new UsageError(`--${flag} describes the deployment of --trace; give --trace FILE too`);
+  if (scenarios.length === 0) scenarios = scenariosFor(kind);
   const wrong = scenarios.find((s) => s.kind !== kind);
   if (wrong) throw new UsageError(`scenario ${wrong.name} scores ${wrong.kind} policies, not ${kind} policies`);
   const label = (f: string): string => f.replace(/^.*\//, '').replace(/\.ts$/, '');

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Scenario } from '../../objectives/scenario.js';
 import type { ScenarioSpec } from '../../sim/scenario-config.js';
 import { jitterArrivals } from '../../sim/workload/arrival-jitter.js';
@@ -6,7 +6,7 @@ import { generateSynthetic } from '../../sim/workload/synthetic.js';
 import type { Workload } from '../../sim/workload/workload.js';
 import { loadTrace } from '../trace/load-trace.js';
 
-/** Repository root (scenario trace paths are relative to it). */
+/** Repository root (relative scenario trace paths are relative to it; a user's scenario carries an absolute one). */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 const cache = new Map<string, Workload>();
@@ -31,7 +31,7 @@ function buildInputs(s: Scenario, root: string): ScenarioInputs {
   const w = s.workload;
   let workload: Workload;
   if (w.source === 'trace') {
-    const path = join(root, w.file);
+    const path = resolve(root, w.file);
     const key = `${path}|${w.format ?? 'auto'}|${w.traceBlockSize}`;
     let full = cache.get(key);
     if (!full) {

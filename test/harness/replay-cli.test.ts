@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -173,6 +173,25 @@ describe('twinsearch bench (CLI process)', () => {
     expect(reuse.n).toBe(2);
     expect(reuse.mean).toBeLessThan(-0.3); // round robin loses half the cache hits
     expect(cli(['bench', 'candidates/router/kv-tuned.ts', '--seeds', '0']).err).toMatch(/--seeds: expected a whole number from 1 to 32/);
+  });
+
+  it('benches on the user\'s own traffic: a trace with a cluster size, or a scenario file beside its trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-own-'));
+    mkdirSync(join(dir, 'traces'));
+    writeFileSync(join(dir, 'traces', 'ours.jsonl'), Array.from({ length: 60 }, (_, i) => JSON.stringify({ timestamp: i * 150, input_length: 2000, output_length: 30, hash_ids: [i % 5, 10 + (i % 5), 100 + i, 200 + i] })).join('\n') + '\n');
+    const byTrace = cli(['bench', 'candidates/router/kv-tuned.ts', 'candidates/router/round-robin.ts', '--trace', join(dir, 'traces', 'ours.jsonl'), '--workers', '3', '--json', '--quiet', '--no-cache', '--in-process']);
+    expect(byTrace.code).toBe(0);
+    const t = JSON.parse(byTrace.out) as { scenarios: string[]; results: { candidate: string; report: Record<string, number> }[] };
+    expect(t.scenarios).toEqual(['ours']);
+    expect(t.results.find((r) => r.candidate === 'kv-tuned')!.report.prefix_cache_reused_ratio)
+      .toBeGreaterThan(t.results.find((r) => r.candidate === 'round-robin')!.report.prefix_cache_reused_ratio!);
+    const file = join(dir, 'mine.json');
+    writeFileSync(file, JSON.stringify([{ name: 'ours-2x', description: 'our traffic on two workers', kind: 'router', workload: { source: 'trace', file: 'traces/ours.jsonl' }, cluster: { workers: 2 } }]));
+    const byFile = cli(['bench', 'candidates/router/kv-tuned.ts', '--scenario-file', file, '--json', '--quiet', '--no-cache', '--in-process']);
+    expect(byFile.code).toBe(0);
+    expect((JSON.parse(byFile.out) as { results: { report: { completed_requests: number } }[] }).results[0]!.report.completed_requests).toBe(60);
+    writeFileSync(file, JSON.stringify({ name: 'ours', description: 'x', kind: 'router', workload: { source: 'trace', file: 'traces/ours.jsonl' }, cluster: { workers: 0 } }));
+    expect(cli(['bench', 'candidates/router/kv-tuned.ts', '--scenario-file', file]).err).toMatch(/--scenario-file .*mine\.json: scenario ours: cluster\.workers: /);
   });
 
   it('explains bad arguments', () => {
