@@ -11,6 +11,11 @@ export interface Mutation {
   /** One line saying what changed, e.g. "constant 0.5 → 0.8 at line 7". */
   description: string;
   source: string;
+  /**
+   * Where it changed, independent of the new value and of line numbers (the kind and the code it
+   * touched, the field it added, the idea it grafted), so a proposer can learn which places never matter.
+   */
+  site: string;
 }
 
 interface Edit {
@@ -19,6 +24,12 @@ interface Edit {
   end: number;
   text: string;
   what: string;
+  site: string;
+}
+
+/** A site key: the kind and the (whitespace-normalised, bounded) code of the node it edits. */
+function siteOf(kind: MutationKind, node: ts.Node): string {
+  return `${kind}:${node.getText().replace(/\s+/g, ' ').slice(0, 120)}`;
 }
 
 const COMPARISONS = [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken];
@@ -33,7 +44,7 @@ const SCALES = [0, 0.25, 0.5, 0.8, 0.9, 1.1, 1.25, 2, 4];
  * routing idea onto a router's cost, or (with `other`) swaps in the other parent's version of a policy
  * function. Every choice comes from `rng`, so a seed reproduces a search. Returns null if nothing applies.
  */
-export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?: MutationKind[]; sigma?: number } = {}): Mutation | null {
+export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?: MutationKind[]; sigma?: number; siteWeight?: (site: string) => number } = {}): Mutation | null {
   const sf = ts.createSourceFile('candidate.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const edits = collectEdits(sf, rng);
   edits.push(...ideaEdits(sf));
@@ -42,13 +53,24 @@ export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?
   if (opts.other !== undefined) edits.push(...crossoverEdits(sf, opts.other));
   const allowed = opts.kinds ? edits.filter((e) => opts.kinds!.includes(e.kind)) : edits;
   if (allowed.length === 0) return null;
-  // pick a kind first, then a site, so rare kinds are not drowned by numerous constants
+  // pick a kind first, then a site, so rare kinds are not drowned by numerous constants; sites weighted
+  // by what the caller learnt (a place where edits never changed the behaviour is rarely picked again),
+  // a kind by its best site
+  const weight = (e: Edit): number => Math.max(1e-6, opts.siteWeight?.(e.site) ?? 1);
   const kinds = [...new Set(allowed.map((e) => e.kind))];
-  const kind = kinds[rng.nextInt(kinds.length)]!;
+  const kind = pick(kinds, kinds.map((k) => Math.max(...allowed.filter((e) => e.kind === k).map(weight))), rng);
   const sites = allowed.filter((e) => e.kind === kind);
-  const e = sites[rng.nextInt(sites.length)]!;
+  const e = pick(sites, sites.map(weight), rng);
   const line = sf.getLineAndCharacterOfPosition(e.start).line + 1;
-  return { kind, description: `${e.what} at line ${line}`, source: source.slice(0, e.start) + e.text + source.slice(e.end) };
+  return { kind, description: `${e.what} at line ${line}`, source: source.slice(0, e.start) + e.text + source.slice(e.end), site: e.site };
+}
+
+/** One of `items`, with probability proportional to its weight (one draw of `rng` either way). */
+function pick<T>(items: readonly T[], weights: readonly number[], rng: Prng): T {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let x = rng.next() * total;
+  for (let i = 0; i < items.length; i++) if ((x -= weights[i]!) < 0) return items[i]!;
+  return items[items.length - 1]!;
 }
 
 function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
@@ -66,7 +88,7 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
       const scale = SCALES[rng.nextInt(SCALES.length)]!;
       const next = Number.isInteger(v) && Math.abs(v) < 10 ? v + (rng.next() < 0.5 ? -1 : 1) : roundNice(v * scale);
       if (next !== v && Number.isFinite(next) && next >= 0) {
-        edits.push({ kind: 'constant', start: node.getStart(), end: node.getEnd(), text: String(next), what: `constant ${node.text} → ${next}` });
+        edits.push({ kind: 'constant', start: node.getStart(), end: node.getEnd(), text: String(next), what: `constant ${node.text} → ${next}`, site: siteOf('constant', node.parent) });
       }
     }
     if (live && ts.isBinaryExpression(node)) {
@@ -74,7 +96,7 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
       const opText = node.operatorToken.getText();
       if (COMPARISONS.includes(op)) {
         const other = COMPARISONS.filter((k) => k !== op)[rng.nextInt(3)]!;
-        edits.push({ kind: 'comparison', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `comparison ${opText} → ${ts.tokenToString(other)}` });
+        edits.push({ kind: 'comparison', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `comparison ${opText} → ${ts.tokenToString(other)}`, site: siteOf('comparison', node) });
       }
       const additive = op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken;
       if (ARITHMETIC.includes(op)) {
@@ -82,12 +104,12 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
         const zeroSide = isZero(node.left) || isZero(node.right);
         const choices = ARITHMETIC.filter((k) => k !== op && !(zeroSide && k === ts.SyntaxKind.SlashToken));
         const other = choices[rng.nextInt(choices.length)]!;
-        if (!(additive && isZero(node.right))) edits.push({ kind: 'arithmetic', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `operator ${opText} → ${ts.tokenToString(other)}` });
+        if (!(additive && isZero(node.right))) edits.push({ kind: 'arithmetic', start: node.operatorToken.getStart(), end: node.operatorToken.getEnd(), text: ts.tokenToString(other)!, what: `operator ${opText} → ${ts.tokenToString(other)}`, site: siteOf('arithmetic', node) });
         if (additive) {
           const keepLeft = rng.next() < 0.5;
           const kept = keepLeft ? node.left : node.right;
           if (!(op === ts.SyntaxKind.MinusToken && !keepLeft) && !isZero(keepLeft ? node.right : node.left)) {
-            edits.push({ kind: 'drop-term', start: node.getStart(), end: node.getEnd(), text: `(${kept.getText()})`, what: `dropped ${opText} ${(keepLeft ? node.right : node.left).getText().slice(0, 40)}` });
+            edits.push({ kind: 'drop-term', start: node.getStart(), end: node.getEnd(), text: `(${kept.getText()})`, what: `dropped ${opText} ${(keepLeft ? node.right : node.left).getText().slice(0, 40)}`, site: siteOf('drop-term', keepLeft ? node.right : node.left) });
           }
         }
         numeric.push(node);
@@ -96,7 +118,7 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
     if (live && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)
       && node.expression.expression.getText() === 'Math' && (node.expression.name.text === 'min' || node.expression.name.text === 'max')) {
       const to = node.expression.name.text === 'min' ? 'max' : 'min';
-      edits.push({ kind: 'min-max', start: node.expression.name.getStart(), end: node.expression.name.getEnd(), text: to, what: `Math.${node.expression.name.text} → Math.${to}` });
+      edits.push({ kind: 'min-max', start: node.expression.name.getStart(), end: node.expression.name.getEnd(), text: to, what: `Math.${node.expression.name.text} → Math.${to}`, site: siteOf('min-max', node) });
     }
     // view fields the code uses as numbers (w.overlapBlocks, req.isl, o.traffic.meanIsl, b.hits, ...):
     // whole access chains that sit in arithmetic, a comparison or a Math call, never objects or arrays
@@ -126,7 +148,7 @@ function collectEdits(sf: ts.SourceFile, rng: Prng): Edit[] {
         if (t === null) continue;
         term = t;
       }
-      edits.push({ kind: 'add-term', start: n.getStart(), end: n.getEnd(), text: `(${n.getText()} ${sign} ${term})`, what: `added ${sign} ${term}` });
+      edits.push({ kind: 'add-term', start: n.getStart(), end: n.getEnd(), text: `(${n.getText()} ${sign} ${term})`, what: `added ${sign} ${term}`, site: `add-term:${f}` });
     }
   }
   return edits;
@@ -158,7 +180,7 @@ function tuneEdit(sf: ts.SourceFile, source: string, rng: Prng, sigma: number): 
     at = n.getEnd();
   }
   text += source.slice(at, last);
-  return { kind: 'tune', start: first, end: last, text, what: `tuned ${sites.length} constants together (σ ${Number(sigma.toPrecision(2))})` };
+  return { kind: 'tune', start: first, end: last, text, what: `tuned ${sites.length} constants together (σ ${Number(sigma.toPrecision(2))})`, site: 'tune' };
 }
 
 /** Numbers inside the modulus arithmetic of a pseudo-random choice are not knobs. */
@@ -176,7 +198,7 @@ function ideaEdits(sf: ts.SourceFile): Edit[] {
   const edits: Edit[] = [];
   for (const idea of IDEAS[kind]) {
     const g = graftIdea(sf, kind, idea);
-    if (g) edits.push({ kind: 'idea', ...g, what: `idea ${idea.name} (${idea.source})` });
+    if (g) edits.push({ kind: 'idea', ...g, what: `idea ${idea.name} (${idea.source})`, site: `idea:${idea.name}` });
   }
   return edits;
 }
@@ -189,7 +211,7 @@ function crossoverEdits(sf: ts.SourceFile, other: string): Edit[] {
   for (const [name, node] of mine) {
     const t = theirs.get(name);
     if (t && t.getText() !== node.getText()) {
-      edits.push({ kind: 'crossover', start: node.getStart(), end: node.getEnd(), text: t.getText(), what: `took ${name} from the other parent` });
+      edits.push({ kind: 'crossover', start: node.getStart(), end: node.getEnd(), text: t.getText(), what: `took ${name} from the other parent`, site: `crossover:${name}` });
     }
   }
   return edits;

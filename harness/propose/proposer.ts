@@ -36,13 +36,33 @@ export interface Proposer {
   /** The name with what a user tuned (models and weights), for the dashboard's header. */
   readonly label?: string;
   propose(ctx: ProposeContext): Promise<Proposal>;
+  /**
+   * What became of proposal `id` at the probe: 'same' when it behaved exactly like an earlier
+   * candidate (the edit changed nothing the traffic exercises), 'different' otherwise.
+   */
+  observe?(id: string, outcome: 'same' | 'different'): void;
 }
+
+/** Each edit at a site that changed nothing halves the chance of editing there again, down to 1/64. */
+const NOOP_DECAY = 0.5, NOOP_FLOOR = 1 / 64;
 
 /** The offline proposer: a seeded AST mutation (or a crossover) of the parent's code. */
 export class MutationProposer implements Proposer {
   readonly name = 'mutate';
+  /** Site of each proposal still waiting for its probe. */
+  private readonly pending = new Map<string, string>();
+  /** Proposals per site that behaved exactly like an earlier candidate. */
+  private readonly noops = new Map<string, number>();
 
   constructor(private readonly kinds?: MutationKind[]) {}
+
+  observe(id: string, outcome: 'same' | 'different'): void {
+    const site = this.pending.get(id);
+    this.pending.delete(id);
+    if (site !== undefined && outcome === 'same') this.noops.set(site, (this.noops.get(site) ?? 0) + 1);
+  }
+
+  private readonly siteWeight = (site: string): number => Math.max(NOOP_FLOOR, NOOP_DECAY ** (this.noops.get(site) ?? 0));
 
   async propose(ctx: ProposeContext): Promise<Proposal> {
     // a joint step of the tuner's size; a structure with a single constant gets single-constant steps
@@ -50,15 +70,18 @@ export class MutationProposer implements Proposer {
       ?? this.first(ctx, ctx.tune.source, { kinds: ['constant'] }, `tuning ${ctx.tune.label}: `));
     if (tuned) return tuned;
     const other = ctx.other && ctx.rng.next() < 0.2 ? ctx.other.source : undefined;
-    return this.first(ctx, ctx.parent.source, { ...(other !== undefined ? { other } : {}), ...(this.kinds ? { kinds: this.kinds } : {}) })
+    return this.first(ctx, ctx.parent.source, { ...(other !== undefined ? { other } : {}), ...(this.kinds ? { kinds: this.kinds } : {}), siteWeight: this.siteWeight }, '', true)
       ?? { ok: false, error: 'no mutation site in the parent code', proposer: this.name };
   }
 
-  /** The first of up to 20 draws that changes `source`, or null. */
-  private first(ctx: ProposeContext, source: string, opts: Parameters<typeof mutate>[2], prefix = ''): Proposal | null {
+  /** The first of up to 20 draws that changes `source`, or null; `learn`: remember its site for observe(). */
+  private first(ctx: ProposeContext, source: string, opts: Parameters<typeof mutate>[2], prefix = '', learn = false): Proposal | null {
     for (let attempt = 0; attempt < 20; attempt++) {
       const m = mutate(source, ctx.rng, opts);
-      if (m && m.source !== source) return { ok: true, source: m.source, description: `${prefix}${m.description}`, proposer: this.name };
+      if (m && m.source !== source) {
+        if (learn) this.pending.set(ctx.id, m.site);
+        return { ok: true, source: m.source, description: `${prefix}${m.description}`, proposer: this.name };
+      }
     }
     return null;
   }

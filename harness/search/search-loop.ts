@@ -310,6 +310,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   let commitChain = Promise.resolve();
 
   const finish = (e: LedgerEntry, line: string): void => {
+    opt.proposer.observe?.(e.id, 'different'); // no-op if the probe was observed; frees what the proposer kept
     log.record(e);
     counts.evaluated++;
     counts[e.status]++;
@@ -344,6 +345,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       return finish({ ...base, status: 'failed', kind: 'proposer', reason: `proposer: ${p.error}`, atMs: Date.now() }, `${id} failed   proposer: ${p.error}`);
     }
     const h = codeHash(p.source);
+    if (seen.has(h)) opt.proposer.observe?.(id, 'same'); // code already tried: the edit led nowhere new
     if (seen.has(h)) return finish({ ...base, status: 'rejected', reason: 'duplicate code', description: p.description, codeHash: h, atMs: Date.now() }, `${id} rejected duplicate code (${p.description})`);
     seen.add(h);
     const metrics: ScenarioMetrics = {};
@@ -368,6 +370,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     const fingerprint = probeFingerprint(samples, probe.name);
     const same = behaviours.get(fingerprint);
     tuner.report(id, p.source, score, same !== undefined);
+    opt.proposer.observe?.(id, same !== undefined ? 'same' : 'different');
     if (same) offer(); // constants that never bite (a cap nobody reaches) may bite once tuned
     if (same) return finish({ ...rec, status: 'rejected', reason: `same behaviour as ${same} on ${probe.name}`, metrics, atMs: Date.now() }, `${id} rejected same behaviour as ${same} (${p.description})`);
     behaviours.set(fingerprint, id);

@@ -60,3 +60,23 @@ describe('structure tuner', () => {
     }
   });
 });
+
+describe('the offline proposer learns where edits change nothing', () => {
+  it('rarely edits again a site whose edits behaved exactly like an earlier candidate', async () => {
+    const src = `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 's', cost: (req, w) => 2 * w.activeBlocks + 0.75 * w.hostOverlapBlocks });\n`;
+    const parent = { id: 'baseline', source: src, metrics: {} };
+    const p = new MutationProposer(['constant']);
+    const rng = new Prng(9);
+    let host = 0;
+    for (let i = 0; i < 400; i++) {
+      const r = await p.propose({ id: `c${i}`, objective: tiny, parent, front: [], recentFailures: [], rng });
+      if (!r.ok) continue;
+      // the host-tier weight was edited: with a host tier nobody uses, that never changes a route
+      const onHost = !r.source.includes('0.75 * w.hostOverlapBlocks');
+      p.observe(`c${i}`, onHost ? 'same' : 'different');
+      if (i >= 200 && onHost) host++;
+    }
+    // at first half the edits go to each constant; once learnt, the dead one gets about 1/65 of them
+    expect(host).toBeLessThan(200 * 0.05);
+  });
+});
