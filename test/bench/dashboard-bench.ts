@@ -17,12 +17,14 @@ import { runSearch } from '../../harness/search/search-loop.js';
 import { formatEvent } from '../../harness/dashboard/plain-lines.js';
 import { mountLiveDashboard } from '../../harness/dashboard/live-dashboard.js';
 import { median } from './stats.js';
+import { recordConsole } from './bench-doc.js';
 
 const { values } = parseArgs({ options: { candidates: { type: 'string' }, repeats: { type: 'string' }, parallel: { type: 'string' } } });
 const n = Number(values.candidates ?? 24);
 const repeats = Number(values.repeats ?? 3);
 const parallel = Number(values.parallel ?? 1);
 const objective = getObjective('router-latency');
+recordConsole('bench:dashboard', `npm run bench:dashboard -- --candidates ${n} --repeats ${repeats} --parallel ${parallel}`);
 
 /** A 120×40 terminal that keeps nothing but the byte count. */
 function fakeTerminal(): NodeJS.WriteStream & { bytes: number } {

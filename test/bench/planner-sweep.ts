@@ -42,6 +42,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordConsole } from './bench-doc.js';
 import { parseArgs } from 'node:util';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -406,6 +407,7 @@ async function main(): Promise<void> {
   [--interval-sweep-throughput] [--startup-sweep-no-throughput] [--static 4,8] [--only interval|startup]`);
     return;
   }
+  recordConsole('bench:planner', `npm run bench:planner${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`);
   const n = (k: keyof typeof values): number => {
     const v = Number(values[k]);
     if (!Number.isFinite(v)) throw new Error(`--${k} must be a number, got ${JSON.stringify(values[k])}`);

@@ -22,6 +22,7 @@ import type { SandboxResult } from '../../harness/sandbox/result.js';
 import { loadTrace } from '../../harness/trace/load-trace.js';
 import { hostReportJson, scenarioInput, smallWorkload } from '../fixtures/sandbox/host-replay.js';
 import { median } from './stats.js';
+import { recordConsole } from './bench-doc.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const reps = Number(process.env.BENCH_REPS ?? 5);
@@ -57,6 +58,7 @@ function hostColdMs(router: string): number {
   return median(xs);
 }
 
+recordConsole('bench:sandbox', 'npm run bench:sandbox');
 console.log(`twinsearch sandbox benchmark — node ${process.version}, isolated-vm 5, esbuild; candidate ${candidateFile}`);
 
 // (a)-(c): per-candidate overhead on a one-request workload

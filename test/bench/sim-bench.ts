@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { median } from './stats.js';
+import { recordConsole } from './bench-doc.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const tracePath = join(root, 'data/traces/conversation_trace.jsonl');
@@ -48,6 +49,7 @@ async function child(router: string, engineType: string, variant: string): Promi
 
 function parent(): void {
   const reps = Number(process.env.BENCH_REPS ?? 5);
+  recordConsole('bench:sim', 'npm run bench:sim');
   console.log(`twinsearch sim benchmark — conversation trace, 8 workers, dynamo-poly, vLLM block 64 (trace 512); ${reps} fresh processes per vLLM router, 3 per SGLang router`);
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   console.log('');
