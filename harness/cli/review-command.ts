@@ -74,7 +74,7 @@ export async function reviewCommand(argv: string[]): Promise<number> {
   const summary = `${c.evaluated} candidates evaluated: ${c.accepted} accepted, ${c.rejected} rejected, ${c.failed} failed; ${run.tokens} tokens, $${run.usd.toFixed(4)}`;
   const out: string[] = md
     ? [`# twinsearch run \`${basename(run.dir)}\` (${spec.name})`, '', `${summary}.`, '']
-    : [`run ${run.dir} (${spec.name}): ${summary}`, ''];
+    : [`run ${run.dir} (${spec.name})`, summary, ''];
   if (shown.length === 0) out.push(md ? '_No candidate was accepted._' : 'no candidate was accepted (yet)', '');
   for (const e of shown) {
     const diff = e.parent ? await run.log.diffBetween(e.parent, e.id) : '';
@@ -93,10 +93,19 @@ export async function reviewCommand(argv: string[]): Promise<number> {
     }
     out.push(paint(1, `${e.id}  ${e.description ?? '(no description)'}`), `parent ${parent}   proposer ${e.proposer ?? '?'}`, '');
     out.push(diff ? diff.split('\n').map((l) => (l.startsWith('@@') ? paint(36, l) : l.startsWith('+') ? paint(32, l) : l.startsWith('-') ? paint(31, l) : l)).join('\n') : '(no change to candidate.ts)', '');
-    const table = pad([['scenario', 'metric', parent, '', e.id, 'change ±95%', '', 'confidence'],
-      ...rows.map((r) => [r.scenario, r.metric, fmt(r.before), '→', fmt(r.after), r.change ?? '—', r.mark, zCell(r.z)])], new Set([2, 4, 5]));
+    // one heading line per scenario and a row per metric, so the table fits 80 columns
+    const wb = Math.max(parent.length, ...rows.map((r) => fmt(r.before).length));
+    const wa = Math.max(e.id.length, ...rows.map((r) => fmt(r.after).length));
+    const table = pad([['metric', `${parent.padStart(wb)}   ${e.id.padStart(wa)}`, 'change ±95%', '', 'z'],
+      ...rows.map((r) => [r.metric, `${fmt(r.before).padStart(wb)} → ${fmt(r.after).padStart(wa)}`, r.change ?? '—', r.mark, zCell(r.z).replace(/^z /, '')])], new Set([1, 2, 4]));
     // color after padding: escape codes would throw the column widths off
-    out.push(...table.map((l, i) => (i === 0 ? l : l.replace(/ (better|worse)( |$)/, (_, m: string, t: string) => ` ${paint(m === 'better' ? 32 : 31, m)}${t}`))), '');
+    const colored = table.map((l, i) => (i === 0 ? l : l.replace(/ (better|worse)( |$)/, (_, m: string, t: string) => ` ${paint(m === 'better' ? 32 : 31, m)}${t}`)));
+    out.push(colored[0]!);
+    rows.forEach((r, i) => {
+      if (i === 0 || rows[i - 1]!.scenario !== r.scenario) out.push(paint(1, r.scenario));
+      out.push(colored[i + 1]!);
+    });
+    out.push('');
   }
   process.stdout.write(out.join('\n'));
   return 0;

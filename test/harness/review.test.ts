@@ -43,9 +43,10 @@ describe('twinsearch review with seed replicas', () => {
     log.record({ id: 'c0001', parent: 'baseline', status: 'accepted', commit: c1, metrics: means(cp, cm), samples: rep(cp, cm), proposer: 'mutate', description: 'halve decode', atMs: 2 });
     const r = cli(['review', d]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/conversation-8x-poly\s+p95_ttft_ms\s+800\.00\s+→\s+720\.00\s+−10\.0% ±\d\.\d\s+better\s+z \+\d+\.\d/);
-    expect(r.out).toMatch(/conversation-8x-poly\s+mean_ttft_ms\s+300\.00\s+→\s+300\.00\s+\+0\.0% ±\d\.\d\s+within noise\s+z [+−]\d\.\d/);
-    expect(r.out).toMatch(/\[held out\]\s+p95_ttft_ms\s+800\.00\s+→\s+720\.00\s+−10\.0% ±/);
+    expect(r.out).toMatch(/conversation-8x-poly\np95_ttft_ms\s+800\.00 → 720\.00\s+−10\.0% ±\d\.\d\s+better\s+\+\d+\.\d/);
+    expect(r.out).toMatch(/\nmean_ttft_ms\s+300\.00 → 300\.00\s+\+0\.0% ±\d\.\d\s+within noise\s+[+−]\d\.\d/);
+    for (const line of r.out.split('\n').filter((l) => !/^[-+ ]/.test(l))) expect(line.length, line).toBeLessThanOrEqual(80); // diff lines are the code's
+    expect(r.out).toMatch(/\[held out\]\np95_ttft_ms\s+800\.00 → 720\.00\s+−10\.0% ±/);
   });
 });
 
@@ -63,9 +64,9 @@ describe('twinsearch review (CLI process)', () => {
     // c0004 is diffed against c0001, its parent, not against the baseline
     expect(r.out).toContain('-export const cost = (prefill: number, decode: number) => 1.0 * prefill + 0.5 * decode;');
     expect(r.out).toContain('+export const cost = (prefill: number, decode: number) => 1.5 * prefill + 0.5 * decode;');
-    expect(r.out).toMatch(/conversation-8x-poly\s+p95_ttft_ms\s+800\.00\s+→\s+700\.00\s+−12\.5%\s+better/);
-    expect(r.out).toMatch(/conversation-8x-poly\s+p95_ttft_ms\s+700\.00\s+→\s+720\.00\s+\+2\.9%\s+worse/);
-    expect(r.out).toMatch(/\[held out\]\s+mean_ttft_ms\s+300\.00\s+→\s+300\.00\s+\+0\.0%\s+within noise/);
+    expect(r.out).toMatch(/conversation-8x-poly\np95_ttft_ms\s+800\.00 → 700\.00\s+−12\.5%\s+better/);
+    expect(r.out).toMatch(/conversation-8x-poly\np95_ttft_ms\s+700\.00 → 720\.00\s+\+2\.9%\s+worse/);
+    expect(r.out).toMatch(/\[held out\]\n(.*\n)*?mean_ttft_ms\s+300\.00 → 300\.00\s+\+0\.0%\s+within noise/);
   });
 
   it('prints a Markdown report with a diff block and a table per candidate', () => {
