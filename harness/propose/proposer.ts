@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Prng } from '../../sim/core/prng.js';
 import type { Objective, ScenarioMetrics } from '../../objectives/objective.js';
-import { mutate, type MutationKind } from './mutate.js';
+import { mutate, type Mutation, type MutationKind } from './mutate.js';
 
 /** An archive member as a proposer sees it. */
 export interface ParentView {
@@ -53,6 +54,8 @@ export class MutationProposer implements Proposer {
   private readonly pending = new Map<string, string>();
   /** Proposals per site that behaved exactly like an earlier candidate. */
   private readonly noops = new Map<string, number>();
+  /** Hashes of the code proposed so far: a draw that repeats one is drawn again, not sent to be dropped. */
+  private readonly proposed = new Set<string>();
 
   constructor(private readonly kinds?: MutationKind[]) {}
 
@@ -74,15 +77,23 @@ export class MutationProposer implements Proposer {
       ?? { ok: false, error: 'no mutation site in the parent code', proposer: this.name };
   }
 
-  /** The first of up to 20 draws that changes `source`, or null; `learn`: remember its site for observe(). */
+  /** The first of up to 20 draws that changes `source` into code not proposed before, or null; `learn`: remember its site for observe(). */
   private first(ctx: ProposeContext, source: string, opts: Parameters<typeof mutate>[2], prefix = '', learn = false): Proposal | null {
+    let repeat: Mutation | null = null;
     for (let attempt = 0; attempt < 20; attempt++) {
       const m = mutate(source, ctx.rng, opts);
-      if (m && m.source !== source) {
-        if (learn) this.pending.set(ctx.id, m.site);
-        return { ok: true, source: m.source, description: `${prefix}${m.description}`, proposer: this.name };
-      }
+      if (!m || m.source === source) continue;
+      const h = createHash('sha256').update(m.source).digest('base64');
+      if (this.proposed.has(h)) { repeat ??= m; continue; }
+      this.proposed.add(h);
+      return this.proposal(ctx, m, prefix, learn);
     }
-    return null;
+    // a neighbourhood exhausted: the repeat goes out and the search drops it as duplicate code
+    return repeat && this.proposal(ctx, repeat, prefix, learn);
+  }
+
+  private proposal(ctx: ProposeContext, m: Mutation, prefix: string, learn: boolean): Proposal {
+    if (learn) this.pending.set(ctx.id, m.site);
+    return { ok: true, source: m.source, description: `${prefix}${m.description}`, proposer: this.name };
   }
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeScore, SIGMA0, StructureTuner, TUNE_BUDGET } from '../../harness/search/structure-tuner.js';
 import { MutationProposer } from '../../harness/propose/proposer.js';
@@ -78,5 +80,28 @@ describe('the offline proposer learns where edits change nothing', () => {
     }
     // at first half the edits go to each constant; once learnt, the dead one gets about 1/65 of them
     expect(host).toBeLessThan(200 * 0.05);
+  });
+});
+
+describe('the offline proposer does not repeat itself', () => {
+  it('draws again rather than proposing code it proposed before, and only repeats a neighbourhood it has exhausted', async () => {
+    const src = `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 's', cost: (req, w) => Math.max(w.activeBlocks, w.newBlocks) });\n`;
+    const parent = { id: 'baseline', source: src, metrics: {} };
+    const p = new MutationProposer(['min-max']); // exactly one distinct edit exists
+    const rng = new Prng(2);
+    const ctx = (i: number) => ({ id: `c${i}`, objective: tiny, parent, front: [], recentFailures: [], rng });
+    const first = await p.propose(ctx(1));
+    const again = await p.propose(ctx(2));
+    expect(first.ok && again.ok).toBe(true);
+    if (first.ok && again.ok) expect(again.source).toBe(first.source); // nothing new is left: the repeat goes out to be dropped
+    const q = new MutationProposer();
+    const rich = { id: 'baseline', source: readFileSync(join(import.meta.dirname, '../../candidates/router/kv-tuned.ts'), 'utf8'), metrics: {} };
+    const sources: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = await q.propose({ ...ctx(i), parent: rich });
+      if (r.ok) sources.push(r.source);
+    }
+    expect(sources).toHaveLength(40);
+    expect(new Set(sources).size).toBe(40);
   });
 });
