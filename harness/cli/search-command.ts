@@ -183,7 +183,7 @@ export async function searchCommand(argv: string[]): Promise<number> {
       if (unpriced) plain({ type: 'message', atMs: Date.now(), level: 'warning', text: unpriced });
       return 0;
     }
-    say(`${s.stoppedBy === 'signal' ? 'stopped' : `done (budget: ${s.stoppedBy})`}: ${summary}; front: ${s.front.map((f) => f.id).join(', ')}`);
+    say(`${s.stoppedBy === 'signal' ? 'stopped' : s.stoppedBy === 'exhausted' ? 'stopped: the proposer found no new code in 200 proposals in a row' : `done (budget: ${s.stoppedBy})`}: ${summary}; front: ${s.front.map((f) => f.id).join(', ')}`);
     if (unpriced) say(`note: ${unpriced}`);
     say(`review: twinsearch review ${runDir}   |   resume: twinsearch search --objective ${objective.name} --run-dir ${runDir} --resume`);
     return 0;

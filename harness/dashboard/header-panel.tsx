@@ -14,7 +14,7 @@ const STATE: Record<RunState, { label: string; color: string }> = {
 
 function stateLabel(s: DashboardState): string {
   if (s.state !== 'finished' || !s.stoppedBy) return STATE[s.state].label;
-  return s.stoppedBy === 'signal' ? 'stopped' : `finished (${s.stoppedBy} budget)`;
+  return s.stoppedBy === 'signal' ? 'stopped' : s.stoppedBy === 'exhausted' ? 'finished (no new code to propose)' : `finished (${s.stoppedBy} budget)`;
 }
 
 /** Budgets used and left: "14/24 (10 left)", or the use alone when there is no limit. */

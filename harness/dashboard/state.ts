@@ -173,7 +173,7 @@ export function reduce(s: DashboardState, e: SearchEvent): void {
       s.stoppedBy = e.stoppedBy;
       s.endedAtMs = e.atMs;
       s.inFlight.clear();
-      pushFeed(s, { atMs: e.atMs, kind: 'info', text: `finished (${e.stoppedBy === 'signal' ? 'stopped' : `budget: ${e.stoppedBy}`})` });
+      pushFeed(s, { atMs: e.atMs, kind: 'info', text: `finished (${e.stoppedBy === 'signal' ? 'stopped' : e.stoppedBy === 'exhausted' ? 'no new code to propose' : `budget: ${e.stoppedBy}`})` });
       break;
   }
   s.version++;

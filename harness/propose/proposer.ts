@@ -65,7 +65,8 @@ export class MutationProposer implements Proposer {
     if (site !== undefined && outcome === 'same') this.noops.set(site, (this.noops.get(site) ?? 0) + 1);
   }
 
-  private readonly siteWeight = (site: string): number => Math.max(NOOP_FLOOR, NOOP_DECAY ** (this.noops.get(site) ?? 0));
+  /** How likely an edit at `site` is drawn, relative to a fresh site. */
+  readonly siteWeight = (site: string): number => Math.max(NOOP_FLOOR, NOOP_DECAY ** (this.noops.get(site) ?? 0));
 
   async propose(ctx: ProposeContext): Promise<Proposal> {
     // a joint step of the tuner's size; a structure with a single constant gets single-constant steps
@@ -77,19 +78,32 @@ export class MutationProposer implements Proposer {
       ?? { ok: false, error: 'no mutation site in the parent code', proposer: this.name };
   }
 
-  /** The first of up to 20 draws that changes `source` into code not proposed before, or null; `learn`: remember its site for observe(). */
+  /**
+   * The first of up to 20 draws that changes `source` into code not proposed before, or null; `learn`:
+   * remember its site for observe(). When every single edit it draws was proposed before (a small
+   * policy's neighbourhood is soon exhausted), it composes two or three edits; only when those repeat
+   * too does a repeat go out (the search drops it as duplicate code, and stops after a long streak).
+   */
   private first(ctx: ProposeContext, source: string, opts: Parameters<typeof mutate>[2], prefix = '', learn = false): Proposal | null {
-    let repeat: Mutation | null = null;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const m = mutate(source, ctx.rng, opts);
-      if (!m || m.source === source) continue;
-      const h = createHash('sha256').update(m.source).digest('base64');
-      if (this.proposed.has(h)) { repeat ??= m; continue; }
-      this.proposed.add(h);
-      return this.proposal(ctx, m, prefix, learn);
+    let frontier: Mutation[] = [];
+    for (let depth = 1; depth <= 3; depth++) {
+      const next: Mutation[] = [];
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const base = depth === 1 ? null : frontier[ctx.rng.nextInt(frontier.length)]!;
+        const m = mutate(base ? base.source : source, ctx.rng, opts);
+        if (!m || m.source === source) continue;
+        const step = base ? { ...m, description: `${base.description}; then ${m.description}` } : m;
+        const h = createHash('sha256').update(step.source).digest('base64');
+        if (!this.proposed.has(h)) {
+          this.proposed.add(h);
+          return this.proposal(ctx, step, prefix, learn);
+        }
+        next.push(step);
+      }
+      if (next.length === 0) break;
+      frontier = next;
     }
-    // a neighbourhood exhausted: the repeat goes out and the search drops it as duplicate code
-    return repeat && this.proposal(ctx, repeat, prefix, learn);
+    return frontier.length > 0 ? this.proposal(ctx, frontier[0]!, prefix, learn) : null;
   }
 
   private proposal(ctx: ProposeContext, m: Mutation, prefix: string, learn: boolean): Proposal {

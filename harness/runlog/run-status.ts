@@ -10,7 +10,7 @@ export const PHASES = ['proposing', 'probe', 'scenarios', 'held-out', 'committin
 export const RunStatus = z.object({
   pid: z.number().int(),
   state: z.enum(['running', 'paused', 'stopping', 'finished']),
-  stoppedBy: z.enum(['iterations', 'minutes', 'usd', 'tokens', 'signal']).optional(),
+  stoppedBy: z.enum(['iterations', 'minutes', 'usd', 'tokens', 'signal', 'exhausted']).optional(),
   /** When this invocation of the search started (a resumed run has several). */
   startedAtMs: z.number(),
   updatedAtMs: z.number(),

@@ -108,6 +108,12 @@ function commitMessage(o: Objective, id: string, parent: Member, metrics: Scenar
 }
 
 /**
+ * Proposals in a row that only repeat code already tried, after which the search stops instead of
+ * filling the ledger with duplicates: the proposer has exhausted what it can reach from the front.
+ */
+const EXHAUSTED_STREAK = 200;
+
+/**
  * The search: pick a parent from the front, propose, gate and evaluate in the sandbox (the probe
  * scenario first, stopping early when clearly worse), judge against the front, confirm on the held-out
  * scenarios, commit. Scenarios carry fixed seeds, so every candidate is scored on exactly the workload
@@ -134,6 +140,8 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
   let log!: RunLog;
   let state: RunStatus['state'] = 'running';
   let stoppedBy: StopReason = 'iterations';
+  /** Proposals in a row that repeated code already tried: past EXHAUSTED_STREAK the proposer has nothing new. */
+  let dupStreak = 0;
   let statusTimer: ReturnType<typeof setTimeout> | undefined;
   let statusWritten = 0;
   /** A write of the run log that failed (a full or read-only disk): the search stops and reports it. */
@@ -345,6 +353,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       return finish({ ...base, status: 'failed', kind: 'proposer', reason: `proposer: ${p.error}`, atMs: Date.now() }, `${id} failed   proposer: ${p.error}`);
     }
     const h = codeHash(p.source);
+    dupStreak = seen.has(h) ? dupStreak + 1 : 0;
     if (seen.has(h)) opt.proposer.observe?.(id, 'same'); // code already tried: the edit led nowhere new
     if (seen.has(h)) return finish({ ...base, status: 'rejected', reason: 'duplicate code', description: p.description, codeHash: h, atMs: Date.now() }, `${id} rejected duplicate code (${p.description})`);
     seen.add(h);
@@ -418,6 +427,7 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
     for (;;) {
       if (gate.isPaused) await gate.wait(opt.signal);
       if (opt.signal?.aborted) { stoppedBy = 'signal'; return; }
+      if (dupStreak >= EXHAUSTED_STREAK) { stoppedBy = 'exhausted'; return; }
       if (writeFailure) return;
       if (pastDeadline()) { stoppedBy = 'minutes'; return; }
       if (started >= maxIter) return;

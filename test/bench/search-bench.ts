@@ -246,14 +246,13 @@ function report(r: Result): string {
   return out.join('\n');
 }
 
-const blocks: string[] = [];
+// one block per objective, so a run of some objectives refreshes only theirs
 const stamp = `${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores`;
 for (const o of objectives) {
   const r = await benchOne(o);
   const text = report(r);
   console.log(text);
-  blocks.push(text);
+  const cmd = `npm run bench:search -- ${candidates !== undefined ? `--candidates ${candidates}` : `--minutes ${minutes}`} --objective ${o.name} --parallel ${parallel} --seed ${seed}`;
+  replaceBlock(join(import.meta.dirname, '../../docs/benchmarks.md'), `bench:search:${o.name}`,
+    `${text}\n\n_\`${cmd}\` (${stamp}): offline proposer only, every candidate in a fresh sandbox, no result cache._`);
 }
-const cmd = `npm run bench:search -- ${candidates !== undefined ? `--candidates ${candidates}` : `--minutes ${minutes}`} --objective ${names.join(',')} --parallel ${parallel} --seed ${seed}`;
-replaceBlock(join(import.meta.dirname, '../../docs/benchmarks.md'), 'bench:search',
-  `\`${cmd}\` (${stamp}): offline proposer only, every candidate in a fresh sandbox, no result cache.\n\n${blocks.join('\n\n')}`);

@@ -167,6 +167,17 @@ describe('search loop (real sandbox, real git)', () => {
     expect(compared[0]!.samples!['shared-prefix-4x-h100-qwen32b-tp2']!.p95_ttft_ms).toHaveLength(4);
   });
 
+  it('stops when the proposer only repeats code already tried, instead of filling the ledger', async () => {
+    const aa = defineObjective({ ...tiny, name: 'stuck-router', search: ['shared-prefix-4x-h100-qwen32b-tp2'], seeds: 1 });
+    const base = readFileSync(join(root, aa.baseline), 'utf8');
+    const proposer: Proposer = { name: 'stuck', propose: async (): Promise<Proposal> => ({ ok: true, source: base.replace('+ 0.0 * w.activeRequests;', '+ 0.0 * w.activeRequests + 0;'), description: 'the same edit', proposer: 'stuck' }) };
+    const dir = join(mkdtempSync(join(tmpdir(), 'ts-stuck-')), 'run');
+    const s = await runSearch({ objective: aa, runDir: dir, resume: false, seed: 1, parallel: 1, budgetIterations: 100_000, proposer, evaluator: new SandboxEvaluator({}, null), log: quiet });
+    expect(s.stoppedBy).toBe('exhausted');
+    expect(s.evaluated).toBe(201); // the first, then 200 repeats in a row
+    expect(RunLog.open(dir).ledger().filter((e) => e.reason === 'duplicate code')).toHaveLength(200);
+  });
+
   it('records hostile and malformed candidates as failures and keeps going', async () => {
     const bad = [
       `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 'spin', cost: () => { for (;;) {} } });\n`,

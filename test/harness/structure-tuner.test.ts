@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeScore, SIGMA0, StructureTuner, TUNE_BUDGET } from '../../harness/search/structure-tuner.js';
 import { MutationProposer } from '../../harness/propose/proposer.js';
+import { mutate } from '../../harness/propose/mutate.js';
 import { Prng } from '../../sim/core/prng.js';
 import { tiny } from '../helpers/tiny-objective.js';
 
@@ -64,22 +65,36 @@ describe('structure tuner', () => {
 });
 
 describe('the offline proposer learns where edits change nothing', () => {
-  it('rarely edits again a site whose edits behaved exactly like an earlier candidate', async () => {
-    const src = `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 's', cost: (req, w) => 2 * w.activeBlocks + 0.75 * w.hostOverlapBlocks });\n`;
+  const src = `import { defineRouter } from '../../sim/policy/index.js';\nexport default defineRouter({ name: 's', cost: (req, w) => 2.5 * w.activeBlocks + 0.75 * w.hostOverlapBlocks });\n`;
+  const onHost = (s: string): boolean => !s.includes('0.75 * w.hostOverlapBlocks'); // the host-tier weight was edited
+
+  it('picks sites by the weight it learnt', () => {
+    let host = 0;
+    for (let seed = 0; seed < 400; seed++) {
+      const m = mutate(src, new Prng(seed), { kinds: ['constant'], siteWeight: (site) => (site.includes('hostOverlapBlocks') ? 1 / 64 : 1) });
+      if (m && onHost(m.source)) host++;
+    }
+    expect(host).toBeLessThan(400 * 0.05); // 1/65 expected
+  });
+
+  it('halves a site\'s weight each time an edit there behaved like an earlier candidate (or repeated code)', async () => {
     const parent = { id: 'baseline', source: src, metrics: {} };
     const p = new MutationProposer(['constant']);
     const rng = new Prng(9);
-    let host = 0;
-    for (let i = 0; i < 400; i++) {
+    const sites: string[] = [];
+    for (let i = 0; i < 12; i++) {
       const r = await p.propose({ id: `c${i}`, objective: tiny, parent, front: [], recentFailures: [], rng });
       if (!r.ok) continue;
-      // the host-tier weight was edited: with a host tier nobody uses, that never changes a route
-      const onHost = !r.source.includes('0.75 * w.hostOverlapBlocks');
-      p.observe(`c${i}`, onHost ? 'same' : 'different');
-      if (i >= 200 && onHost) host++;
+      // a host tier nobody uses: every edit of its weight changes no route
+      p.observe(`c${i}`, onHost(r.source) ? 'same' : 'different');
+      sites.push(onHost(r.source) ? 'host' : 'active');
     }
-    // at first half the edits go to each constant; once learnt, the dead one gets about 1/65 of them
-    expect(host).toBeLessThan(200 * 0.05);
+    const k = sites.filter((x) => x === 'host').length;
+    expect(k).toBeGreaterThan(0);
+    expect(p.siteWeight('constant:0.75 * w.hostOverlapBlocks')).toBe(Math.max(1 / 64, 0.5 ** k));
+    expect(p.siteWeight('constant:2.5 * w.activeBlocks')).toBe(1);
+    p.observe('never-proposed', 'same'); // nothing to learn from an id it did not propose
+    expect(p.siteWeight('constant:2.5 * w.activeBlocks')).toBe(1);
   });
 });
 
