@@ -27,6 +27,6 @@ export function recordConsole(name: string, command: string, doc = join(import.m
   };
   process.on('exit', (code) => {
     if (code !== 0) return;
-    replaceBlock(doc, name, `\`${command}\` (${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.version}):\n\n\`\`\`text\n${lines.join('\n').trim()}\n\`\`\``);
+    replaceBlock(doc, name, `\`${command}\` (${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.version}):\n\n\`\`\`text\n${lines.join('\n').replace(/^\n+/, '').trimEnd()}\n\`\`\``);
   });
 }
