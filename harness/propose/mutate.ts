@@ -35,6 +35,8 @@ function siteOf(kind: MutationKind, node: ts.Node): string {
 const COMPARISONS = [ts.SyntaxKind.LessThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.GreaterThanEqualsToken];
 const ARITHMETIC = [ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken];
 const SCALES = [0, 0.25, 0.5, 0.8, 0.9, 1.1, 1.25, 2, 4];
+/** Log-normal spread of a joint step over all constants: about ±40 % on each. */
+export const TUNE_SIGMA = 0.35;
 
 /**
  * Mutates a policy module's source with the TypeScript compiler API (the offline proposer, used
@@ -48,7 +50,7 @@ export function mutate(source: string, rng: Prng, opts: { other?: string; kinds?
   const sf = ts.createSourceFile('candidate.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const edits = collectEdits(sf, rng);
   edits.push(...ideaEdits(sf));
-  const tuned = tuneEdit(sf, source, rng, opts.sigma ?? 0.35);
+  const tuned = tuneEdit(sf, source, rng, opts.sigma ?? TUNE_SIGMA);
   if (tuned) edits.push(tuned);
   if (opts.other !== undefined) edits.push(...crossoverEdits(sf, opts.other));
   const allowed = opts.kinds ? edits.filter((e) => opts.kinds!.includes(e.kind)) : edits;

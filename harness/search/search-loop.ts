@@ -353,9 +353,10 @@ export async function runSearch(opt: SearchOptions): Promise<SearchSummary> {
       return finish({ ...base, status: 'failed', kind: 'proposer', reason: `proposer: ${p.error}`, atMs: Date.now() }, `${id} failed   proposer: ${p.error}`);
     }
     const h = codeHash(p.source);
-    dupStreak = seen.has(h) ? dupStreak + 1 : 0;
-    if (seen.has(h)) opt.proposer.observe?.(id, 'same'); // code already tried: the edit led nowhere new
-    if (seen.has(h)) return finish({ ...base, status: 'rejected', reason: 'duplicate code', description: p.description, codeHash: h, atMs: Date.now() }, `${id} rejected duplicate code (${p.description})`);
+    const repeated = seen.has(h);
+    dupStreak = repeated ? dupStreak + 1 : 0;
+    if (repeated) opt.proposer.observe?.(id, 'same'); // code already tried: the edit led nowhere new
+    if (repeated) return finish({ ...base, status: 'rejected', reason: 'duplicate code', description: p.description, codeHash: h, atMs: Date.now() }, `${id} rejected duplicate code (${p.description})`);
     seen.add(h);
     const metrics: ScenarioMetrics = {};
     const samples: ScenarioSamples = {};

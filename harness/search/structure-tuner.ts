@@ -1,3 +1,5 @@
+import { TUNE_SIGMA } from '../propose/mutate.js';
+
 /**
  * The inner tuner of new structures. A grafted idea (a condition, a product of signals, a two-choice
  * restriction) arrives with placeholder constants and nearly always loses at them; judged once, the
@@ -20,8 +22,8 @@ export interface Structure {
   sigma: number;
 }
 
-/** First step: about ±40 % on every constant. */
-export const SIGMA0 = 0.35;
+/** First step: the proposer's joint step, about ±40 % on every constant. */
+export const SIGMA0 = TUNE_SIGMA;
 const SIGMA_MIN = 0.05, SIGMA_MAX = 2;
 const SUCCESS = 1.5, FAILURE = SUCCESS ** -0.25;
 
