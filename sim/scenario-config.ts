@@ -1,10 +1,10 @@
 import { resolveEngineArgs } from './engine/engine-args.js';
 import { builtinPlanner } from './planner/builtin-policies.js';
-import type { PlannerPolicy } from './planner/observation.js';
+import type { PlannerPolicy } from './contracts/planner-views.js';
 import { resolvePlannerConfig } from './planner/planner-config.js';
-import type { EvictionModule } from './policy/eviction-policy.js';
+import type { EvictionModule } from './contracts/eviction-views.js';
 import type { PlannerModule } from './policy/planner-policy.js';
-import type { RouterPolicy } from './policy/router-policy.js';
+import type { RouterPolicy } from './contracts/router-views.js';
 import type { ReplayConfig } from './replay.js';
 import { resolveKvRouterConfig } from './router/router-config.js';
 import { dynamoPoly } from './timing/dynamo-poly.js';

@@ -5,9 +5,9 @@ import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { IDEAS } from './ideas.js';
 
 const API_FILES: Record<string, string[]> = {
-  router: ['sim/policy/router-policy.ts'],
-  planner: ['sim/policy/planner-policy.ts', 'sim/planner/observation.ts'],
-  eviction: ['sim/policy/eviction-policy.ts'],
+  router: ['sim/contracts/router-views.ts', 'sim/policy/router-policy.ts'],
+  planner: ['sim/policy/planner-policy.ts', 'sim/contracts/planner-views.ts'],
+  eviction: ['sim/contracts/eviction-views.ts', 'sim/policy/eviction-policy.ts'],
 };
 /** How the idea library names the wrapped value and the function's parameters in the prompt. */
 const IDEA_NAMES: Record<string, [string, string[]]> = { router: ['COST', ['req', 'w']], planner: ['DECISION', ['o']], eviction: ['PRIORITY', ['b']] };

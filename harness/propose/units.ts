@@ -19,7 +19,7 @@ export interface UnitSystem {
   joins: readonly (readonly [Unit, Unit])[];
 }
 
-/** sim/policy/router-policy.ts's fields. The clock, ids and worker counts are not quantities a cost adds. */
+/** sim/contracts/router-views.ts's fields. The clock, ids and worker counts are not quantities a cost adds. */
 export const ROUTER_UNITS: UnitSystem = {
   fields: {
     isl: 'tokens', osl: 'tokens', blockSize: 'tokens/block', promptBlocks: 'blocks', routableWorkers: 'count',
@@ -32,7 +32,7 @@ export const ROUTER_UNITS: UnitSystem = {
 };
 
 /**
- * sim/policy/eviction-policy.ts's fields. The clock is the same for every block compared at one moment,
+ * sim/contracts/eviction-views.ts's fields. The clock is the same for every block compared at one moment,
  * so adding it reorders nothing.
  */
 export const EVICTION_UNITS: UnitSystem = {
@@ -42,7 +42,7 @@ export const EVICTION_UNITS: UnitSystem = {
 };
 
 /**
- * sim/planner/observation.ts's fields. A planner's arithmetic mixes loads (tokens over a capacity in
+ * sim/contracts/planner-views.ts's fields. A planner's arithmetic mixes loads (tokens over a capacity in
  * tokens, a latency over its target): sums stay within one unit, and dimensionless shares join scalars.
  */
 export const PLANNER_UNITS: UnitSystem = {

@@ -7,7 +7,8 @@ import { ST_DONE, ST_REJECTED, type RequestTable } from '../engine/request-table
 import type { Collector } from '../metrics/collector.js';
 import type { Router } from '../router/router.js';
 import type { WorkloadDriver } from './workload-driver.js';
-import { W_ABSENT, W_ACTIVE, W_DRAINING, W_STARTING, WorkerSet } from './worker-set.js';
+import { W_ABSENT, W_ACTIVE, W_DRAINING, W_STARTING } from '../contracts/worker-states.js';
+import { WorkerSet } from './worker-set.js';
 
 export class SimInvariantError extends Error {
   constructor(message: string) {

@@ -1,7 +1,4 @@
-export const W_ABSENT = 0;
-export const W_STARTING = 1;
-export const W_ACTIVE = 2;
-export const W_DRAINING = 3;
+import { W_ABSENT, W_ACTIVE, W_DRAINING, W_STARTING, type RoutableWorkers } from '../contracts/worker-states.js';
 
 /**
  * The cluster's worker slots and their life cycle: starting (cold start, not routable), active
@@ -9,7 +6,7 @@ export const W_DRAINING = 3;
  * creation number orders workers like Dynamo's monotonically increasing worker ids (round robin goes
  * in that order, scale-down takes the newest first).
  */
-export class WorkerSet {
+export class WorkerSet implements RoutableWorkers {
   readonly state: Int8Array;
   readonly created: Float64Array;
   /** Routable slots in creation order; the first `nActive` entries are valid. */

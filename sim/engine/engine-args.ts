@@ -1,3 +1,5 @@
+import type { EvictionName } from '../kvcache/evictor.js';
+
 /**
  * Engine arguments with Dynamo's mocker field names and defaults (`MockEngineArgs`), so a user can
  * paste the JSON they pass to `python -m dynamo.replay --extra-engine-args`.
@@ -8,7 +10,7 @@
  */
 export type EngineType = 'vllm' | 'sglang' | 'trtllm';
 export type PreemptionMode = 'lifo' | 'fifo';
-export type EvictionName = 'lru' | 'lineage';
+export type { EvictionName } from '../kvcache/evictor.js';
 
 export interface SglangArgs {
   /** Waiting-queue order: fifo (alias fcfs) or longest-prefix-match. */

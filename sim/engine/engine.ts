@@ -1,4 +1,4 @@
-import type { KvEventLog } from './kv-events.js';
+import type { KvEventLog } from '../contracts/kv-events.js';
 import type { PassStats, WorkerLoad } from './pass-stats.js';
 
 /** Token signals of one pass, in emission order, applied by the cluster when the pass ends. */

@@ -1,5 +1,5 @@
 import type { Workload } from '../workload/workload.js';
-import type { PromptBlocks } from './prompt-blocks.js';
+import type { PromptBlocks } from '../workload/prompt-blocks.js';
 
 export const ST_NONE = 0;
 export const ST_WAITING = 1;

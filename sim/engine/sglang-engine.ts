@@ -5,10 +5,10 @@ import type { Workload } from '../workload/workload.js';
 import type { Engine } from './engine.js';
 import { PassOutput } from './engine.js';
 import { speedDivisors, type EngineArgs } from './engine-args.js';
-import type { KvEventLog } from './kv-events.js';
-import type { PromptBlocks } from './prompt-blocks.js';
+import type { KvEventLog } from '../contracts/kv-events.js';
+import type { PromptBlocks } from '../workload/prompt-blocks.js';
 import { PassStats, type WorkerLoad } from './pass-stats.js';
-import { RadixCache } from './radix-cache.js';
+import { RadixCache } from '../kvcache/radix-cache.js';
 import { ST_DONE, ST_PREEMPTED, ST_RUNNING, ST_WAITING, type RequestTable } from './request-table.js';
 
 /** Dynamo `scheduler/sglang/config.rs`. */

@@ -4,13 +4,13 @@ import type { TimingModel } from '../timing/timing-model.js';
 import type { Engine } from './engine.js';
 import { PassOutput } from './engine.js';
 import { speedDivisors, type EngineArgs } from './engine-args.js';
-import { createEvictor } from './evictor.js';
-import { KvBlockManager } from './kv-block-manager.js';
-import type { KvEventLog } from './kv-events.js';
+import { createEvictor } from '../kvcache/evictor-factory.js';
+import { KvBlockManager } from '../kvcache/kv-block-manager.js';
+import type { KvEventLog } from '../contracts/kv-events.js';
 import { PassStats, type WorkerLoad } from './pass-stats.js';
 import { ST_DONE, ST_LOADING, ST_PREEMPTED, ST_RUNNING, ST_WAITING, type RequestTable } from './request-table.js';
-import { HostTier } from '../kvtier/host-tier.js';
-import type { EvictionModule } from '../policy/eviction-policy.js';
+import { HostTier } from '../kvcache/host-tier.js';
+import type { EvictionModule } from '../contracts/eviction-views.js';
 
 const SCHEDULED = 0;
 const BLOCKED = 1;

@@ -1,4 +1,4 @@
-import type { PassModel, PlannerDecision, PlannerObservation, PlannerPolicy, PoolView, WorkerLoadView } from './observation.js';
+import type { PassModel, PlannerDecision, PlannerObservation, PlannerPolicy, PoolView, WorkerLoadView } from '../contracts/planner-views.js';
 
 const current = (o: PlannerObservation): number => o.workers.active + o.workers.starting;
 const size = (p: PoolView): number => p.active + p.starting;

@@ -1,13 +1,13 @@
 import type { Cluster, ClusterAgent, ClusterListener, Pool } from '../cluster/cluster.js';
-import { W_ACTIVE, W_DRAINING, W_STARTING } from '../cluster/worker-set.js';
+import { W_ACTIVE, W_DRAINING, W_STARTING } from '../contracts/worker-states.js';
 import { emptyLoad, type PassSink, type PassStats } from '../engine/pass-stats.js';
 import type { Collector } from '../metrics/collector.js';
 import { rankIndex } from '../metrics/stats.js';
-import type { PassesView, PlannerObservation, PlannerPolicy, PoolView, WorkerLoadView } from './observation.js';
+import type { PassesView, PlannerObservation, PlannerPolicy, PoolView, WorkerLoadView } from '../contracts/planner-views.js';
 import { PassRegression } from './pass-regression.js';
 import type { ResolvedPlannerConfig } from './planner-config.js';
 import { TickSchedule } from './tick-schedule.js';
-import { requireFinite } from '../policy/policy-error.js';
+import { requireFinite } from '../contracts/policy-error.js';
 
 
 /** Recent passes kept between ticks for the pass-time model (the newest win). */

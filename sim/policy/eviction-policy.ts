@@ -1,43 +1,11 @@
-import { requireFinite } from './policy-error.js';
 import { markDefined, policyName } from './made-by-define.js';
+import type { EvictionFns, EvictionModule } from '../contracts/eviction-views.js';
 
-/**
- * A cached, unreferenced KV block that may be evicted. Frozen plain numbers. The priority is computed
- * when the block becomes evictable and again when it gains its first or loses its last cached child.
- */
-export interface EvictionBlockView {
-  /** Times the block was found in the cache and reused since it was first stored. */
-  readonly hits: number;
-  /** When the block was last referenced (ms of simulated time). */
-  readonly lastAccessMs: number;
-  /** Time since the block was first stored (ms). */
-  readonly ageMs: number;
-  /** Position of the block in its prompt's chain: 0 for a prompt's first block. */
-  readonly depth: number;
-  /** Cached blocks that continue this one (its children in the prefix tree). */
-  readonly cachedChildren: number;
-  /** Simulated time now (ms). */
-  readonly nowMs: number;
-}
-
-export interface EvictionFns {
-  /** Lower priority is evicted first (ties: the block that became evictable first). */
-  priority(block: EvictionBlockView): number;
-}
-
-export interface EvictionModule {
-  readonly kind: 'eviction';
-  readonly name: string;
-  instantiate(): EvictionFns;
-}
+export type { EvictionBlockView, EvictionFns, EvictionModule } from '../contracts/eviction-views.js';
 
 /** Defines a KV-cache eviction policy from a priority function, or `create()` returning one. */
 export function defineEviction(def: { name?: string } & (EvictionFns | { create(): EvictionFns })): EvictionModule {
   const name = policyName(def.name, 'eviction');
   const make = 'create' in def ? () => def.create() : () => ({ priority: (def as EvictionFns).priority });
   return markDefined(Object.freeze({ kind: 'eviction' as const, name, instantiate: make }));
-}
-
-export function checkedPriority(name: string, fns: EvictionFns, view: EvictionBlockView): number {
-  return requireFinite(name, 'priority', fns.priority(view));
 }

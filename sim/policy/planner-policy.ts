@@ -1,4 +1,4 @@
-import type { PlannerDecision, PlannerObservation, PlannerPolicy } from '../planner/observation.js';
+import type { PlannerDecision, PlannerObservation, PlannerPolicy } from '../contracts/planner-views.js';
 import { markDefined, policyName } from './made-by-define.js';
 
 export interface PlannerModule {

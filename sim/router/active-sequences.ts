@@ -1,4 +1,4 @@
-import type { PromptBlocks } from '../engine/prompt-blocks.js';
+import type { PromptBlocks } from '../workload/prompt-blocks.js';
 import { PrefillTracker } from './prefill-tracker.js';
 import { WorkerBitset } from './worker-bitset.js';
 

@@ -1,4 +1,4 @@
-import type { RouterRequestView, RouterWorkerView } from '../policy/router-policy.js';
+import type { RouterRequestView, RouterWorkerView } from '../contracts/router-views.js';
 import type { KvRouterConfig } from './router-config.js';
 
 /**

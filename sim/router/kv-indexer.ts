@@ -1,6 +1,5 @@
-import { KV_REMOVED, KV_STORED, type KvEventLog } from '../engine/kv-events.js';
-import { KV_HOST_STORED } from '../kvtier/host-tier.js';
-import type { PromptBlocks } from '../engine/prompt-blocks.js';
+import { KV_HOST_STORED, KV_REMOVED, KV_STORED, type KvEventLog } from '../contracts/kv-events.js';
+import type { PromptBlocks } from '../workload/prompt-blocks.js';
 import { WorkerBitset } from './worker-bitset.js';
 
 /**

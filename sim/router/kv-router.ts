@@ -1,16 +1,16 @@
 import { EventHeap } from '../core/event-heap.js';
 import type { Prng } from '../core/prng.js';
-import type { KvEventLog } from '../engine/kv-events.js';
-import type { PromptBlocks } from '../engine/prompt-blocks.js';
+import type { KvEventLog } from '../contracts/kv-events.js';
+import type { PromptBlocks } from '../workload/prompt-blocks.js';
 import { ActiveSequences } from './active-sequences.js';
 import { KvIndexer } from './kv-indexer.js';
 import type { Dispatch, Router } from './router.js';
 import type { KvRouterConfig } from './router-config.js';
 import { dynamoKvCost } from './dynamo-cost.js';
-import { checkedCost, type RouterFns, type RouterRequestView, type RouterWorkerView } from '../policy/router-policy.js';
+import { checkedCost, type RouterFns, type RouterRequestView, type RouterWorkerView } from '../contracts/router-views.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-import type { WorkerSet } from '../cluster/worker-set.js';
+import type { RoutableWorkers } from '../contracts/worker-states.js';
 
 /**
  * Dynamo's KV-aware router: for each worker,
@@ -40,7 +40,7 @@ export class KvRouter implements Router {
   constructor(
     private readonly cfg: KvRouterConfig,
     private readonly pb: PromptBlocks,
-    private readonly ws: WorkerSet,
+    private readonly ws: RoutableWorkers,
     private readonly inputLength: Int32Array,
     private readonly arrivalOf: Float64Array,
     maxBatchedTokens: number | null,

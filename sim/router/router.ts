@@ -1,4 +1,4 @@
-import type { KvEventLog } from '../engine/kv-events.js';
+import type { KvEventLog } from '../contracts/kv-events.js';
 
 /** Called by a router to hand a request to a worker. */
 export type Dispatch = (r: number, worker: number) => void;

@@ -1,6 +1,6 @@
 import { IntDeque } from '../core/int-deque.js';
 import type { Prng } from '../core/prng.js';
-import type { WorkerSet } from '../cluster/worker-set.js';
+import type { RoutableWorkers } from '../contracts/worker-states.js';
 import type { Dispatch, Router } from './router.js';
 
 /** Routers that ignore load; requests wait only while no worker is routable. */
@@ -8,7 +8,7 @@ abstract class LoadBlindRouter implements Router {
   abstract readonly name: string;
   readonly wantsKvEvents = false;
   private readonly held = new IntDeque();
-  constructor(protected readonly workers: WorkerSet, private readonly dispatch: Dispatch) {}
+  constructor(protected readonly workers: RoutableWorkers, private readonly dispatch: Dispatch) {}
   get pending(): number {
     return this.held.length;
   }
@@ -40,7 +40,7 @@ export class RoundRobinRouter extends LoadBlindRouter {
 /** Uniformly random routable worker from a seeded stream. */
 export class RandomRouter extends LoadBlindRouter {
   readonly name = 'random';
-  constructor(workers: WorkerSet, private readonly rng: Prng, dispatch: Dispatch) {
+  constructor(workers: RoutableWorkers, private readonly rng: Prng, dispatch: Dispatch) {
     super(workers, dispatch);
   }
   protected pick(): number {

@@ -122,7 +122,7 @@ async function runJob(job: Job): Promise<Row> {
   const { deriveNumGpuBlocks } = await import('../../sim/catalog/kv-capacity.js');
   const { dynamoSlaPolicy } = await import('../../sim/planner/builtin-policies.js');
   const { resolvePlannerConfig } = await import('../../sim/planner/planner-config.js');
-  type Policy = import('../../sim/planner/observation.js').PlannerPolicy;
+  type Policy = import('../../sim/contracts/planner-views.js').PlannerPolicy;
 
   const s = job.scenario;
   const hw = { gpu: 'h200_sxm', model: 'qwen3-32b', tp: 2, weightDtype: 'bf16', kvDtype: 'bf16' } as const;

@@ -1,5 +1,5 @@
 import { resolveEngineArgs } from '../../sim/engine/engine-args.js';
-import { buildPromptBlocks } from '../../sim/engine/prompt-blocks.js';
+import { buildPromptBlocks } from '../../sim/workload/prompt-blocks.js';
 import { RequestTable } from '../../sim/engine/request-table.js';
 import { VllmEngine } from '../../sim/engine/vllm-engine.js';
 import { Collector } from '../../sim/metrics/collector.js';

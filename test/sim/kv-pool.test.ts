@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LineageEvictor, LruEvictor } from '../../sim/engine/evictor.js';
-import { KvBlockManager } from '../../sim/engine/kv-block-manager.js';
-import { KV_REMOVED, KV_STORED, KvEventLog } from '../../sim/engine/kv-events.js';
-import { buildPromptBlocks } from '../../sim/engine/prompt-blocks.js';
+import { LineageEvictor, LruEvictor } from '../../sim/kvcache/evictor.js';
+import { KvBlockManager } from '../../sim/kvcache/kv-block-manager.js';
+import { KV_REMOVED, KV_STORED, KvEventLog } from '../../sim/contracts/kv-events.js';
+import { buildPromptBlocks } from '../../sim/workload/prompt-blocks.js';
 import { makeWorkload } from '../helpers/workloads.js';
 
 function events(log: KvEventLog): string[] {

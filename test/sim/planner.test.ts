@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { builtinPlanner } from '../../sim/planner/builtin-policies.js';
-import type { PlannerObservation, PlannerPolicy } from '../../sim/planner/observation.js';
+import type { PlannerObservation, PlannerPolicy } from '../../sim/contracts/planner-views.js';
 import { PassRegression } from '../../sim/planner/pass-regression.js';
 import { PlannerConfigError, resolvePlannerConfig } from '../../sim/planner/planner-config.js';
 import { TickSchedule } from '../../sim/planner/tick-schedule.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { W_ACTIVE, WorkerSet } from '../../sim/cluster/worker-set.js';
+import { W_ACTIVE } from '../../sim/contracts/worker-states.js';
+import { WorkerSet } from '../../sim/cluster/worker-set.js';
 import { PrefillTracker } from '../../sim/router/prefill-tracker.js';
 import { resolveKvRouterConfig, RouterConfigError } from '../../sim/router/router-config.js';
 import { RoundRobinRouter } from '../../sim/router/simple-routers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SharedLink } from '../../sim/kvtier/shared-link.js';
+import { SharedLink } from '../../sim/kvcache/shared-link.js';
 
 const MB = 1e6;
 

@@ -1,4 +1,4 @@
-import { checkedPriority, type EvictionBlockView, type EvictionFns } from '../policy/eviction-policy.js';
+import { checkedPriority, type EvictionBlockView, type EvictionFns } from '../contracts/eviction-views.js';
 import type { Evictor } from './evictor.js';
 
 /** Per-slot facts the KV pool keeps for eviction policies. */

@@ -1,6 +1,6 @@
 import type { Workload } from '../workload/workload.js';
-import { KV_REMOVED, KV_STORED, type KvEventLog } from './kv-events.js';
-import type { PromptBlocks } from './prompt-blocks.js';
+import { KV_REMOVED, KV_STORED, type KvEventLog } from '../contracts/kv-events.js';
+import type { PromptBlocks } from '../workload/prompt-blocks.js';
 
 /** Token value of every output token of request r: OUT_BASE + r (never equal to a prompt token). */
 const OUT_BASE = 4294967296;

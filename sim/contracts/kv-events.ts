@@ -5,6 +5,9 @@
  */
 export const KV_STORED = 1;
 export const KV_REMOVED = 2;
+/** A block copied to, or dropped from, the worker's host-memory tier (KVBM G2). */
+export const KV_HOST_STORED = 3;
+export const KV_HOST_REMOVED = 4;
 
 export class KvEventLog {
   data = new Int32Array(256);

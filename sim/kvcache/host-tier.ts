@@ -1,10 +1,7 @@
 import { IntMap } from '../core/int-map.js';
-import { LruEvictor } from '../engine/evictor.js';
-import type { KvEventLog } from '../engine/kv-events.js';
+import { LruEvictor } from './evictor.js';
+import { KV_HOST_REMOVED, KV_HOST_STORED, type KvEventLog } from '../contracts/kv-events.js';
 import { SharedLink } from './shared-link.js';
-
-export const KV_HOST_STORED = 3;
-export const KV_HOST_REMOVED = 4;
 
 /**
  * A worker's host-memory KV tier (KVBM's G2): full blocks evicted from GPU memory are copied to host

@@ -1,7 +1,7 @@
 import { IntMap } from '../core/int-map.js';
 import type { Evictor } from './evictor.js';
 import { PriorityEvictor, type BlockFacts } from './priority-evictor.js';
-import { KV_REMOVED, KV_STORED, type KvEventLog } from './kv-events.js';
+import { KV_REMOVED, KV_STORED, type KvEventLog } from '../contracts/kv-events.js';
 
 /**
  * vLLM-style KV block pool of one worker with prefix caching (Dynamo mocker's vllm backend):

@@ -1,4 +1,4 @@
-import type { Workload } from '../workload/workload.js';
+import type { Workload } from './workload.js';
 
 /**
  * Block identities of every prompt at the engine's KV block size.

@@ -1,6 +1,5 @@
-import type { EvictionName } from './engine-args.js';
-import type { EvictionModule } from '../policy/eviction-policy.js';
-import { PriorityEvictor } from './priority-evictor.js';
+/** The built-in eviction orders (vLLM's LRU; leaves before their parents). */
+export type EvictionName = 'lru' | 'lineage';
 
 /**
  * Orders the inactive (cached, unreferenced) KV blocks of one worker for eviction. Slots enter when
@@ -109,10 +108,4 @@ export class LineageEvictor implements Evictor {
       this.lists.append(has ? 1 : 0, slot);
     }
   }
-}
-
-/** The built-in evictor `name`, or a policy module's priority order when one is given. */
-export function createEvictor(name: EvictionName, capacity: number, policy: EvictionModule | null = null): Evictor {
-  if (policy !== null) return new PriorityEvictor(capacity, policy.instantiate(), policy.name);
-  return name === 'lineage' ? new LineageEvictor(capacity) : new LruEvictor(capacity);
 }
