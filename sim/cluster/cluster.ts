@@ -1,5 +1,5 @@
 import { simRaised } from '../core/raised.js';
-import { EventHeap } from '../core/event-heap.js';
+import { EventQueue } from '../core/event-queue.js';
 import type { Prng } from '../core/prng.js';
 import type { Engine } from '../engine/engine.js';
 import type { PassStats } from '../engine/pass-stats.js';
@@ -35,6 +35,19 @@ export interface ClusterListener {
 }
 
 export type PoolRole = 'agg' | 'prefill' | 'decode';
+
+/**
+ * Kinds of event, in the order the events of one instant are handled: passes end (in pass order),
+ * faults strike, started workers become routable, KV hand-offs land, engines' timers fire, requests
+ * arrive; the planner ticks once the instant is otherwise settled.
+ */
+export const EV_PASS_END = 0;
+export const EV_FAULT = 1;
+export const EV_READY = 2;
+export const EV_HANDOFF = 3;
+export const EV_WAKE = 4;
+export const EV_ARRIVAL = 5;
+export const EV_TICK = 6;
 
 /** Worker failures to inject. */
 export interface FaultPlan {
@@ -77,11 +90,12 @@ export class Pool {
 }
 
 /**
- * Multi-worker runtime on one virtual clock (Dynamo's offline AggRuntime). At each
- * timestamp, until nothing changes: pass completions (in pass order), workers becoming ready,
- * arrivals (routed or queued), then one pass start on the first idle worker with work (in slot
- * order). A pass is computed whole when it starts and its effects land when it ends, so a request
- * arriving mid-pass waits for the next pass. Agents (the planner) act once the timestamp is settled.
+ * Multi-worker runtime on one virtual clock (Dynamo's offline AggRuntime), driven by one queue of
+ * tagged events (EV_*) handled by one switch. At each instant the events due are handled in kind
+ * order; when none but a planner tick is left, the first idle worker with work (in slot order) starts
+ * a pass, and the events that creates are handled before the next pass starts. A pass is computed
+ * whole when it starts and its effects land when it ends, so a request arriving mid-pass waits for
+ * the next pass. Agents (the planner) act once the instant is otherwise settled.
  * Workers can be added (ready after a cold start) and removed (drained first) while it runs.
  * Disaggregated: requests go to the prefill pool with one output token to make; when it is done the
  * KV cache moves to the decode pool after `isl × handoffMsPerToken` and a decode worker, with no
@@ -94,12 +108,14 @@ export class Cluster {
   readonly inFlight: Int32Array;
   /** Pool of each global slot. */
   private readonly poolOf: Int8Array;
-  private readonly completions = new EventHeap(64);
-  private readonly readyEvents = new EventHeap(16);
-  private readonly handoffs = new EventHeap(64);
-  /** Engines' own timers (host-tier loads finishing); wakeTime holds each worker's earliest pushed time. */
-  private readonly wakeups = new EventHeap(16);
+  private readonly queue = new EventQueue(256);
+  /** Engines' own timers (host-tier loads finishing): each worker's earliest EV_WAKE in the queue. */
   private readonly wakeTime: Float64Array;
+  /** KV hand-offs in flight (EV_HANDOFF events in the queue). */
+  private handoffsInFlight = 0;
+  /** The one EV_ARRIVAL event that counts (older ones are stale) and its time. */
+  private arrivalGen = 0;
+  private arrivalAt = Infinity;
   private readonly prefillDone: Uint8Array;
   /** Bumped when a worker's pending completion event is replaced, so the old one is ignored. */
   private readonly eventGen: Int32Array;
@@ -113,7 +129,6 @@ export class Cluster {
   migrated = 0;
   /** Tokens of KV computation lost with failed workers (to be recomputed). */
   readonly lost = { tokens: 0 };
-  private readonly faults = new EventHeap(8);
   private faultPlan: FaultPlan | null = null;
   private faultRng: Prng | null = null;
   /** Workers that failed during a pass: they go down when it ends. */
@@ -161,7 +176,7 @@ export class Cluster {
   setFaults(plan: FaultPlan, rng: Prng): void {
     this.faultPlan = plan;
     this.faultRng = rng;
-    for (const t of plan.atMs) this.faults.push(t, 0);
+    for (const t of plan.atMs) this.queue.push(t, EV_FAULT, 0);
     if (plan.perWorkerHour > 0) this.scheduleRandomFault(0);
   }
 
@@ -169,7 +184,7 @@ export class Cluster {
     let live = 0;
     for (const p of this.pools) live += p.workers.liveCount;
     const perMs = (this.faultPlan!.perWorkerHour * Math.max(1, live)) / 3_600_000;
-    this.faults.push(now + this.faultRng!.nextExp(1 / perMs), 1);
+    this.queue.push(now + this.faultRng!.nextExp(1 / perMs), EV_FAULT, 1);
   }
 
   /** A random routable worker fails at `now`. */
@@ -241,6 +256,12 @@ export class Cluster {
 
   setAgent(agent: ClusterAgent): void {
     this.agent = agent;
+    this.scheduleTick();
+  }
+
+  private scheduleTick(): void {
+    const t = this.agent!.nextTime();
+    if (t !== Infinity) this.queue.push(t, EV_TICK);
   }
 
   /** Hands request r to the worker in global slot w. */
@@ -257,7 +278,7 @@ export class Cluster {
     if (t < this.now) t = this.now;
     if (t < this.wakeTime[w]!) {
       this.wakeTime[w] = t;
-      this.wakeups.push(t, w);
+      this.queue.push(t, EV_WAKE, w);
     }
   }
 
@@ -276,11 +297,11 @@ export class Cluster {
   private pushCompletion(w: number, end: number): void {
     // ties between workers ending together go by pass start, then slot: the order separate passes
     // would have, whether or not runs were fast-forwarded
-    this.completions.push(end, w + this.engines.length * this.eventGen[w]!, this.engines[w]!.lastPassStart, w);
+    this.queue.push(end, EV_PASS_END, w, this.eventGen[w]!, this.engines[w]!.lastPassStart, w);
   }
 
   private totalInFlight(): number {
-    let s = this.handoffs.size;
+    let s = this.handoffsInFlight;
     for (const p of this.pools) s += p.router.pending;
     for (let w = 0; w < this.inFlight.length; w++) s += this.inFlight[w]!;
     return s;
@@ -288,93 +309,114 @@ export class Cluster {
 
   run(): void {
     const n = this.table.n;
-    this.drain();
-    this.runAgent();
+    const q = this.queue;
+    this.armArrival();
     let progressAt = 0;
-    while (this.finished + this.rejected < n) {
-      const tArrive = this.driver.nextTime(this.driver.cap === null ? 0 : this.totalInFlight());
-      let next = this.completions.peekTime();
-      if (tArrive < next) next = tArrive;
-      if (this.readyEvents.peekTime() < next) next = this.readyEvents.peekTime();
-      if (this.handoffs.peekTime() < next) next = this.handoffs.peekTime();
-      if (this.wakeups.peekTime() < next) next = this.wakeups.peekTime();
-      if (this.faults.peekTime() < next) next = this.faults.peekTime();
-      const tAgent = this.agent === null ? Infinity : this.agent.nextTime();
-      if (tAgent < next) next = tAgent;
-      if (next === Infinity) {
-        const noWorkers = this.pools.some((p) => p.workers.liveCount === 0);
-        throw new SimInvariantError(`dead end at ${this.now} ms: ${n - this.finished - this.rejected} requests unfinished and no pending event${noWorkers ? ' (a pool has no workers left)' : ''}`);
+    for (;;) {
+      const t = q.peekTime();
+      const kind = q.peekKind();
+      // an arrival event superseded by a later arming is dropped without moving the clock
+      if (kind === EV_ARRIVAL && q.peekA() !== this.arrivalGen) {
+        q.pop();
+        continue;
       }
-      if (next < this.now) throw new SimInvariantError(`clock went backwards from ${this.now} to ${next} ms`);
-      this.now = next;
-      this.drain();
-      if (tAgent === next) this.runAgent();
-      if (this.onProgress !== null && this.finished >= progressAt) {
-        this.onProgress(this.finished + this.rejected, this.now);
-        progressAt = this.finished + Math.max(1, n >> 6);
+      if (t > this.now || kind === EV_TICK) {
+        // nothing but a tick is left at this instant: start the next pass, then look again
+        if (this.startNextPass()) continue;
       }
+      if (t > this.now) {
+        // the instant is settled
+        if (this.onProgress !== null && this.finished >= progressAt) {
+          this.onProgress(this.finished + this.rejected, this.now);
+          progressAt = this.finished + Math.max(1, n >> 6);
+        }
+        if (this.finished + this.rejected >= n) break;
+        if (this.armArrival()) continue;
+        if (t === Infinity) {
+          const noWorkers = this.pools.some((p) => p.workers.liveCount === 0);
+          throw new SimInvariantError(`dead end at ${this.now} ms: ${n - this.finished - this.rejected} requests unfinished and no pending event${noWorkers ? ' (a pool has no workers left)' : ''}`);
+        }
+        this.now = t;
+      } else if (t < this.now) {
+        throw new SimInvariantError(`clock went backwards from ${this.now} to ${t} ms`);
+      }
+      const a = q.peekA(), b = q.peekB();
+      q.pop();
+      this.handle(kind, a, b);
     }
     for (const p of this.pools) p.workers.account(this.now);
   }
 
-  private runAgent(): void {
-    if (this.agent === null || this.agent.nextTime() !== this.now) return;
-    this.agent.act(this.now);
-    this.drain();
-  }
-
-  private drain(): void {
+  /** One event at `this.now`. */
+  private handle(kind: number, a: number, b: number): void {
     const now = this.now;
-    const engines = this.engines;
-    const slots = engines.length;
-    for (;;) {
-      let changed = false;
-      while (this.completions.size > 0 && this.completions.peekTime() === now) {
-        const p = this.completions.pop();
-        const w = p % slots;
-        if ((p - w) / slots !== this.eventGen[w] || !this.busy[w]) continue;
-        this.applyPassEnd(w);
-        changed = true;
-      }
-      while (this.faults.size > 0 && this.faults.peekTime() <= now) {
-        const random = this.faults.pop() === 1;
+    switch (kind) {
+      case EV_PASS_END:
+        // a pass cut short or a worker taken down leaves its old end behind
+        if (b === this.eventGen[a] && this.busy[a]) this.applyPassEnd(a);
+        return;
+      case EV_FAULT:
         this.injectFault(now);
-        if (random) this.scheduleRandomFault(now);
-        changed = true;
-      }
-      while (this.readyEvents.size > 0 && this.readyEvents.peekTime() === now) {
-        const w = this.readyEvents.pop();
-        const pool = this.pools[this.poolOf[w]!]!;
-        const local = w - pool.base;
-        if (pool.workers.state[local] !== W_STARTING) continue; // cancelled while starting
+        if (a === 1) this.scheduleRandomFault(now);
+        return;
+      case EV_READY: {
+        const pool = this.pools[this.poolOf[a]!]!;
+        const local = a - pool.base;
+        if (pool.workers.state[local] !== W_STARTING) return; // cancelled while starting
         pool.workers.set(local, W_ACTIVE, now);
         pool.router.workersChanged(now);
-        changed = true;
+        return;
       }
-      while (this.handoffs.size > 0 && this.handoffs.peekTime() === now) {
-        this.startDecode(this.handoffs.pop(), now);
-        changed = true;
+      case EV_HANDOFF:
+        this.handoffsInFlight--;
+        this.startDecode(a, now);
+        return;
+      case EV_WAKE: {
+        const e = this.engines[a];
+        if (e === null || this.wakeTime[a] !== now) return;
+        this.wakeTime[a] = Infinity;
+        if (e!.wake(now) && this.busy[a]) this.cutRun(a);
+        if (e!.kvEvents !== null && e!.kvEvents.length > 0) this.flushKv(a, e!);
+        this.scheduleWake(a);
+        return;
       }
-      while (this.wakeups.size > 0 && this.wakeups.peekTime() === now) {
-        const w = this.wakeups.pop();
-        const e = engines[w];
-        if (e === null || this.wakeTime[w] !== now) continue;
-        this.wakeTime[w] = Infinity;
-        if (e!.wake(now) && this.busy[w]) this.cutRun(w);
-        if (e!.kvEvents !== null && e!.kvEvents.length > 0) this.flushKv(w, e!);
-        this.scheduleWake(w);
-        changed = true;
-      }
-      if (this.releaseArrivals(now)) changed = true;
-      for (let w = 0; w < slots; w++) {
-        const e = engines[w];
-        if (e === null || this.busy[w] || !e!.hasWork()) continue;
-        this.startPass(w, now);
-        changed = true;
-        break;
-      }
-      if (!changed) return;
+      case EV_ARRIVAL:
+        this.arrivalAt = Infinity;
+        this.releaseArrivals(now);
+        this.armArrival();
+        return;
+      case EV_TICK:
+        this.agent!.act(now);
+        this.scheduleTick();
+        return;
+      default:
+        throw new SimInvariantError(`unknown event kind ${kind}`);
     }
+  }
+
+  /**
+   * Schedules the workload's next release (its next ready request, when the concurrency cap allows
+   * one), superseding the one scheduled before; false if that one still holds.
+   */
+  private armArrival(): boolean {
+    const t = this.driver.nextTime(this.driver.cap === null ? 0 : this.totalInFlight());
+    if (t === this.arrivalAt) return false;
+    this.arrivalAt = t;
+    this.arrivalGen++;
+    if (t !== Infinity) this.queue.push(t < this.now ? this.now : t, EV_ARRIVAL, this.arrivalGen);
+    return true;
+  }
+
+  /** Starts a pass on the first idle worker with work (in slot order); false if there is none. */
+  private startNextPass(): boolean {
+    const engines = this.engines;
+    for (let w = 0; w < engines.length; w++) {
+      const e = engines[w];
+      if (e === null || this.busy[w] || !e!.hasWork()) continue;
+      this.startPass(w, this.now);
+      return true;
+    }
+    return false;
   }
 
   private startPass(w: number, now: number): void {
@@ -409,6 +451,7 @@ export class Cluster {
     const out = e.out;
     this.inFlight[w]! -= out.nCompleted;
     const prefillSide = pool.role === 'prefill';
+    const finishedBefore = this.finished;
     for (let i = 0; i < out.length; i++) {
       const r = out.requests[i]!;
       if (out.done[i]) {
@@ -429,14 +472,18 @@ export class Cluster {
     out.reset();
     if (this.failing[w]) this.takeDown(w);
     else if (pool.workers.state[w - pool.base] === W_DRAINING && e.drained()) this.retire(w);
+    // a finished request may free a client's next turn or a place under the concurrency cap
+    if (finishedBefore !== this.finished) this.armArrival();
   }
 
   /** A prefill worker finished r: its KV cache travels to the decode side. */
   private handOff(r: number, now: number): void {
     this.handoffCount++;
     const delay = this.table.promptLen[r]! * this.handoffMsPerToken;
-    if (delay > 0) this.handoffs.push(now + delay, r);
-    else this.startDecode(r, now);
+    if (delay > 0) {
+      this.handoffsInFlight++;
+      this.queue.push(now + delay, EV_HANDOFF, r);
+    } else this.startDecode(r, now);
   }
 
   private startDecode(r: number, now: number): void {
@@ -487,7 +534,7 @@ export class Cluster {
     this.busy[w] = 0;
     this.inFlight[w] = 0;
     if (scaling) this.scaleUps++;
-    if (startupMs > 0) this.readyEvents.push(now + startupMs, w);
+    if (startupMs > 0) this.queue.push(now + startupMs, EV_READY, w);
     else p.router.workersChanged(now);
     return true;
   }
@@ -560,6 +607,6 @@ export class Cluster {
       if (problem) throw new SimInvariantError(problem);
     }
     for (const p of this.pools) if (p.router.pending !== 0) throw new SimInvariantError(`${p.router.pending} requests left in the ${p.role} router queue`);
-    if (this.handoffs.size !== 0) throw new SimInvariantError(`${this.handoffs.size} KV handoffs still in flight`);
+    if (this.handoffsInFlight !== 0) throw new SimInvariantError(`${this.handoffsInFlight} KV handoffs still in flight`);
   }
 }
