@@ -166,10 +166,10 @@ export function runReplay(workload: Workload, cfg: ReplayConfig): ReplayResult {
       const estimate = !custom && rc.router_prefill_load_model === 'timing' && pool.role !== 'decode'
         ? (isl: number, cached: number) => timing.prefillMs(1, isl, cached, isl * isl - cached * cached) / div
         : null;
-      router = new KvRouter(rc, blocks, pool.workers, workload.inputLength, driver.arrival, passTokensOf(a), rng, pool.dispatch, estimate,
+      router = new KvRouter(rc, blocks, pool.workers, workload.inputLength, driver.arrival, passTokensOf(a), rng, estimate,
         custom ? custom.instantiate() : null, custom ? custom.name : 'kv', workload.outputLength);
-    } else if (cfg.router === 'round_robin') router = new RoundRobinRouter(pool.workers, pool.dispatch);
-    else if (cfg.router === 'random') router = new RandomRouter(pool.workers, rng, pool.dispatch);
+    } else if (cfg.router === 'round_robin') router = new RoundRobinRouter(pool.workers);
+    else if (cfg.router === 'random') router = new RandomRouter(pool.workers, rng);
     else throw new Error(`unknown router mode ${JSON.stringify(cfg.router)}`);
     cluster.setRouter(router, pool.index);
   }

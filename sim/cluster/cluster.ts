@@ -5,7 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import type { PassStats } from '../engine/pass-stats.js';
 import { ST_DONE, ST_REJECTED, type RequestTable } from '../engine/request-table.js';
 import type { Collector } from '../metrics/collector.js';
-import type { Router } from '../router/router.js';
+import { QUEUED, type Router } from '../router/router.js';
 import type { WorkloadDriver } from './workload-driver.js';
 import { W_ABSENT, W_ACTIVE, W_DRAINING, W_STARTING } from '../contracts/worker-states.js';
 import { WorkerSet } from './worker-set.js';
@@ -75,13 +75,11 @@ export interface PoolSpec {
 
 export class Pool {
   readonly workers: WorkerSet;
+  /** Decides where the pool's requests go, in pool-local slots (`base` maps them to the cluster's). */
   router!: Router;
-  /** The pool's routers dispatch with pool-local slots; this maps them to global ones. */
-  readonly dispatch: (r: number, local: number) => void;
 
-  constructor(readonly index: number, readonly spec: PoolSpec, readonly base: number, cluster: Cluster) {
+  constructor(readonly index: number, readonly spec: PoolSpec, readonly base: number) {
     this.workers = new WorkerSet(spec.slots);
-    this.dispatch = (r, local) => cluster.dispatchTo(r, base + local);
   }
 
   get role(): PoolRole {
@@ -161,7 +159,7 @@ export class Cluster {
     let base = 0;
     this.pools = specs.map((spec, i) => {
       if (spec.initial > spec.slots) throw new Error(`${spec.initial} ${spec.role} workers exceed its ${spec.slots} slots`);
-      const pool = new Pool(i, spec, base, this);
+      const pool = new Pool(i, spec, base);
       this.poolOf.fill(i, base, base + spec.slots);
       for (let k = 0; k < spec.initial; k++) {
         const local = pool.workers.add(W_ACTIVE, 0);
@@ -207,7 +205,7 @@ export class Cluster {
     const w = p.base + local;
     this.failures++;
     p.workers.set(local, W_DRAINING, this.now);
-    p.router.workersChanged(this.now);
+    this.workersChanged(p, this.now);
     if (this.busy[w]) {
       this.cutRun(w);
       if (this.busy[w]) {
@@ -235,7 +233,8 @@ export class Cluster {
       this.migrated++;
       this.prefillDone[r] = 0;
       p.router.completed(r, now);
-      p.router.arrive(r, now);
+      this.releaseHeld(p, now);
+      this.route(p, r, now);
     }
     const plan = this.faultPlan!;
     if (plan.replaceAfterMs !== null) this.addWorker(plan.replaceAfterMs, p.index, false);
@@ -264,8 +263,24 @@ export class Cluster {
     if (t !== Infinity) this.queue.push(t, EV_TICK);
   }
 
+  /** Sends request r where its pool's router says, or leaves it with the router. */
+  private route(p: Pool, r: number, now: number): void {
+    const local = p.router.route(r, now);
+    if (local !== QUEUED) this.dispatchTo(r, p.base + local);
+  }
+
+  /** Sends the requests the pool's router now lets go (after a change that can free a worker). */
+  private releaseHeld(p: Pool, now: number): void {
+    for (let r = p.router.nextHeld(now); r >= 0; r = p.router.nextHeld(now)) this.route(p, r, now);
+  }
+
+  private workersChanged(p: Pool, now: number): void {
+    p.router.workersChanged(now);
+    this.releaseHeld(p, now);
+  }
+
   /** Hands request r to the worker in global slot w. */
-  dispatchTo(r: number, w: number): void {
+  private dispatchTo(r: number, w: number): void {
     this.table.worker[r] = w;
     this.inFlight[w]!++;
     if (this.busy[w]) this.cutRun(w);
@@ -364,7 +379,7 @@ export class Cluster {
         const local = a - pool.base;
         if (pool.workers.state[local] !== W_STARTING) return; // cancelled while starting
         pool.workers.set(local, W_ACTIVE, now);
-        pool.router.workersChanged(now);
+        this.workersChanged(pool, now);
         return;
       }
       case EV_HANDOFF:
@@ -456,6 +471,7 @@ export class Cluster {
       const r = out.requests[i]!;
       if (out.done[i]) {
         router.completed(r, now);
+        this.releaseHeld(pool, now);
         if (prefillSide) {
           this.handOff(r, now);
           continue;
@@ -467,6 +483,7 @@ export class Cluster {
       } else if (!this.prefillDone[r]) {
         this.prefillDone[r] = 1;
         router.prefillCompleted(r, now);
+        this.releaseHeld(pool, now);
       }
     }
     out.reset();
@@ -488,7 +505,7 @@ export class Cluster {
 
   private startDecode(r: number, now: number): void {
     this.table.startPhase(r, this.table.outputLength[r]!);
-    this.pools[1]!.router.arrive(r, now);
+    this.route(this.pools[1]!, r, now);
   }
 
   private releaseArrivals(now: number): boolean {
@@ -509,7 +526,7 @@ export class Cluster {
         continue;
       }
       if (this.disaggregated) this.table.startPhase(r, 1);
-      this.pools[0]!.router.arrive(r, now);
+      this.route(this.pools[0]!, r, now);
     }
   }
 
@@ -535,7 +552,7 @@ export class Cluster {
     this.inFlight[w] = 0;
     if (scaling) this.scaleUps++;
     if (startupMs > 0) this.queue.push(now + startupMs, EV_READY, w);
-    else p.router.workersChanged(now);
+    else this.workersChanged(p, now);
     return true;
   }
 
@@ -557,7 +574,7 @@ export class Cluster {
     const w = p.base + local;
     p.workers.set(local, W_DRAINING, now);
     this.scaleDowns++;
-    p.router.workersChanged(now);
+    this.workersChanged(p, now);
     if (!this.busy[w] && this.engines[w]!.drained()) this.retire(w);
     return true;
   }

@@ -4,7 +4,7 @@ import type { KvEventLog } from '../contracts/kv-events.js';
 import type { PromptBlocks } from '../workload/prompt-blocks.js';
 import { ActiveSequences } from './active-sequences.js';
 import { KvIndexer } from './kv-indexer.js';
-import type { Dispatch, Router } from './router.js';
+import { QUEUED, type Router } from './router.js';
 import type { KvRouterConfig } from './router-config.js';
 import { dynamoKvCost } from './dynamo-cost.js';
 import { checkedCost, type RouterFns, type RouterRequestView, type RouterWorkerView } from '../contracts/router-views.js';
@@ -45,7 +45,6 @@ export class KvRouter implements Router {
     private readonly arrivalOf: Float64Array,
     maxBatchedTokens: number | null,
     private readonly rng: Prng,
-    private readonly dispatch: Dispatch,
     /** Expected prefill time of a request with `cached` tokens of its prompt cached (enables decay). */
     private readonly estimatePrefillMs: ((isl: number, cached: number) => number) | null = null,
     /** A router policy's cost function replacing Dynamo's (a candidate module). */
@@ -69,31 +68,31 @@ export class KvRouter implements Router {
     return this.queue.size;
   }
 
-  arrive(r: number, now: number): void {
+  route(r: number, now: number): number {
     if (this.ws.nActive === 0 || (this.cfg.router_queue_threshold !== null && this.allBusy(now))) {
       this.queue.push(this.queueKey(r), r);
-      return;
+      return QUEUED;
     }
-    this.admit(r, now);
+    return this.admit(r, now);
+  }
+
+  nextHeld(now: number): number {
+    return this.queue.size > 0 && this.ws.nActive > 0 && !this.allBusy(now) ? this.queue.pop() : -1;
   }
 
   prefillCompleted(r: number, now: number): void {
     this.active.prefillCompleted(r, now);
-    this.drainQueue(now);
   }
 
   completed(r: number, now: number): void {
     this.active.free(r, now);
-    this.drainQueue(now);
   }
 
   kvEvents(w: number, log: KvEventLog): void {
     this.indexer.apply(w, log);
   }
 
-  workersChanged(now: number): void {
-    this.drainQueue(now);
-  }
+  workersChanged(): void {}
 
   workerRemoved(w: number): void {
     this.indexer.forget(w);
@@ -193,13 +192,14 @@ export class KvRouter implements Router {
     return ws.active[n - 1]!;
   }
 
-  private admit(r: number, now: number): void {
+  /** Sends r to the cheapest worker: books it there and returns the worker. */
+  private admit(r: number, now: number): number {
     const w = this.select(r, now);
     this.routed++;
     const cached = this.overlap[w]! * this.pb.blockSize;
     const est = this.estimatePrefillMs ? this.estimatePrefillMs(this.inputLength[r]!, cached) : 0;
     this.active.add(r, w, this.inputLength[r]!, this.overlap[w]!, now, est);
-    this.dispatch(r, w);
+    return w;
   }
 
   private allBusy(now: number): boolean {
@@ -223,9 +223,5 @@ export class KvRouter implements Router {
         return -1 / Math.max(1, this.inputLength[r]! - maxOverlap * this.pb.blockSize);
       }
     }
-  }
-
-  private drainQueue(now: number): void {
-    while (this.queue.size > 0 && this.ws.nActive > 0 && !this.allBusy(now)) this.admit(this.queue.pop(), now);
   }
 }

@@ -1,19 +1,25 @@
 import type { KvEventLog } from '../contracts/kv-events.js';
 
-/** Called by a router to hand a request to a worker. */
-export type Dispatch = (r: number, worker: number) => void;
+/** What `route` answers when the router holds the request instead of sending it anywhere yet. */
+export const QUEUED = -1;
 
 /**
- * Chooses a worker for each arriving request among the routable workers. Routers that queue (the KV
- * router with a threshold, or any router while no worker is routable) release queued requests
- * through `dispatch` when load drops or workers join.
+ * Chooses a worker for each arriving request among the routable workers, and only decides: the
+ * cluster sends the request where the router says. Routers that hold requests (the KV router with a
+ * busy threshold, any router while no worker is routable) keep them until `nextHeld` lets them go.
+ * Worker numbers are the pool's slots.
  */
 export interface Router {
   readonly name: string;
   /** Requests held by the router. */
   readonly pending: number;
-  /** Routes (calls dispatch) or queues an arriving request. */
-  arrive(r: number, now: number): void;
+  /** The slot to send request r to, or QUEUED when the router holds it. */
+  route(r: number, now: number): number;
+  /**
+   * A held request that may go now (the cluster routes it next), or -1. The cluster asks after every
+   * change that can free a worker: a prefill or a request finishing, workers joining or leaving.
+   */
+  nextHeld(now: number): number;
   /** The request's prefill finished (first token emitted). */
   prefillCompleted(r: number, now: number): void;
   /** The request finished (last token emitted) or left its worker. */

@@ -1,25 +1,27 @@
 import { IntDeque } from '../core/int-deque.js';
 import type { Prng } from '../core/prng.js';
 import type { RoutableWorkers } from '../contracts/worker-states.js';
-import type { Dispatch, Router } from './router.js';
+import { QUEUED, type Router } from './router.js';
 
 /** Routers that ignore load; requests wait only while no worker is routable. */
 abstract class LoadBlindRouter implements Router {
   abstract readonly name: string;
   readonly wantsKvEvents = false;
   private readonly held = new IntDeque();
-  constructor(protected readonly workers: RoutableWorkers, private readonly dispatch: Dispatch) {}
+  constructor(protected readonly workers: RoutableWorkers) {}
   get pending(): number {
     return this.held.length;
   }
   protected abstract pick(): number;
-  arrive(r: number): void {
-    if (this.workers.nActive === 0) this.held.pushBack(r);
-    else this.dispatch(r, this.pick());
+  route(r: number): number {
+    if (this.workers.nActive > 0) return this.pick();
+    this.held.pushBack(r);
+    return QUEUED;
   }
-  workersChanged(): void {
-    while (this.held.length > 0 && this.workers.nActive > 0) this.dispatch(this.held.popFront(), this.pick());
+  nextHeld(): number {
+    return this.held.length > 0 && this.workers.nActive > 0 ? this.held.popFront() : -1;
   }
+  workersChanged(): void {}
   prefillCompleted(): void {}
   completed(): void {}
   kvEvents(): void {}
@@ -40,8 +42,8 @@ export class RoundRobinRouter extends LoadBlindRouter {
 /** Uniformly random routable worker from a seeded stream. */
 export class RandomRouter extends LoadBlindRouter {
   readonly name = 'random';
-  constructor(workers: RoutableWorkers, private readonly rng: Prng, dispatch: Dispatch) {
-    super(workers, dispatch);
+  constructor(workers: RoutableWorkers, private readonly rng: Prng) {
+    super(workers);
   }
   protected pick(): number {
     return this.workers.active[this.rng.nextInt(this.workers.nActive)]!;

@@ -3,6 +3,7 @@ import { W_ACTIVE } from '../../sim/contracts/worker-states.js';
 import { WorkerSet } from '../../sim/cluster/worker-set.js';
 import { PrefillTracker } from '../../sim/router/prefill-tracker.js';
 import { resolveKvRouterConfig, RouterConfigError } from '../../sim/router/router-config.js';
+import { QUEUED } from '../../sim/router/router.js';
 import { RoundRobinRouter } from '../../sim/router/simple-routers.js';
 import { replay } from '../helpers/replay.js';
 import { makeWorkload } from '../helpers/workloads.js';
@@ -12,9 +13,24 @@ describe('routers', () => {
     const picks: number[] = [];
     const ws = new WorkerSet(4);
     for (let i = 0; i < 4; i++) ws.add(W_ACTIVE, 0);
-    const rr = new RoundRobinRouter(ws, (_r, w) => picks.push(w));
-    for (let r = 0; r < 5; r++) rr.arrive(r);
+    const rr = new RoundRobinRouter(ws);
+    for (let r = 0; r < 5; r++) picks.push(rr.route(r));
     expect(picks).toEqual([0, 1, 2, 3, 0]);
+  });
+
+  it('a router only decides: with no routable worker it holds requests, in order, until workers join', () => {
+    const ws = new WorkerSet(2);
+    const rr = new RoundRobinRouter(ws);
+    expect(rr.route(7)).toBe(QUEUED);
+    expect(rr.route(8)).toBe(QUEUED);
+    expect(rr.pending).toBe(2);
+    expect(rr.nextHeld()).toBe(-1); // still no worker
+    ws.add(W_ACTIVE, 0);
+    rr.workersChanged();
+    const sent: [number, number][] = [];
+    for (let r = rr.nextHeld(); r >= 0; r = rr.nextHeld()) sent.push([r, rr.route(r)]);
+    expect(sent).toEqual([[7, 0], [8, 0]]);
+    expect(rr.pending).toBe(0);
   });
 
   it('decays only the oldest pending prefill: 140 tokens at t0+2 s, 110 at t0+5 s', () => {

@@ -96,8 +96,8 @@ function runSglang(w: Workload, opts: RunOptions = {}) {
   const cluster = new Cluster([{ role: 'agg', initial: workers, slots: workers, makeEngine: make, kvBlocks: args.num_gpu_blocks * args.block_size, kvBlockSize: 1 }], table, collector, driver);
   const pool = cluster.pools[0]!;
   const router: Router = opts.router === 'kv'
-    ? new KvRouter(resolveKvRouterConfig({}), blocks, pool.workers, w.inputLength, driver.arrival, args.max_num_batched_tokens, new Prng(1).split('router'), pool.dispatch)
-    : new RoundRobinRouter(pool.workers, pool.dispatch);
+    ? new KvRouter(resolveKvRouterConfig({}), blocks, pool.workers, w.inputLength, driver.arrival, args.max_num_batched_tokens, new Prng(1).split('router'))
+    : new RoundRobinRouter(pool.workers);
   cluster.setRouter(router);
   cluster.run();
   cluster.checkInvariants();
