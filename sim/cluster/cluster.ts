@@ -289,7 +289,9 @@ export class Cluster {
 
   /** Makes sure the cluster wakes worker w when its engine next needs the clock. */
   private scheduleWake(w: number): void {
-    let t = this.engines[w]!.wakeAt();
+    const timers = this.engines[w]!.timers;
+    if (timers === null) return;
+    let t = timers.wakeAt();
     if (t < this.now) t = this.now;
     if (t < this.wakeTime[w]!) {
       this.wakeTime[w] = t;
@@ -299,7 +301,8 @@ export class Cluster {
 
   /** A request reached a worker in a fast-forwarded run: keep only the pass in flight. */
   private cutRun(w: number): void {
-    const end = this.engines[w]!.truncate(this.now);
+    const ff = this.engines[w]!.fastForwarding;
+    const end = ff === null ? -1 : ff.truncate(this.now);
     if (end < 0) return;
     this.eventGen[w] = (this.eventGen[w]! + 1) & 0xfffff;
     if (end === this.now) {
@@ -390,7 +393,7 @@ export class Cluster {
         const e = this.engines[a];
         if (e === null || this.wakeTime[a] !== now) return;
         this.wakeTime[a] = Infinity;
-        if (e!.wake(now) && this.busy[a]) this.cutRun(a);
+        if (e!.timers !== null && e!.timers.wake(now) && this.busy[a]) this.cutRun(a);
         if (e!.kvEvents !== null && e!.kvEvents.length > 0) this.flushKv(a, e!);
         this.scheduleWake(a);
         return;
@@ -461,7 +464,7 @@ export class Cluster {
     const pool = this.pools[this.poolOf[w]!]!;
     const router = pool.router;
     this.busy[w] = 0;
-    e.settle();
+    if (e.fastForwarding !== null) e.fastForwarding.settle();
     if (e.kvEvents !== null && e.eventVisibility === 'pass-end') this.flushKv(w, e);
     const out = e.out;
     this.inFlight[w]! -= out.nCompleted;

@@ -25,7 +25,12 @@ export class PassOutput {
   }
 }
 
-/** One worker's engine core: receives requests, runs one forward pass at a time. */
+/**
+ * One worker's engine core: it receives requests, runs one forward pass at a time, reports its load,
+ * gives its requests up when the worker fails, and checks its own state. What only some engines do
+ * is a separate capability (null where the engine lacks it): fast-forwarding runs of identical decode
+ * passes, and timers of its own (KV copies to and from a host-memory tier).
+ */
 export interface Engine {
   /** When the router sees this engine's KV events: as the pass starts (vLLM) or when it ends (SGLang). */
   readonly eventVisibility: 'pass-start' | 'pass-end';
@@ -45,14 +50,36 @@ export interface Engine {
   drained(): boolean;
   /**
    * Computes the whole pass starting at `now` (decisions, tokens, KV changes) and returns its end time.
-   * An engine may instead fast-forward a run of identical decode-only passes and return the end of
-   * the last one; their effects are applied by `settle` (at the end) or `truncate` (on an arrival).
+   * An engine that fast-forwards may instead return the end of a run of identical decode-only passes
+   * (see FastForwarding).
    */
   executePass(now: number): number;
   /** Start time of the last pass of the work returned by executePass (orders equal end times). */
   readonly lastPassStart: number;
   /** Forward passes completed so far. */
   readonly passCount: number;
+  /** KV blocks currently referenced. */
+  activeBlocks(): number;
+  /** Totals over the passes this engine has completed. */
+  readonly stats: PassStats;
+  /** Writes what the engine holds now into `out`. */
+  load(out: WorkerLoad): void;
+  /**
+   * The worker failed: returns every request it holds, each reset like a preempted request (what it
+   * computed is lost, its emitted tokens stay), and forgets them. `lost` gets Σ tokens lost.
+   */
+  evacuate(lost: { tokens: number }): number[];
+  /** Invariant check at the end of a run; returns a problem or null. */
+  check(): string | null;
+  readonly fastForwarding: FastForwarding | null;
+  readonly timers: EngineTimers | null;
+}
+
+/**
+ * An engine that computes a run of identical decode-only passes in one step (exact: the passes'
+ * effects are applied when the run ends, or up to a moment something interrupts it).
+ */
+export interface FastForwarding {
   /** Applies a fast-forwarded run when its last pass ends. */
   settle(): void;
   /**
@@ -61,12 +88,15 @@ export interface Engine {
    * or -1 if no fast-forwarded run is in flight.
    */
   truncate(now: number): number;
-  /** KV blocks currently referenced. */
-  activeBlocks(): number;
-  /** Totals over the passes this engine has completed. */
-  readonly stats: PassStats;
-  /** Writes what the engine holds now into `out`. */
-  load(out: WorkerLoad): void;
+  /**
+   * Applies the passes of a fast-forwarded run that end at or before `now`, keeping the rest in
+   * flight (no-op otherwise), so that observations at `now` see them.
+   */
+  advanceTo(now: number): void;
+}
+
+/** An engine with work that waits on its own clock (KV copies between GPU and host memory). */
+export interface EngineTimers {
   /** When the engine next needs the clock (a KV copy finishing), or +Infinity. */
   wakeAt(): number;
   /**
@@ -74,16 +104,4 @@ export interface Engine {
    * Returns whether any did (the cluster then cuts a fast-forwarded run short).
    */
   wake(now: number): boolean;
-  /**
-   * Applies the passes of a fast-forwarded run that end at or before `now`, keeping the rest in
-   * flight (no-op otherwise), so that observations at `now` see them.
-   */
-  advanceTo(now: number): void;
-  /**
-   * The worker failed: returns every request it holds, each reset like a preempted request (what it
-   * computed is lost, its emitted tokens stay), and forgets them. `lost` gets Σ tokens lost.
-   */
-  evacuate(lost: { tokens: number }): number[];
-  /** Invariant check at the end of a run; returns a problem or null. */
-  check(): string | null;
 }

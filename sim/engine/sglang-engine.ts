@@ -35,6 +35,9 @@ const RATIO_DECAY_PASSES = 600;
  */
 export class SglangEngine implements Engine {
   readonly eventVisibility = 'pass-end' as const;
+  /** SGLang runs every pass (no fast-forward) and has no host-memory tier here. */
+  readonly fastForwarding = null;
+  readonly timers = null;
   readonly out = new PassOutput();
   readonly stats = new PassStats();
   readonly capacityBlocks: number;
@@ -147,12 +150,6 @@ export class SglangEngine implements Engine {
 
   get runningCount(): number {
     return this.nRunning;
-  }
-
-  settle(): void {}
-
-  truncate(): number {
-    return -1;
   }
 
   private ceilPage(x: number): number {
@@ -533,8 +530,6 @@ export class SglangEngine implements Engine {
     return key;
   }
 
-  advanceTo(): void {}
-
   evacuate(lost: { tokens: number }): number[] {
     const t = this.t;
     const out: number[] = [];
@@ -544,14 +539,6 @@ export class SglangEngine implements Engine {
     this.nRunning = 0;
     this.waiting.length = 0;
     return out;
-  }
-
-  wakeAt(): number {
-    return Infinity;
-  }
-
-  wake(): boolean {
-    return false;
   }
 
   load(out: WorkerLoad): void {

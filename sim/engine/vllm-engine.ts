@@ -1,7 +1,7 @@
 import { IntDeque } from '../core/int-deque.js';
 import { quantizeGap, type TokenRecorder } from '../metrics/collector.js';
 import type { TimingModel } from '../timing/timing-model.js';
-import type { Engine } from './engine.js';
+import type { Engine, EngineTimers, FastForwarding } from './engine.js';
 import { PassOutput } from './engine.js';
 import { speedDivisors, type EngineArgs } from './engine-args.js';
 import { createEvictor } from '../kvcache/evictor-factory.js';
@@ -24,8 +24,11 @@ const LOADING = 3;
  * chunked prefill; preemption with recomputation (LIFO or FIFO victim, requeued at the front); a
  * request's first token comes in the pass that finishes its prefill.
  */
-export class VllmEngine implements Engine {
+export class VllmEngine implements Engine, FastForwarding, EngineTimers {
   readonly eventVisibility = 'pass-start' as const;
+  readonly fastForwarding: FastForwarding = this;
+  /** Only with a host-memory tier. */
+  readonly timers: EngineTimers | null;
   readonly out = new PassOutput();
   readonly stats = new PassStats();
   readonly capacityBlocks: number;
@@ -91,6 +94,7 @@ export class VllmEngine implements Engine {
       this.host = host;
       this.kv.onEvict = (id) => host.offload(id, this.kv.now);
     } else this.host = null;
+    this.timers = this.host !== null ? this : null;
     this.budgetMax = args.max_num_batched_tokens ?? Infinity;
     this.maxSeqs = args.max_num_seqs ?? Infinity;
     const div = speedDivisors(args);

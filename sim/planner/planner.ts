@@ -184,7 +184,7 @@ export class Planner implements ClusterAgent, ClusterListener {
   act(now: number): void {
     const kinds = this.ticks.fire(now);
     const cluster = this.cluster;
-    for (const e of cluster.engines) if (e !== null) e.advanceTo(now);
+    for (const e of cluster.engines) if (e !== null && e.fastForwarding !== null) e.fastForwarding.advanceTo(now);
     for (const p of this.pools) p.absorb();
     const obs = this.observe(now, kinds.load, kinds.throughput);
     const d = this.policy.decide(obs);
