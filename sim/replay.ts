@@ -1,4 +1,5 @@
-import { Cluster, type FaultPlan, type PoolRole, type PoolSpec } from './cluster/cluster.js';
+import { Cluster } from './cluster/cluster.js';
+import type { FaultPlan, PoolRole, PoolSpec } from './cluster/pool.js';
 import { WorkloadDriver } from './cluster/workload-driver.js';
 import { Prng } from './core/prng.js';
 import type { Engine } from './engine/engine.js';

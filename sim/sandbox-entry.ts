@@ -27,7 +27,7 @@ import { buildReplayConfig, timingFor, type PolicyModules, type ScenarioSpec } f
 import { NOT_A_POLICY, type PolicyModule } from './policy/policy-module.js';
 import { madeByDefine } from './policy/made-by-define.js';
 import { isSimRaised, simRaised } from './core/raised.js';
-import { SimInvariantError } from './cluster/cluster.js';
+import { SimInvariantError } from './core/invariant-error.js';
 
 export type SandboxTiming =
   | { kind: 'dynamo-poly' }

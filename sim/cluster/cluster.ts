@@ -1,91 +1,15 @@
-import { simRaised } from '../core/raised.js';
+import { SimInvariantError } from '../core/invariant-error.js';
 import { EventQueue } from '../core/event-queue.js';
 import type { Prng } from '../core/prng.js';
 import type { Engine } from '../engine/engine.js';
-import type { PassStats } from '../engine/pass-stats.js';
 import { ST_DONE, ST_REJECTED, type RequestTable } from '../engine/request-table.js';
 import type { Collector } from '../metrics/collector.js';
 import { QUEUED, type Router } from '../router/router.js';
-import type { WorkloadDriver } from './workload-driver.js';
 import { W_ABSENT, W_ACTIVE, W_DRAINING, W_STARTING } from '../contracts/worker-states.js';
-import { WorkerSet } from './worker-set.js';
-
-export class SimInvariantError extends Error {
-  constructor(message: string) {
-    super(`simulation invariant violated: ${message}`);
-    this.name = 'SimInvariantError';
-    simRaised(this); // not exported to candidates: only the simulator constructs it
-  }
-}
-
-/** Something that acts at planned times on the cluster's clock (the autoscaling planner). */
-export interface ClusterAgent {
-  /** Next time the agent wants to act, or +Infinity. */
-  nextTime(): number;
-  /** Acts at `now` (after every event at `now` has been processed). */
-  act(now: number): void;
-}
-
-/** Sees requests arrive and finish (the planner's traffic window). */
-export interface ClusterListener {
-  arrived(r: number, now: number): void;
-  completed(r: number, now: number): void;
-  /** A worker of pool `pool` is leaving the cluster; these are its final pass totals. */
-  workerLeaving(stats: PassStats, pool: number): void;
-}
-
-export type PoolRole = 'agg' | 'prefill' | 'decode';
-
-/**
- * Kinds of event, in the order the events of one instant are handled: passes end (in pass order),
- * faults strike, started workers become routable, KV hand-offs land, engines' timers fire, requests
- * arrive; the planner ticks once the instant is otherwise settled.
- */
-export const EV_PASS_END = 0;
-export const EV_FAULT = 1;
-export const EV_READY = 2;
-export const EV_HANDOFF = 3;
-export const EV_WAKE = 4;
-export const EV_ARRIVAL = 5;
-export const EV_TICK = 6;
-
-/** Worker failures to inject. */
-export interface FaultPlan {
-  /** Failure times, ms; each takes down a random routable worker. */
-  atMs: number[];
-  /** Random failures per worker-hour (0 = none): a seeded Poisson process over the live workers. */
-  perWorkerHour: number;
-  /** Without a planner, a failed worker is replaced by a new one that is ready after this long; null = not replaced. */
-  replaceAfterMs: number | null;
-}
-
-/** One pool of interchangeable workers: all of them (aggregated), or the prefill or decode side. */
-export interface PoolSpec {
-  role: PoolRole;
-  /** Workers at the start. */
-  initial: number;
-  /** Worker slots (room for planner growth and draining workers). */
-  slots: number;
-  /** Creates the engine for a worker in global slot `index`. */
-  makeEngine: (index: number) => Engine;
-  /** KV capacity of one worker in blocks, and the block size. */
-  kvBlocks: number;
-  kvBlockSize: number;
-}
-
-export class Pool {
-  readonly workers: WorkerSet;
-  /** Decides where the pool's requests go, in pool-local slots (`base` maps them to the cluster's). */
-  router!: Router;
-
-  constructor(readonly index: number, readonly spec: PoolSpec, readonly base: number) {
-    this.workers = new WorkerSet(spec.slots);
-  }
-
-  get role(): PoolRole {
-    return this.spec.role;
-  }
-}
+import type { WorkloadDriver } from './workload-driver.js';
+import { EV_ARRIVAL, EV_FAULT, EV_HANDOFF, EV_PASS_END, EV_READY, EV_TICK, EV_WAKE, type ClusterAgent, type ClusterListener } from './events.js';
+import { Pool, type FaultPlan, type PoolSpec } from './pool.js';
+import type { WorkerSet } from './worker-set.js';
 
 /**
  * Multi-worker runtime on one virtual clock (Dynamo's offline AggRuntime), driven by one queue of

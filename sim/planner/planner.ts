@@ -1,4 +1,6 @@
-import type { Cluster, ClusterAgent, ClusterListener, Pool } from '../cluster/cluster.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { ClusterAgent, ClusterListener } from '../cluster/events.js';
+import type { Pool } from '../cluster/pool.js';
 import { W_ACTIVE, W_DRAINING, W_STARTING } from '../contracts/worker-states.js';
 import { emptyLoad, type PassSink, type PassStats } from '../engine/pass-stats.js';
 import type { Collector } from '../metrics/collector.js';
