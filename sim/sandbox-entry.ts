@@ -15,7 +15,7 @@
 // separately so that the simulator bundle can be built once and cached). Its default export (made
 // with defineRouter/definePlanner/defineEviction) becomes the replay's policy of that kind.
 import * as candidateModule from 'policy:candidate';
-import { resolveEngineArgs, type EngineArgs, type SglangArgs } from './engine/engine-args.js';
+import { resolveEngineArgs, type EngineArgs, type EngineArgsInput } from './engine/engine-args.js';
 import type { KvDtype, WeightDtype } from './catalog/models.js';
 import type { SlaBounds } from './metrics/report.js';
 import { reportJson } from './metrics/report.js';
@@ -45,7 +45,7 @@ export interface SandboxScenario {
   workload: { name: string; count: number; sessions: number; blockSize: number };
   workers: number;
   /** Partial (or already resolved) engine args; resolveEngineArgs is applied inside the isolate. */
-  engine?: Partial<Omit<EngineArgs, 'sglang'>> & { sglang?: Partial<SglangArgs> };
+  engine?: EngineArgsInput;
   router: RouterMode;
   /** Partial KV router config (Dynamo field names); resolveKvRouterConfig is applied inside. */
   routerConfig?: Parameters<typeof resolveKvRouterConfig>[0];

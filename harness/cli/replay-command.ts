@@ -6,25 +6,34 @@ import { formatReportTable } from '../report/aiperf-table.js';
 import { REPLAY_FLAGS, type ReplayFlags } from '../replay/replay-flags.js';
 import { setupReplay } from '../replay/replay-setup.js';
 import { Progress } from './progress.js';
+import { wrap } from '../io/wrap-text.js';
+
+const HELP_COLUMN = 30;
 
 export const REPLAY_HELP = `Usage: twinsearch replay [TRACE] [flags]
 
-Replays a workload on a simulated LLM serving cluster and prints latency, throughput and cache
-metrics (the same report keys as Dynamo's \`python -m dynamo.replay\`). TRACE is a Mooncake JSONL
-file (timestamp, input_length, output_length, hash_ids[, session_id, delay]) or an Azure LLM
+Replays a workload on a simulated LLM serving cluster and prints latency,
+throughput and cache metrics (the same report keys as Dynamo's
+\`python -m dynamo.replay\`). TRACE is a Mooncake JSONL file (timestamp,
+input_length, output_length, hash_ids[, session_id, delay]) or an Azure LLM
 inference CSV; without TRACE, --isl and --osl describe a synthetic workload.
 
 Flags:
 ${Object.entries(REPLAY_FLAGS).map(([name, f]) => {
+  // an 80-column terminal: the help text wraps beside the flag column
   const left = `  --${name}${'arg' in f ? ` ${f.arg}` : ''}`;
-  return left.length < 36 ? left.padEnd(36) + f.help : `${left}\n${' '.repeat(36)}${f.help}`;
+  const help = wrap(f.help, 80 - HELP_COLUMN).map((l, i) => (i === 0 ? l : ' '.repeat(HELP_COLUMN) + l)).join('\n');
+  return left.length < HELP_COLUMN ? left.padEnd(HELP_COLUMN) + help : `${left}\n${' '.repeat(HELP_COLUMN)}${help}`;
 }).join('\n')}
 
 Examples:
   twinsearch replay data/traces/conversation_trace.jsonl --workers 8 --router kv
-  twinsearch replay data/traces/conversation_trace.jsonl --workers 8 --engine-args '{"block_size":64,"num_gpu_blocks":16384}'
-  twinsearch replay data/traces/AzureLLMInferenceTrace_conv.csv --workers 4 --model llama-3.1-70b --gpu h200_sxm --tp 4
-  twinsearch replay --isl 4000 --osl 500 --requests 2000 --arrival poisson --request-rate 8 --workers 4 --router kv
+  twinsearch replay data/traces/conversation_trace.jsonl --workers 8 \\
+    --engine-args '{"block_size":64,"num_gpu_blocks":16384}'
+  twinsearch replay data/traces/AzureLLMInferenceTrace_conv.csv --workers 4 \\
+    --model llama-3.1-70b --gpu h200_sxm --tp 4
+  twinsearch replay --isl 4000 --osl 500 --requests 2000 --arrival poisson \\
+    --request-rate 8 --workers 4 --router kv
 `;
 
 /** Runs `twinsearch replay`; returns the process exit code. */

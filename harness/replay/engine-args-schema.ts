@@ -1,52 +1,49 @@
 import { z } from 'zod';
+import { ENGINE_ARGS, SGLANG_ARGS, type ArgSpec, type EngineArgsInput } from '../../sim/engine/engine-args.js';
 
-const posInt = z.number().int().positive();
-/**
- * KV blocks per worker: 2^24 blocks of 16 tokens is 268 M tokens of cache, more than any GPU holds;
- * the engine allocates per-block state up front, so the cap is checked before it does.
- */
-const MAX_BLOCKS = 1 << 24;
+/** The zod type of one declared engine argument (sim/engine/engine-args.ts), optional as in a partial JSON. */
+function argSchema(spec: ArgSpec): z.ZodType {
+  let t: z.ZodType;
+  switch (spec.type) {
+    case 'bool':
+      t = z.boolean();
+      break;
+    case 'enum':
+      t = z.enum([...spec.values, ...Object.keys(spec.aliases ?? {})] as [string, ...string[]]);
+      break;
+    case 'int': {
+      let n = z.number().int().min(spec.min);
+      if (spec.max !== undefined) n = n.max(spec.max);
+      t = spec.nullable ? n.nullable() : n;
+      break;
+    }
+    case 'number': {
+      let n = z.number();
+      if (spec.gt !== undefined) n = n.gt(spec.gt);
+      if (spec.min !== undefined) n = n.min(spec.min);
+      t = spec.nullable ? n.nullable() : n;
+      break;
+    }
+  }
+  return t.optional();
+}
+
+function objectSchema(specs: Readonly<Record<string, ArgSpec>>): Record<string, z.ZodType> {
+  return Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, argSchema(v)]));
+}
 
 /**
- * `--engine-args` JSON: Dynamo's MockEngineArgs field names (unknown fields are errors). Range and
- * cross-field checks happen in sim's resolveEngineArgs, which names the field too.
+ * `--engine-args` JSON: Dynamo's MockEngineArgs field names (unknown fields are errors), derived from
+ * the engine arguments' declarations; cross-field checks happen in sim's resolveEngineArgs, which names
+ * the field too. `is_prefill` / `is_decode` are Dynamo's older spelling of `worker_type`.
  */
 export const EngineArgsJson = z.strictObject({
-  engine_type: z.enum(['vllm', 'sglang', 'trtllm']).optional(),
-  num_gpu_blocks: posInt.max(MAX_BLOCKS).optional(),
-  block_size: z.number().int().nonnegative().max(1 << 16).optional(),
-  max_num_seqs: posInt.nullable().optional(),
-  max_num_batched_tokens: posInt.nullable().optional(),
-  enable_prefix_caching: z.boolean().optional(),
-  enable_chunked_prefill: z.boolean().optional(),
-  speedup_ratio: z.number().optional(),
-  decode_speedup_ratio: z.number().optional(),
-  dp_size: posInt.optional(),
-  startup_time: z.number().nonnegative().nullable().optional(),
-  worker_type: z.enum(['aggregated', 'prefill', 'decode']).optional(),
+  ...objectSchema(ENGINE_ARGS),
   is_prefill: z.boolean().optional(),
   is_decode: z.boolean().optional(),
-  kv_bytes_per_token: z.number().positive().nullable().optional(),
-  kv_transfer_bandwidth: z.number().positive().nullable().optional(),
-  preemption_mode: z.enum(['lifo', 'fifo']).optional(),
-  preempt_on_admit: z.boolean().optional(),
-  eviction_policy: z.enum(['lru', 'lineage']).optional(),
-  num_g2_blocks: z.number().int().nonnegative().max(16 * MAX_BLOCKS).optional(),
-  bandwidth_g1_to_g2_gbps: z.number().positive().optional(),
-  bandwidth_g2_to_g1_gbps: z.number().positive().optional(),
-  sglang: z.strictObject({
-    schedule_policy: z.enum(['fifo', 'fcfs', 'lpm']).optional(),
-    page_size: posInt.optional(),
-    max_prefill_tokens: posInt.optional(),
-    chunked_prefill_size: posInt.optional(),
-    clip_max_new_tokens: posInt.optional(),
-    schedule_conservativeness: z.number().positive().optional(),
-    match_before_chunk: z.boolean().optional(),
-    max_running_requests: posInt.nullable().optional(),
-    enable_mixed_chunk: z.boolean().optional(),
-  }).optional(),
+  sglang: z.strictObject(objectSchema(SGLANG_ARGS)).optional(),
 });
-export type EngineArgsJson = z.infer<typeof EngineArgsJson>;
+export type EngineArgsJson = EngineArgsInput & { is_prefill?: boolean; is_decode?: boolean };
 
 /** `--router-config` JSON: Dynamo's KvRouterConfig field names that the simulator models. */
 export const RouterConfigJson = z.strictObject({

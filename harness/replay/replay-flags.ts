@@ -3,6 +3,15 @@ import { z } from 'zod';
 import { WEIGHT_DTYPES, type WeightDtype } from '../../sim/catalog/dtypes.js';
 import { GPU_NAMES } from '../../sim/catalog/gpus.js';
 import { MODEL_NAMES } from '../../sim/catalog/models.js';
+import { ENGINE_ARGS, SGLANG_ARGS, type ArgFlag } from '../../sim/engine/engine-args.js';
+
+type FlaggedArg = { [K in keyof typeof ENGINE_ARGS]: (typeof ENGINE_ARGS)[K] extends { flag: ArgFlag } ? K : never }[keyof typeof ENGINE_ARGS];
+
+/** The replay flag an engine argument declares (sim/engine/engine-args.ts): the flag table derives from it. */
+function engineArgFlag<K extends FlaggedArg>(k: K): Record<(typeof ENGINE_ARGS)[K]['flag']['name'], { type: 'string'; arg: string; help: string }> {
+  const f = ENGINE_ARGS[k].flag;
+  return { [f.name]: { type: 'string', arg: f.arg, help: f.help } } as Record<(typeof ENGINE_ARGS)[K]['flag']['name'], { type: 'string'; arg: string; help: string }>;
+}
 
 /** Every `twinsearch replay` flag: name, value kind, and the help text (`--help` prints these). */
 export const REPLAY_FLAGS = {
@@ -26,12 +35,12 @@ export const REPLAY_FLAGS = {
   'prefill-engine-args': { type: 'string', arg: 'JSON|FILE', help: 'disaggregated: engine settings of prefill workers, over --engine-args' },
   'decode-engine-args': { type: 'string', arg: 'JSON|FILE', help: 'disaggregated: engine settings of decode workers, over --engine-args' },
   'kv-transfer-bandwidth': { type: 'string', arg: 'GB/S', help: 'disaggregated: prefill→decode KV transfer bandwidth (default 64, or kv_transfer_bandwidth in the engine args)' },
-  'host-kv-blocks': { type: 'string', arg: 'N', help: 'host-memory KV tier per worker, in KV blocks (KVBM G2; default 0 = none; needs --model or kv_bytes_per_token)' },
+  ...engineArgFlag('num_g2_blocks'),
   'host-kv-bandwidth': { type: 'string', arg: 'GB/S', help: 'host tier: GPU↔host copy bandwidth each way, shared by concurrent copies (default 14)' },
   router: { type: 'string', arg: 'round_robin|random|kv', help: 'request routing (default round_robin; kv_router is accepted for kv)' },
   'router-config': { type: 'string', arg: 'JSON|FILE', help: 'KV router settings with Dynamo\'s field names, e.g. \'{"prefill_load_scale":2}\'' },
-  engine: { type: 'string', arg: 'vllm|sglang|trtllm', help: 'engine scheduler to simulate (default vllm, or engine_type from --engine-args); trtllm = TensorRT-LLM in-flight batching, which admits a request only when KV for its whole output is free' },
-  'engine-args': { type: 'string', arg: 'JSON|FILE', help: 'engine settings with Dynamo\'s field names, e.g. \'{"block_size":64,"num_gpu_blocks":16384}\'' },
+  ...engineArgFlag('engine_type'),
+  'engine-args': { type: 'string', arg: 'JSON|FILE', help: `engine settings with Dynamo's field names (${Object.keys(ENGINE_ARGS).join(', ')}; sglang: {${Object.keys(SGLANG_ARGS).join(', ')}}), e.g. '{"block_size":64,"num_gpu_blocks":16384}'` },
   timing: { type: 'string', arg: 'dynamo-poly|roofline', help: 'pass-time model (default dynamo-poly; roofline needs --model and --gpu)' },
   model: { type: 'string', arg: 'NAME', help: `model for roofline timing and KV sizing (${MODEL_NAMES.join(', ')})` },
   gpu: { type: 'string', arg: 'NAME', help: `GPU for roofline timing (${GPU_NAMES.join(', ')})` },
@@ -101,11 +110,11 @@ export const ReplayFlagValues = z.object({
   'prefill-engine-args': z.string().optional(),
   'decode-engine-args': z.string().optional(),
   'kv-transfer-bandwidth': pos.optional(),
-  'host-kv-blocks': int(0, 1 << 28).optional(),
+  'host-kv-blocks': int(ENGINE_ARGS.num_g2_blocks.min, ENGINE_ARGS.num_g2_blocks.max).optional(),
   'host-kv-bandwidth': pos.optional(),
   router: z.enum(['round_robin', 'random', 'kv', 'kv_router']).default('round_robin'),
   'router-config': z.string().optional(),
-  engine: z.enum(['vllm', 'sglang', 'trtllm']).optional(),
+  engine: z.enum(ENGINE_ARGS.engine_type.values).optional(),
   'engine-args': z.string().optional(),
   timing: z.enum(['dynamo-poly', 'roofline']).optional(),
   model: z.string().optional(),

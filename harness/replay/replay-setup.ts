@@ -176,8 +176,7 @@ function buildEngineArgs(f: ReplayFlagValues, text: string | undefined, flag: st
   if (f.engine && rest.engine_type && f.engine !== rest.engine_type) {
     throw new UsageError(`--engine ${f.engine} contradicts engine_type "${rest.engine_type}" in ${flag}`);
   }
-  const sg = sglang ? { ...sglang, schedule_policy: sglang.schedule_policy === 'fcfs' ? 'fifo' as const : sglang.schedule_policy } : undefined;
-  const input = { ...rest, engine_type: f.engine ?? rest.engine_type, worker_type: workerType, sglang: sg };
+  const input = { ...rest, engine_type: f.engine ?? rest.engine_type, worker_type: workerType, sglang };
   try {
     const args = resolveEngineArgs(input);
     if (f.model) getModel(f.model);
