@@ -2,7 +2,8 @@
  * Bundle entry for the sandbox (harness/sandbox): esbuild bundles this file with the rest of the
  * simulator into a script that runs inside a fresh isolated-vm isolate. Pure sim code: no Node APIs,
  * no I/O. The host sends a JSON scenario and the workload's typed arrays; everything else (engine args,
- * router config, timing model) is resolved here, so no object graph crosses the boundary.
+ * router config, timing model) is resolved here by sim/scenario-config.ts, so no object graph crosses
+ * the boundary.
  *
  * The host calls `runGuarded` (the sandbox runner takes it, with the policy API, off the global object
  * before any candidate code runs, so a candidate cannot replace it). Nothing of the simulator stays on
@@ -15,47 +16,23 @@
 // separately so that the simulator bundle can be built once and cached). Its default export (made
 // with defineRouter/definePlanner/defineEviction) becomes the replay's policy of that kind.
 import * as candidateModule from 'policy:candidate';
-import { resolveEngineArgs, type EngineArgs, type EngineArgsInput } from './engine/engine-args.js';
-import type { KvDtype, WeightDtype } from './catalog/models.js';
-import type { SlaBounds } from './metrics/report.js';
 import { reportJson } from './metrics/report.js';
-import { runReplay, type ReplayConfig, type RouterMode } from './replay.js';
-import { resolveKvRouterConfig } from './router/router-config.js';
-import type { TimingModel } from './timing/timing-model.js';
+import { runReplay } from './replay.js';
 import type { Workload } from './workload/workload.js';
-import { buildReplayConfig, timingFor, type PolicyModules, type ScenarioSpec } from './scenario-config.js';
+import { buildReplayConfig, type PolicyModules, type ScenarioSpec } from './scenario-config.js';
 import { NOT_A_POLICY, type PolicyModule } from './policy/policy-module.js';
 import { madeByDefine } from './policy/made-by-define.js';
 import { isSimRaised, simRaised } from './core/raised.js';
 import { SimInvariantError } from './core/invariant-error.js';
 
-export type SandboxTiming =
-  | { kind: 'dynamo-poly' }
-  | { kind: 'roofline'; gpu: string; model: string; tp: number; weightDtype: WeightDtype; kvDtype: KvDtype };
-
-/** A replay scenario as plain JSON (what the host sends as `spec`). */
+/**
+ * A replay as plain JSON (what the host sends as `spec`): a scenario's cluster, hardware and seed,
+ * configured here exactly as on the host (sim/scenario-config.ts, the one place a scenario becomes a
+ * replay configuration), and the workload's scalar fields (its arrays travel as typed arrays).
+ */
 export interface SandboxScenario {
-  /**
-   * A shipped scenario's cluster, hardware and seed (objectives/scenario.ts): when given, the replay
-   * is configured from it exactly as on the host (sim/scenario-config.ts) and the fields below other
-   * than `workload` and `fastForward` are ignored.
-   */
-  scenario?: ScenarioSpec;
-  /** The Workload's scalar fields; its arrays travel separately as typed arrays. */
+  scenario: ScenarioSpec;
   workload: { name: string; count: number; sessions: number; blockSize: number };
-  workers: number;
-  /** Partial (or already resolved) engine args; resolveEngineArgs is applied inside the isolate. */
-  engine?: EngineArgsInput;
-  router: RouterMode;
-  /** Partial KV router config (Dynamo field names); resolveKvRouterConfig is applied inside. */
-  routerConfig?: Parameters<typeof resolveKvRouterConfig>[0];
-  timing: SandboxTiming;
-  seed: number;
-  arrivalSpeedupRatio: number;
-  concurrency: number | null;
-  /** GPUs per worker for GPU-seconds; default the roofline tp, else 1. */
-  gpusPerWorker?: number;
-  sla?: SlaBounds;
   fastForward?: boolean;
   /** The policy kind the objective scores: the candidate must define one of this kind. */
   expectKind?: 'router' | 'planner' | 'eviction';
@@ -102,30 +79,8 @@ function candidatePolicies(expectKind: SandboxScenario['expectKind']): PolicyMod
 export function run(spec: string, arrays: WorkloadArrays): string {
   const s = JSON.parse(spec) as SandboxScenario;
   const workload: Workload = { ...s.workload, ...arrays };
-  const policies = candidatePolicies(s.expectKind);
-  if (s.scenario) {
-    const cfg = buildReplayConfig(s.scenario, policies);
-    if (s.fastForward !== undefined) cfg.fastForward = s.fastForward;
-    return reportJson(runReplay(workload, cfg).report);
-  }
-  if (policies.planner) throw new TypeError('a planner candidate needs a scenario with planner settings');
-  const engine = resolveEngineArgs(s.engine ?? {});
-  const timing = buildTiming(s.timing, engine);
-  const cfg: ReplayConfig = {
-    workers: s.workers,
-    engine,
-    timing,
-    router: s.router,
-    routerConfig: resolveKvRouterConfig(s.routerConfig ?? {}),
-    seed: s.seed,
-    arrivalSpeedupRatio: s.arrivalSpeedupRatio,
-    concurrency: s.concurrency,
-    gpusPerWorker: s.gpusPerWorker ?? (s.timing.kind === 'roofline' ? s.timing.tp : 1),
-    ...(s.sla ? { sla: s.sla } : {}),
-    ...(s.fastForward !== undefined ? { fastForward: s.fastForward } : {}),
-    routerPolicy: policies.router,
-    evictionPolicy: policies.eviction,
-  };
+  const cfg = buildReplayConfig(s.scenario, candidatePolicies(s.expectKind));
+  if (s.fastForward !== undefined) cfg.fastForward = s.fastForward;
   return reportJson(runReplay(workload, cfg).report);
 }
 
@@ -217,10 +172,4 @@ export function describeThrown(e: unknown): ThrownDescription {
   }
   const text = cut(typeof e === 'symbol' ? 'a symbol' : String(e));
   return { origin: 'thrown', name: 'Thrown', message: `a non-Error value was thrown: ${text}`, stack: '' };
-}
-
-function buildTiming(t: SandboxTiming, engine: EngineArgs): TimingModel {
-  if (t.kind === 'dynamo-poly') return timingFor(null, engine.engine_type);
-  if (t.kind === 'roofline') return timingFor(t, engine.engine_type);
-  throw new Error(`unknown timing kind ${JSON.stringify((t as { kind: unknown }).kind)}`);
 }

@@ -105,7 +105,7 @@ export class SandboxEvaluator implements Evaluator {
    */
   async evaluateSource(source: string, file: string, scenario: Scenario): Promise<Evaluation> {
     const { workload, spec } = scenarioInputs(scenario);
-    const input = sandboxInput(workload, { scenario: spec, expectKind: scenario.kind, workers: spec.cluster.workers, router: spec.cluster.router, timing: { kind: 'dynamo-poly' }, seed: spec.seed, arrivalSpeedupRatio: spec.arrivalSpeedupRatio, concurrency: spec.concurrency });
+    const input = sandboxInput(workload, { scenario: spec, expectKind: scenario.kind });
     const t0 = performance.now();
     const key = await this.cache.key(`${file}\0${source}`, input.spec, workload);
     let r = this.cache.get(key);

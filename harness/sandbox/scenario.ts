@@ -2,7 +2,7 @@
 import type { SandboxScenario, WorkloadArrays } from '../../sim/sandbox-entry.js';
 import type { Workload } from '../../sim/workload/workload.js';
 
-export type { SandboxScenario, SandboxTiming, WorkloadArrays } from '../../sim/sandbox-entry.js';
+export type { SandboxScenario, WorkloadArrays } from '../../sim/sandbox-entry.js';
 
 /** What the isolate receives: the scenario (object or its JSON) and the typed arrays. */
 export interface SandboxInput {

@@ -21,7 +21,7 @@ const spec = (over: Partial<ScenarioSpec['cluster']> = {}): ScenarioSpec => ({
   cluster: { workers: 2, engine: {}, router: 'kv', routerConfig: {}, ...over },
   hardware: { timing: 'dynamo-poly' }, seed: 1, arrivalSpeedupRatio: 1, concurrency: null,
 });
-const input = (s: ScenarioSpec) => sandboxInput(workload, { scenario: s, workers: 2, router: 'kv', timing: { kind: 'dynamo-poly' }, seed: 1, arrivalSpeedupRatio: 1, concurrency: null });
+const input = (s: ScenarioSpec) => sandboxInput(workload, { scenario: s });
 const limits = { cpuMs: 2000, memoryMb: 64, typecheck: true, file: '/tmp/hostile/candidate.ts' };
 const run = (src: string, s = spec()): Promise<SandboxResult> => evaluateCandidate(src, input(s), limits);
 
@@ -140,7 +140,7 @@ describe('hostile candidates are contained', () => {
 
   it('scores only a module of the objective\'s kind, made by its define function, with its kind read once', async () => {
     const as = (kind: 'router' | 'planner' | 'eviction', src: string, sc = spec()) =>
-      evaluateCandidate(src, sandboxInput(workload, { scenario: sc, expectKind: kind, workers: 2, router: 'kv', timing: { kind: 'dynamo-poly' }, seed: 1, arrivalSpeedupRatio: 1, concurrency: null }), limits);
+      evaluateCandidate(src, sandboxInput(workload, { scenario: sc, expectKind: kind }), limits);
     const kindOf = (r: SandboxResult) => (r.ok ? 'ok' : `${r.kind}: ${r.message}`);
     expect(kindOf(await as('router', honestRouter))).toBe('ok');
     expect(kindOf(await as('planner', honestRouter, plannerSpec))).toBe('wrong-kind: the module defines a router policy, but this objective scores a planner');

@@ -47,11 +47,13 @@ describe('sandboxed replay matches the host', () => {
   it('resolves partial engine args, router config and the roofline timing model inside the isolate', async () => {
     const engine = { block_size: 32, num_gpu_blocks: 4000, max_num_seqs: 64 };
     const routerConfig = { overlap_score_credit: 0.5, router_temperature: 0.3 };
-    const timing = { kind: 'roofline', gpu: 'h200_sxm', model: 'qwen3-32b', tp: 2, weightDtype: 'fp8', kvDtype: 'fp8' } as const;
-    const r = await evaluateCandidate(NOTHING, sandboxInput(w, { workers: 2, engine, router: 'kv', routerConfig, timing, seed: 3, arrivalSpeedupRatio: 2, concurrency: null }));
+    const hardware = { timing: 'roofline', gpu: 'h200_sxm', model: 'qwen3-32b', tp: 2, weightDtype: 'fp8', kvDtype: 'fp8' } as const;
+    const scenario = { cluster: { workers: 2, engine, router: 'kv' as const, routerConfig }, hardware, seed: 3, arrivalSpeedupRatio: 2, concurrency: null };
+    const r = await evaluateCandidate(NOTHING, sandboxInput(w, { scenario }));
+    const { timing: _t, ...hw } = hardware;
     const host = reportJson(runReplay(w, {
       workers: 2, engine: resolveEngineArgs(engine), router: 'kv', routerConfig: resolveKvRouterConfig(routerConfig),
-      timing: createRooflineModel({ ...timing, framework: 'vllm' }), seed: 3, arrivalSpeedupRatio: 2, concurrency: null, gpusPerWorker: 2,
+      timing: createRooflineModel({ ...hw, framework: 'vllm' }), seed: 3, arrivalSpeedupRatio: 2, concurrency: null, gpusPerWorker: 2,
     }).report);
     expect(succeeded(r)).toBe(host);
   });
