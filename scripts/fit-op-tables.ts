@@ -1,4 +1,7 @@
 /**
+ * Longer than 400 lines: one fitting procedure per op class (GEMM, attention, MLA, MoE, communication)
+ * over the same table loader and error report, kept together so the fits stay comparable.
+ *
  * Fits the per-GPU op constants of sim/timing/ops.ts to AI Configurator's measured per-op tables and writes
  * sim/timing/op-efficiency.ts.
  *

@@ -1,4 +1,6 @@
 /**
+ * Longer than 400 lines: a catalog, one entry per model, each transcribed field by field.
+ *
  * Model-architecture catalog. Values are transcribed from the Hugging Face config.json copies bundled
  * with NVIDIA's AI Configurator, ai-dynamo/aiconfigurator @ 095f58a51c4ca8e61b66ec108d86f223f8d559ce
  * (Apache-2.0), copied to data/calibration/aic/model_configs/. See docs/timing-model.md §3.2.

@@ -1,3 +1,6 @@
+// Longer than 400 lines: the cluster is one state machine. Its event handlers share the one queue and the
+// per-slot state (busy, requests in flight, event generations, timers, failing workers); pools, event
+// kinds, faults and the workload driver already live in their own files.
 import { SimInvariantError } from '../core/invariant-error.js';
 import { EventQueue } from '../core/event-queue.js';
 import type { Prng } from '../core/prng.js';
@@ -8,6 +11,7 @@ import { QUEUED, type Router } from '../router/router.js';
 import { W_ABSENT, W_ACTIVE, W_DRAINING, W_STARTING } from '../contracts/worker-states.js';
 import type { WorkloadDriver } from './workload-driver.js';
 import { EV_ARRIVAL, EV_FAULT, EV_HANDOFF, EV_PASS_END, EV_READY, EV_TICK, EV_WAKE, type ClusterAgent, type ClusterListener } from './events.js';
+import { FaultInjector } from './faults.js';
 import { Pool, type FaultPlan, type PoolSpec } from './pool.js';
 import type { WorkerSet } from './worker-set.js';
 
@@ -51,8 +55,7 @@ export class Cluster {
   migrated = 0;
   /** Tokens of KV computation lost with failed workers (to be recomputed). */
   readonly lost = { tokens: 0 };
-  private faultPlan: FaultPlan | null = null;
-  private faultRng: Prng | null = null;
+  private faults: FaultInjector | null = null;
   /** Workers that failed during a pass: they go down when it ends. */
   private readonly failing: Uint8Array;
   private retiredPasses = 0;
@@ -96,32 +99,13 @@ export class Cluster {
 
   /** Arms fault injection (seeded choices of victims and random failure times). */
   setFaults(plan: FaultPlan, rng: Prng): void {
-    this.faultPlan = plan;
-    this.faultRng = rng;
+    this.faults = new FaultInjector(plan, rng);
     for (const t of plan.atMs) this.queue.push(t, EV_FAULT, 0);
     if (plan.perWorkerHour > 0) this.scheduleRandomFault(0);
   }
 
   private scheduleRandomFault(now: number): void {
-    let live = 0;
-    for (const p of this.pools) live += p.workers.liveCount;
-    const perMs = (this.faultPlan!.perWorkerHour * Math.max(1, live)) / 3_600_000;
-    this.queue.push(now + this.faultRng!.nextExp(1 / perMs), EV_FAULT, 1);
-  }
-
-  /** A random routable worker fails at `now`. */
-  private injectFault(now: number): void {
-    let n = 0;
-    for (const p of this.pools) n += p.workers.nActive;
-    if (n === 0) return;
-    let k = this.faultRng!.nextInt(n);
-    for (const p of this.pools) {
-      if (k < p.workers.nActive) {
-        this.fail(p, p.workers.active[k]!);
-        return;
-      }
-      k -= p.workers.nActive;
-    }
+    this.queue.push(this.faults!.nextRandomAt(now, this.pools), EV_FAULT, 1);
   }
 
   /** Worker `local` of pool p fails: no new requests; it goes down now, or when its pass ends. */
@@ -160,8 +144,8 @@ export class Cluster {
       this.releaseHeld(p, now);
       this.route(p, r, now);
     }
-    const plan = this.faultPlan!;
-    if (plan.replaceAfterMs !== null) this.addWorker(plan.replaceAfterMs, p.index, false);
+    const replaceAfterMs = this.faults!.plan.replaceAfterMs;
+    if (replaceAfterMs !== null) this.addWorker(replaceAfterMs, p.index, false);
   }
 
   /** The aggregated pool, or the prefill pool of a disaggregated cluster. */
@@ -297,10 +281,12 @@ export class Cluster {
         // a pass cut short or a worker taken down leaves its old end behind
         if (b === this.eventGen[a] && this.busy[a]) this.applyPassEnd(a);
         return;
-      case EV_FAULT:
-        this.injectFault(now);
+      case EV_FAULT: {
+        const victim = this.faults!.victim(this.pools);
+        if (victim !== null) this.fail(victim.pool, victim.local);
         if (a === 1) this.scheduleRandomFault(now);
         return;
+      }
       case EV_READY: {
         const pool = this.pools[this.poolOf[a]!]!;
         const local = a - pool.base;

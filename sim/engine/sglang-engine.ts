@@ -1,3 +1,6 @@
+// Longer than 400 lines: one scheduler, as Dynamo's mocker keeps SGLang's in one module (scheduler/sglang):
+// admission by new-token ratio, chunked prefill, retraction and the pass itself share its queues and
+// token budget; the radix cache it drives is in sim/kvcache.
 import { IntDeque } from '../core/int-deque.js';
 import type { TokenRecorder } from '../metrics/collector.js';
 import type { TimingModel } from '../timing/timing-model.js';

@@ -1,3 +1,6 @@
+// Longer than 400 lines: one scheduler, as Dynamo's mocker keeps vLLM's in one module (scheduler/vllm):
+// budgeted admission, preemption, host-tier loads and the fast-forwarding of decode runs all work on
+// the same running and waiting queues; the KV block pool and evictors are in sim/kvcache.
 import { IntDeque } from '../core/int-deque.js';
 import { quantizeGap, type TokenRecorder } from '../metrics/collector.js';
 import type { TimingModel } from '../timing/timing-model.js';

@@ -1,3 +1,5 @@
+// Longer than 400 lines: one data structure, SGLang's radix tree over content runs, whose insert, match,
+// split, lock and evict operations keep the same node arrays consistent.
 import type { Workload } from '../workload/workload.js';
 import { KV_REMOVED, KV_STORED, type KvEventLog } from '../contracts/kv-events.js';
 import type { PromptBlocks } from '../workload/prompt-blocks.js';

@@ -1,16 +1,24 @@
 import type { TimingModel } from './timing-model.js';
-import { getGpu, type GpuSpec } from '../catalog/gpus.js';
-import { dtypeBytes, gemmPeak, isWeightDtype, type KvDtype, type WeightDtype } from '../catalog/dtypes.js';
+import { getGpu } from '../catalog/gpus.js';
+import { dtypeBytes, isWeightDtype, type KvDtype, type WeightDtype } from '../catalog/dtypes.js';
 import {
   getModel, kvElemsPerTokenLayer, kvHeadsPerGpu, uniformQuant, validateModelParallelism, validateTp,
   type ModelSpec, type QuantScheme,
 } from '../catalog/models.js';
 import { tensorParallel, type Parallelism } from '../catalog/parallelism.js';
 import {
-  allReduceMs, allToAllMs, contextAttnMs, elementwiseMs, gemmMs, genAttnMs, linearAttnMs, moeMs,
-  type AllReduceClass, type AllToAllClass, type ElementwiseClass, type GemmClass, type MoeClass,
+  allReduceMs, allToAllMs, contextAttnMs, elementwiseMs, gemmMs, genAttnMs, linearAttnMs, moeMs, type AllReduceClass,
 } from './ops.js';
-import { OP_TABLES, type GemmKernel, type MeasuredFramework, type MeasuredGpu, type MoeKernel, type OpTable } from './op-efficiency.js';
+import type { MeasuredFramework, MeasuredGpu } from './op-efficiency.js';
+import { gemmKind, moeKind, opTableFor, tableFrameworkFor, tableGpuFor, type GemmKind, type OpOverrides } from './kernel-choice.js';
+import {
+  FRAMEWORK_OVERHEAD, FRAMEWORKS, ROOFLINE_CONSTANTS, type Framework, type FrameworkOverhead, type RooflineConstants,
+} from './roofline-constants.js';
+
+export { opTableFor, tableFrameworkFor, tableGpuFor, type OpOverrides } from './kernel-choice.js';
+export {
+  FRAMEWORK_OVERHEAD, ROOFLINE_CONSTANTS, type Framework, type FrameworkOverhead, type RooflineConstants,
+} from './roofline-constants.js';
 
 /**
  * Per-layer pass-time model (docs/timing-model.md). A pass is priced op by op with the formulas of ./ops.ts
@@ -36,9 +44,6 @@ import { OP_TABLES, type GemmKernel, type MeasuredFramework, type MeasuredGpu, t
  * - MLA runs the KV up-projection as a GEMM for every token (prefill expands the latent, decode absorbs it
  *   into two BMMs with the same bytes and FLOPs); a cached prefix is not re-expanded.
  */
-
-export type Framework = 'vllm' | 'sglang' | 'trtllm';
-const FRAMEWORKS: readonly Framework[] = ['sglang', 'trtllm', 'vllm'];
 
 export interface RooflineOptions {
   /** GPU catalog key (sim/catalog/gpus.ts). */
@@ -67,68 +72,6 @@ export interface RooflineOptions {
   overhead?: Partial<FrameworkOverhead>;
 }
 
-/** Field-level overrides of an `OpTable`. */
-export type OpOverrides = {
-  readonly [K in keyof OpTable]?: OpTable[K] extends Readonly<Partial<Record<string, infer C>>>
-    ? C extends number ? never : Readonly<Partial<Record<string, Partial<C>>>>
-    : Partial<OpTable[K]>;
-};
-
-/** Constants with no per-GPU table behind them (times in ms). */
-export interface RooflineConstants {
-  /**
-   * Element-wise work per layer (2 RMSNorms, RoPE, residual adds, SiLU·mul, KV write). AIC has no per-op
-   * table for these in our copy; 10 µs of launch-bound kernels per layer and 24 B per token per hidden
-   * element (≈ 6 BF16 read+write passes over the residual stream) from docs/timing-model.md §5.1.
-   */
-  readonly elementwise: ElementwiseClass;
-  /**
-   * Expert-parallel dispatch + combine. From AIC's DeepEP low-latency table (SGLang 0.5.12, H200, hidden
-   * 7168, top-8, 8 ranks; docs/timing-model.md §5.1): 12–13 µs per op at 1–8 tokens per rank, 103 µs at
-   * 128 and 692 µs at 1024 tokens per rank for dispatch + combine, i.e. ≈ 0.33 of the 450 GB/s link.
-   */
-  readonly allToAll: AllToAllClass;
-  /** Sampling and logits post-processing per pass (top-k/top-p over the vocabulary, penalties). */
-  readonly samplerMs: number;
-}
-
-export const ROOFLINE_CONSTANTS: RooflineConstants = Object.freeze({
-  elementwise: Object.freeze({ layerMs: 0.01, bytesPerTokenHidden: 24 }),
-  allToAll: Object.freeze({ alphaMs: 0.012, busShare: 0.33 }),
-  samplerMs: 0.03,
-});
-
-/** Per-pass framework (CPU) overhead, ms. */
-export interface FrameworkOverhead {
-  /** Fixed part of every pass: scheduling, input preparation, graph launch, output processing. */
-  readonly stepMs: number;
-  /** Added per request in the pass (building its metadata, appending its token). */
-  readonly requestMs: number;
-  /**
-   * Once per request, on the pass that emits its first token (first detokenisation, stream set-up).
-   * Not part of the pass time: an engine adds it to the request's first-token time.
-   */
-  readonly firstTokenMs: number;
-}
-
-/**
- * Starting values; the only constants meant to be fitted to end-to-end rows (by the lead, per backend).
- * - vLLM v1: its small-batch TPOT sits 1.7–1.9 ms above TensorRT-LLM's on the same H200s (docs/timing-
- *   model.md §5.3); GEMM kernel differences explain about half, so ≈ 0.7 ms per pass is CPU (scheduler,
- *   input preparation, sampler glue; vLLM's 2024 profile had the GPU idle 62 % of a small-model step).
- * - SGLang: the overlap scheduler prepares pass n+1 while pass n runs, hiding most CPU work; ≈ 0.3 ms of
- *   synchronisation and graph launch remains.
- * - TensorRT-LLM: C++ runtime, CUDA graphs and an overlap scheduler: 0.1–0.3 ms (§5.3), 0.2 ms.
- * - Per request: BLIS's vLLM fit, 4.4 µs (inference-sim trained-physics coefficients).
- * - First token: detokenising and emitting the first streamed chunk, ≈ 0.2 ms in Python front-ends
- *   (vLLM, SGLang), ≈ 0.1 ms in TensorRT-LLM's C++ executor; placeholders until fitted.
- */
-export const FRAMEWORK_OVERHEAD: Readonly<Record<Framework, FrameworkOverhead>> = Object.freeze({
-  vllm: Object.freeze({ stepMs: 0.7, requestMs: 0.0044, firstTokenMs: 0.2 }),
-  sglang: Object.freeze({ stepMs: 0.3, requestMs: 0.0044, firstTokenMs: 0.2 }),
-  trtllm: Object.freeze({ stepMs: 0.2, requestMs: 0.0044, firstTokenMs: 0.1 }),
-});
-
 /** The timing model plus what it was built from (for engines and reports). */
 export interface RooflineModel extends Required<TimingModel> {
   /** Per-pass overhead in force; engines add `firstTokenMs` to a request's first token. */
@@ -137,96 +80,6 @@ export interface RooflineModel extends Required<TimingModel> {
   readonly tableGpu: MeasuredGpu;
   /** Framework whose measured tables the constants come from. */
   readonly tableFramework: MeasuredFramework;
-}
-
-/**
- * The measured GPU whose kernel efficiencies a GPU uses: its own tables when AIC measured it, else its
- * architecture family's measured GPU (Blackwell → b200_sxm; Hopper → h200_sxm). Ampere, Ada and CDNA3 have
- * no measured sibling and take Hopper's (h200_sxm) shares, applied to their own peaks and bandwidths.
- */
-export function tableGpuFor(gpu: GpuSpec): MeasuredGpu {
-  if (Object.prototype.hasOwnProperty.call(OP_TABLES, gpu.name)) return gpu.name as MeasuredGpu;
-  return gpu.arch === 'blackwell' ? 'b200_sxm' : 'h200_sxm';
-}
-
-/**
- * Framework whose tables price a framework's kernels: TensorRT-LLM has none in our copy and takes SGLang's,
- * whose FlashInfer/CUTLASS/DeepGEMM kernels are the closest to TensorRT-LLM's own.
- */
-export function tableFrameworkFor(fw: Framework): MeasuredFramework {
-  return fw === 'vllm' ? 'vllm' : 'sglang';
-}
-
-/** Op classes in force: fitted table with overrides applied. */
-export function opTableFor(gpu: GpuSpec, fw: Framework, overrides: OpOverrides = {}): OpTable {
-  const base = OP_TABLES[tableGpuFor(gpu)][tableFrameworkFor(fw)];
-  const merge = <T extends object>(a: T, b: Partial<T> | undefined): T => (b ? { ...a, ...b } : a);
-  const mergeMap = <T extends object>(a: Readonly<Partial<Record<string, T>>>, b: Readonly<Partial<Record<string, Partial<T>>>> | undefined): Readonly<Partial<Record<string, T>>> => {
-    if (!b) return a;
-    const out: Partial<Record<string, T>> = { ...a };
-    for (const [k, v] of Object.entries(b)) if (out[k] && v) out[k] = { ...out[k]!, ...v };
-    return out;
-  };
-  return {
-    gemm: mergeMap(base.gemm, overrides.gemm as Readonly<Partial<Record<string, Partial<GemmClass>>>> | undefined),
-    moe: mergeMap(base.moe, overrides.moe as Readonly<Partial<Record<string, Partial<MoeClass>>>> | undefined),
-    contextAttn: merge(base.contextAttn, overrides.contextAttn),
-    generationAttn: merge(base.generationAttn, overrides.generationAttn),
-    allReduce: merge(base.allReduce, overrides.allReduce),
-    contextMla: merge(base.contextMla, overrides.contextMla),
-    generationMla: merge(base.generationMla, overrides.generationMla),
-  };
-}
-
-/** A GEMM kernel choice: constants, tensor-core peak and stored bytes per weight element. */
-interface GemmKind { c: GemmClass; peak: number; wBytes: number }
-/** A fused-MoE kernel choice. */
-interface MoeKind { c: MoeClass; peak: number; wBytes: number }
-
-/**
- * The GEMM class a weight format runs: BF16; FP8 per-tensor; FP8 128×128 block-scaled; FP4 on Blackwell
- * (NVFP4 tables price MXFP4 too: both are native block-scaled FP4 MMAs). 4-bit and INT4 weights on GPUs
- * without FP4 tensor cores are dequantised in the kernel (W4A16, Marlin-style): BF16 class and peak,
- * 4-bit bytes. FP8 on GPUs without FP8 tensor cores is weight-only W8A16 the same way.
- */
-function gemmKind(t: OpTable, gpu: GpuSpec, dtype: WeightDtype, fw: Framework): GemmKind {
-  const p = gemmPeak(gpu, dtype, fw === 'trtllm' ? 'fp8' : 'bf16');
-  const wBytes = dtypeBytes(dtype);
-  let key: GemmKernel = 'bfloat16';
-  if (p.math === 'fp4') key = 'nvfp4';
-  else if (p.math === 'fp8') key = dtype === 'fp8' ? 'fp8' : 'fp8_block';
-  const c = t.gemm[key] ?? t.gemm.fp8_block ?? t.gemm.bfloat16!;
-  return { c, peak: p.flops, wBytes };
-}
-
-/** Kernel classes to try for each expert format, best match first (tables lack some formats on some GPUs). */
-function moeKind(t: OpTable, gpu: GpuSpec, dtype: WeightDtype, fw: Framework): MoeKind {
-  const p = gemmPeak(gpu, dtype, fw === 'trtllm' ? 'fp8' : 'bf16');
-  // MXFP4 experts on GPUs without FP4 math (gpt-oss on Hopper) run OpenAI's Triton MoE kernels
-  // (triton_kernels matmul_ogs) in vLLM and SGLang alike. Neither table has that kernel; the SGLang W4A16
-  // class (a Triton grouped GEMM dequantising in the kernel) is the closer one, while vLLM's int4_wo
-  // table is Marlin, which is three times slower at batch 32 than the measured gpt-oss decode allows.
-  if (dtype === 'mxfp4' && p.math !== 'fp4' && fw !== 'sglang') {
-    const c = OP_TABLES[tableGpuFor(gpu)].sglang.moe.int4_wo;
-    if (c) return { c, peak: p.flops, wBytes: dtypeBytes(dtype) };
-  }
-  const wBytes = dtypeBytes(dtype);
-  let prefs: MoeKernel[];
-  switch (dtype) {
-    case 'bf16': prefs = ['bfloat16']; break;
-    case 'fp8': prefs = ['fp8', 'fp8_block']; break;
-    case 'fp8_block': prefs = ['fp8_block', 'fp8']; break;
-    // The vLLM w4a16_mxfp4 table ignores ep and mixes two kernel versions (its fit is poor, docs/timing-model.md
-    // §4); Marlin's W4A16 (int4_wo) is the same dequantise-in-kernel grouped GEMM and fits well.
-    case 'mxfp4': prefs = p.math === 'fp4' ? ['nvfp4', 'w4a16_mxfp4'] : ['int4_wo', 'w4a16_mxfp4']; break;
-    case 'nvfp4': prefs = p.math === 'fp4' ? ['nvfp4'] : ['int4_wo', 'w4a16_mxfp4']; break;
-    default: prefs = ['int4_wo', 'w4a16_mxfp4'];
-  }
-  for (const k of [...prefs, 'fp8_block', 'bfloat16'] as MoeKernel[]) {
-    const c = t.moe[k];
-    if (c) return { c, peak: p.flops, wBytes };
-  }
-  throw new Error('no fused-MoE class in the op table');
 }
 
 /** Weight formats of the deployment: FP8 on a model whose checkpoint is block-scaled means the block-scaled kernels. */

@@ -10,7 +10,7 @@ import { runSearch } from '../../harness/search/search-loop.js';
 import { PauseGate } from '../../harness/search/pause-gate.js';
 import type { SearchEvent } from '../../harness/search/search-events.js';
 import { scatter } from '../../harness/dashboard/scatter.js';
-import { niceScale } from '../../harness/report/html-report.js';
+import { niceScale } from '../../harness/report/front-section.js';
 import { formatEvent, parseLine } from '../../harness/dashboard/plain-lines.js';
 import { RunFollower } from '../../harness/dashboard/run-follower.js';
 import { activeMs, initialState, reduce } from '../../harness/dashboard/state.js';

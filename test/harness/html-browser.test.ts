@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_COLORS } from '../../harness/report/html-report.js';
+import { REPORT_COLORS } from '../../harness/report/report-style.js';
 import { buildRun } from '../helpers/run-fixture.js';
 import { countColor, decodePng, paeth, rgbOf } from '../helpers/png.js';
 

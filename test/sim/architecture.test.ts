@@ -77,3 +77,24 @@ describe('simulator architecture', () => {
     expect(SIM_LAYERS.indexOf('kvcache')).toBeLessThan(SIM_LAYERS.indexOf('engine'));
   });
 });
+
+describe('source files stay small', () => {
+  const ROOT = join(import.meta.dirname, '..', '..');
+  const sources = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : /\.(ts|tsx)$/.test(f) ? [p] : [];
+  });
+
+  it('no source file is over 400 lines unless its top says why one concept needs it', () => {
+    const long: string[] = [];
+    for (const dir of ['sim', 'harness', 'objectives', 'scripts', 'candidates']) {
+      for (const file of sources(join(ROOT, dir))) {
+        const lines = readFileSync(file, 'utf8').split('\n');
+        if (lines.length <= 400) continue;
+        // the reason sits in the file's opening comment
+        if (!lines.slice(0, 40).some((l) => /Longer than 400 lines:/.test(l))) long.push(`${relative(ROOT, file)} (${lines.length} lines)`);
+      }
+    }
+    expect(long).toEqual([]);
+  });
+});
