@@ -9,8 +9,9 @@ import { InProcessEvaluator, SandboxEvaluator, type Evaluator, type PolicyKind }
 import { UsageError } from '../replay/json-arg.js';
 import { evaluationCacheDir } from '../sandbox/cache-dir.js';
 import { scenarioFromTrace, scenariosFromFile, type TraceScenarioOptions } from '../bench/user-scenario.js';
+import { fitHelp } from './help-text.js';
 
-export const BENCH_HELP = `Usage: twinsearch bench <candidate.ts ...> [flags]
+export const BENCH_HELP = fitHelp(`Usage: twinsearch bench <candidate.ts ...> [flags]
 
 Runs every candidate policy module on every scenario, each in a fresh isolated-vm sandbox (memory and
 CPU limits, no I/O), and prints, per scenario, the candidates ranked
@@ -51,7 +52,7 @@ Examples:
   twinsearch bench candidates/router/*.ts --scenarios conversation-8x-poly
   twinsearch bench candidates/router/kv-tuned.ts my-router.ts --seeds 4
   twinsearch bench candidates/router/kv-tuned.ts my-router.ts --seeds 4 --trace my-traffic.jsonl --workers 16
-`;
+`);
 
 /** The cluster of a --trace scenario, from --workers, --model, --gpu, --tp and --speedup. */
 function traceDeployment(v: { workers?: string; model?: string; gpu?: string; tp?: string; speedup?: string }): Omit<TraceScenarioOptions, 'kind'> {

@@ -9,8 +9,9 @@ import { reviewCommand } from './review-command.js';
 import { runsCommand } from './runs-command.js';
 import { watchCommand } from './watch-command.js';
 import { validateCommand } from './validate-command.js';
+import { fitHelp } from './help-text.js';
 
-const HELP = `Usage: twinsearch <command> [flags]
+const HELP = fitHelp(`Usage: twinsearch <command> [flags]
 
 twinsearch searches for better LLM-serving policies (router cost functions, autoscaling planners,
 KV-cache eviction) on a fast, deterministic simulator of an LLM serving cluster.
@@ -25,7 +26,7 @@ Commands:
   validate   replay measured serving benchmarks (AI Configurator CSV) and report the simulator's error
 
 Run \`twinsearch <command> --help\` for the flags of a command.
-`;
+`);
 
 async function main(argv: string[]): Promise<number> {
   // `npm run twinsearch -- …` runs in the package root; relative paths mean the caller's directory

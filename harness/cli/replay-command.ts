@@ -7,10 +7,11 @@ import { REPLAY_FLAGS, type ReplayFlags } from '../replay/replay-flags.js';
 import { setupReplay } from '../replay/replay-setup.js';
 import { Progress } from './progress.js';
 import { wrap } from '../io/wrap-text.js';
+import { fitHelp } from './help-text.js';
 
 const HELP_COLUMN = 30;
 
-export const REPLAY_HELP = `Usage: twinsearch replay [TRACE] [flags]
+export const REPLAY_HELP = fitHelp(`Usage: twinsearch replay [TRACE] [flags]
 
 Replays a workload on a simulated LLM serving cluster and prints latency,
 throughput and cache metrics (the same report keys as Dynamo's
@@ -34,7 +35,7 @@ Examples:
     --model llama-3.1-70b --gpu h200_sxm --tp 4
   twinsearch replay --isl 4000 --osl 500 --requests 2000 --arrival poisson \\
     --request-rate 8 --workers 4 --router kv
-`;
+`);
 
 /** Runs `twinsearch replay`; returns the process exit code. */
 export function replayCommand(argv: string[]): number {

@@ -3,8 +3,9 @@ import { parseFlags } from './parse-flags.js';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../replay/json-arg.js';
 import { fmt, loadRun, metricRows, pad, pairedSamplesOf } from '../report/run-info.js';
+import { fitHelp } from './help-text.js';
 
-export const REVIEW_HELP = `Usage: twinsearch review <run-dir> [flags]
+export const REVIEW_HELP = fitHelp(`Usage: twinsearch review <run-dir> [flags]
 
 Shows what a search run accepted, in the order it accepted it (the baseline left out): per candidate its
 id, parent, proposer and description, the diff of candidate.ts against its parent candidate, and a table
@@ -27,7 +28,7 @@ Flags:
 Example:
   twinsearch review runs/router-latency-2025-01-01T00-00-00 --candidate c0006 --markdown
   twinsearch review runs/router-latency-2025-01-01T00-00-00 --html review.html
-`;
+`);
 
 export async function reviewCommand(argv: string[]): Promise<number> {
   const parsed = parseFlags({ args: argv, allowPositionals: true, options: { candidate: { type: 'string' }, markdown: { type: 'boolean' }, html: { type: 'string' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean' } } });

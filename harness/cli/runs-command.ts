@@ -5,8 +5,9 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../replay/json-arg.js';
 import { REPO_ROOT } from '../scenario/scenario-workload.js';
 import { change, fmt, loadRun, pad, type RunInfo } from '../report/run-info.js';
+import { fitHelp } from './help-text.js';
 
-export const RUNS_HELP = `Usage: twinsearch runs [DIR] [flags]
+export const RUNS_HELP = fitHelp(`Usage: twinsearch runs [DIR] [flags]
 
 Lists the search runs under DIR (default: the project's runs/), oldest first, one row each: its name,
 objective, when it was created, candidates evaluated, accepted, rejected and failed, the size of its
@@ -19,7 +20,7 @@ Flags:
   --help   show this help
 
 Review one run with \`twinsearch review DIR/<name>\`.
-`;
+`);
 
 interface RunRow {
   name: string;

@@ -18,8 +18,9 @@ import { PauseGate } from '../search/pause-gate.js';
 import type { SearchEvent } from '../search/search-events.js';
 import { formatEvent } from '../dashboard/plain-lines.js';
 import { wantsDashboard } from '../dashboard/dashboard-mode.js';
+import { fitHelp } from './help-text.js';
 
-export const SEARCH_HELP = `Usage: twinsearch search --objective NAME [flags]
+export const SEARCH_HELP = fitHelp(`Usage: twinsearch search --objective NAME [flags]
 
 Searches for better policies: proposes candidate modules from the current Pareto front, scores each in
 an isolated-vm sandbox on seed replicas of the objective's scenarios (one replica of the first scenario
@@ -69,7 +70,7 @@ against --budget-minutes); up/down select a front member and show its diff again
 scroll it, Esc closes it. Ctrl-C is q. Follow a run from another terminal with \`twinsearch watch DIR\`.
 Review a run with \`twinsearch review DIR\` (add --html FILE for a report to share) or
 \`git -C DIR show cand-<id>\`.
-`;
+`);
 
 function posInt(flag: string, v: string | undefined, def: number | undefined): number | undefined {
   if (v === undefined) return def;

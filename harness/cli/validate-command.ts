@@ -13,6 +13,7 @@ import { parseSiliconCsv } from '../validate/silicon-csv.js';
 import { formatSummary, summarize } from '../validate/summary.js';
 import { parseFlags } from './parse-flags.js';
 import { Progress } from './progress.js';
+import { fitHelp } from './help-text.js';
 
 export const DEFAULT_CSV = fileURLToPath(new URL('../../data/calibration/silicon_calibration.csv', import.meta.url));
 
@@ -38,7 +39,7 @@ const INTRO = [
   `Prints MAPE and median absolute % error of TTFT and TPOT by backend × GPU × model × mode, by backend and by mode, and the coverage: rows simulated, and rows skipped grouped by reason. A malformed row is reported with its line and field and counted; the others still run (exit status 2 if any was malformed).`,
 ];
 
-export const VALIDATE_HELP = `Usage: twinsearch validate [FILE.csv] [flags]
+export const VALIDATE_HELP = fitHelp(`Usage: twinsearch validate [FILE.csv] [flags]
 
 ${INTRO.map((p) => wrap(p, 79).join('\n')).join('\n\n')}
 
@@ -53,7 +54,7 @@ Examples:
   twinsearch validate
   twinsearch validate mine.csv --html fidelity.html --json fidelity.json
   twinsearch validate --filter 'trtllm.*h200' --jobs 1
-`;
+`);
 
 const Values = z.object({
   json: z.string().optional(),

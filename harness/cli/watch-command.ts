@@ -6,8 +6,9 @@ import { wantsDashboard } from '../dashboard/dashboard-mode.js';
 import { RunFollower, type Observation } from '../dashboard/run-follower.js';
 import { initialState, reduce, type DashboardState } from '../dashboard/state.js';
 import { openRun } from '../report/run-info.js';
+import { fitHelp } from './help-text.js';
 
-export const WATCH_HELP = `Usage: twinsearch watch <run-dir> [flags]
+export const WATCH_HELP = fitHelp(`Usage: twinsearch watch <run-dir> [flags]
 
 Follows a search run that another process is executing (in another terminal, under nohup or tmux) by
 reading its run directory — the ledger, the front, the status file and the git history — and shows the
@@ -24,7 +25,7 @@ Flags:
   --interval MS   how often to look at the run directory (default 500)
   --no-tui        plain lines even on a terminal
   --help          show this help
-`;
+`);
 
 /** Applies what the follower saw to the dashboard's state. */
 export function observe(s: DashboardState, o: Observation): void {
