@@ -19,6 +19,7 @@ import type { SearchEvent } from '../search/search-events.js';
 import { formatEvent } from '../dashboard/plain-lines.js';
 import { wantsDashboard } from '../dashboard/dashboard-mode.js';
 import { fitHelp } from './help-text.js';
+import { wrap } from '../io/wrap-text.js';
 
 export const SEARCH_HELP = fitHelp(`Usage: twinsearch search --objective NAME [flags]
 
@@ -166,7 +167,9 @@ export async function searchCommand(argv: string[]): Promise<number> {
     ac.abort();
   };
   process.on('SIGINT', onSigint);
-  const say = (text: string): void => void process.stdout.write(`${text}\n`);
+  // after the dashboard, on the same terminal: sentences wrap at its width, commands stay whole to copy
+  const say = (text: string): void => void process.stdout.write(`${wrap(text, Math.max(40, process.stdout.columns ?? 80)).join('\n')}\n`);
+  const command = (label: string, cmd: string): void => void process.stdout.write(`${label}\n  ${cmd}\n`);
   const evaluator = new SandboxEvaluator(limits, evaluationCacheDir());
   try {
     const s = await runSearch({
@@ -186,7 +189,8 @@ export async function searchCommand(argv: string[]): Promise<number> {
     }
     say(`${s.stoppedBy === 'signal' ? 'stopped' : s.stoppedBy === 'exhausted' ? 'stopped: the proposer found no new code in 200 proposals in a row' : `done (budget: ${s.stoppedBy})`}: ${summary}; front: ${s.front.map((f) => f.id).join(', ')}`);
     if (unpriced) say(`note: ${unpriced}`);
-    say(`review: twinsearch review ${runDir}   |   resume: twinsearch search --objective ${objective.name} --run-dir ${runDir} --resume`);
+    command('review it:', `twinsearch review ${runDir}`);
+    command('resume it:', `twinsearch search --objective ${objective.name} --run-dir ${runDir} --resume`);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);

@@ -233,7 +233,8 @@ describe('twinsearch search on a terminal (tmux, 80x24)', () => {
     const s = capture(true);
     expect(exitCode(), shown(s)).toBe('0');
     expect(s, shown(s)).toMatch(/^stopped: \d+ candidates, \d+ accepted, \d+ rejected, \d+ failed; front: [\w-]+/m);
-    expect(s, shown(s)).toContain(`resume: twinsearch search --objective router-latency --run-dir ${runDir} --resume`);
+    // the resume command on a line of its own, whole, to copy
+    expect(s, shown(s)).toContain(`resume it:\n  twinsearch search --objective router-latency --run-dir ${runDir} --resume`);
     stopped = /^stopped: .*$/m.exec(s)![0];
     // the frame left behind is the last one, not two overlapping ones (the scrollback may hold
     // lines tmux pushed there when the pane got shorter, so only the visible screen counts)
