@@ -1,4 +1,4 @@
-import { EventHeap } from '../core/event-heap.js';
+import { EventQueue } from '../core/event-queue.js';
 import type { Workload } from '../workload/workload.js';
 
 /**
@@ -32,7 +32,7 @@ export function workloadSpanMs(w: Workload, concurrencyMode: boolean): number {
 }
 
 export class WorkloadDriver {
-  private readonly ready = new EventHeap(1024);
+  private readonly ready = new EventQueue(1024);
   private readonly nextTurn: Int32Array;
   private readonly sessionOf: Int32Array;
   private readonly speedup: number;
@@ -66,7 +66,7 @@ export class WorkloadDriver {
       for (let i = first; i < w.sessionStart[s + 1]!; i++) this.sessionOf[i] = s;
       this.nextTurn[s] = first;
       const at = cap === null ? (w.timeMs[first]! - t0) / this.speedup + ingressMs : 0;
-      this.ready.push(at, s, s);
+      this.ready.push(at, 0, s, 0, s);
     }
   }
 
@@ -95,7 +95,7 @@ export class WorkloadDriver {
   complete(r: number, now: number): void {
     const s = this.sessionOf[r]!;
     const next = this.nextTurn[s]!;
-    if (next < this.w.sessionStart[s + 1]!) this.ready.push(now + this.w.timeMs[next]! / this.speedup + this.ingressMs, s, s);
+    if (next < this.w.sessionStart[s + 1]!) this.ready.push(now + this.w.timeMs[next]! / this.speedup + this.ingressMs, 0, s, 0, s);
   }
 
   get exhausted(): boolean {

@@ -1,6 +1,7 @@
 /**
- * The simulator's one queue of tagged events: a binary min-heap on typed arrays ordered by
- * (time, kind, tie, sequence). The kind orders events of one instant (a pass ending before a worker
+ * The simulator's priority queue, a binary min-heap on typed arrays ordered by (time, kind, tie,
+ * sequence): the cluster's one queue of tagged events, and with a single kind the other time- or
+ * key-ordered queues (ready session turns, a shared link's transfers, the KV router's held requests). The kind orders events of one instant (a pass ending before a worker
  * becomes ready, …); the tie is the caller's key within a kind (a pass's start time); the sequence is
  * insertion order unless given. Each event carries two integers (a worker, a request, a generation).
  */
@@ -70,11 +71,12 @@ export class EventQueue {
     return this.b[0]!;
   }
 
-  /** Removes the earliest event (read it with the peek methods first). */
-  pop(): void {
+  /** Removes the earliest event and returns its first payload (read the rest with the peek methods first). */
+  pop(): number {
     const { time: T, kind: C, tie: K, seq: S, a: A, b: B } = this;
+    const out = A[0]!;
     const last = --this.n;
-    if (last === 0) return;
+    if (last === 0) return out;
     const t = T[last]!, c = C[last]!, k = K[last]!, s = S[last]!, pa = A[last]!, pb = B[last]!;
     let i = 0;
     const half = last >> 1;
@@ -97,6 +99,7 @@ export class EventQueue {
     S[i] = s;
     A[i] = pa;
     B[i] = pb;
+    return out;
   }
 
   private grow(): void {

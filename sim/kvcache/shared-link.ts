@@ -1,4 +1,4 @@
-import { EventHeap } from '../core/event-heap.js';
+import { EventQueue } from '../core/event-queue.js';
 
 /**
  * A link whose bandwidth is shared equally by the transfers in flight (processor sharing), as in
@@ -10,7 +10,7 @@ import { EventHeap } from '../core/event-heap.js';
  */
 export class SharedLink {
   private readonly bytesPerMs: number;
-  private readonly finish = new EventHeap();
+  private readonly finish = new EventQueue(16);
   private service = 0;
   /** Time of the last start or completion (the service clock is exact there). */
   private now = 0;
@@ -34,7 +34,7 @@ export class SharedLink {
       if (this.finish.size > 0) this.service += ((t - this.now) * this.bytesPerMs) / this.finish.size;
       this.now = t;
     }
-    this.finish.push(this.service + Math.max(0, bytes), id);
+    this.finish.push(this.service + Math.max(0, bytes), 0, id);
   }
 
   /** When the next transfer completes if nothing else starts, or +Infinity when idle. */

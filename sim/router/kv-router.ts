@@ -1,4 +1,4 @@
-import { EventHeap } from '../core/event-heap.js';
+import { EventQueue } from '../core/event-queue.js';
 import type { Prng } from '../core/prng.js';
 import type { KvEventLog } from '../contracts/kv-events.js';
 import type { PromptBlocks } from '../workload/prompt-blocks.js';
@@ -28,7 +28,7 @@ export class KvRouter implements Router {
   private readonly overlap: Int32Array;
   private readonly depth: Int32Array;
   private readonly cost: Float64Array;
-  private readonly queue = new EventHeap();
+  private readonly queue = new EventQueue(64);
   private readonly busyLimit: Float64Array;
   private readonly builtinCost: (req: RouterRequestView, w: RouterWorkerView) => number;
   private readonly reqView: Mutable<RouterRequestView> = { isl: 0, osl: 0, blockSize: 0, promptBlocks: 0, routableWorkers: 0, seq: 0, minActivePrefillTokens: 0, nowMs: 0 };
@@ -70,7 +70,7 @@ export class KvRouter implements Router {
 
   route(r: number, now: number): number {
     if (this.ws.nActive === 0 || (this.cfg.router_queue_threshold !== null && this.allBusy(now))) {
-      this.queue.push(this.queueKey(r), r);
+      this.queue.push(this.queueKey(r), 0, r);
       return QUEUED;
     }
     return this.admit(r, now);

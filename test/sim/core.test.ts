@@ -1,29 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { EventHeap } from '../../sim/core/event-heap.js';
+import { EventQueue } from '../../sim/core/event-queue.js';
 import { IntMap } from '../../sim/core/int-map.js';
 import { Prng } from '../../sim/core/prng.js';
 import { WorkloadDriver } from '../../sim/cluster/workload-driver.js';
 import { makeWorkload } from '../helpers/workloads.js';
 
-describe('event heap', () => {
-  it('pops by time, then tie key, then insertion order', () => {
-    const h = new EventHeap(2);
-    h.push(5, 1);
-    h.push(3, 2, 9);
-    h.push(3, 3, 1);
-    h.push(3, 4, 1);
-    h.push(1, 5);
-    h.push(3, 6, 1, -1);
+describe('event queue', () => {
+  it('pops by time, then kind, then tie key, then insertion order', () => {
+    const h = new EventQueue(2);
+    h.push(5, 0, 1);
+    h.push(3, 0, 2, 0, 9);
+    h.push(3, 0, 3, 0, 1);
+    h.push(3, 0, 4, 0, 1);
+    h.push(1, 0, 5);
+    h.push(3, 0, 6, 0, 1, -1);
+    h.push(3, 1, 7); // a later kind at the same time goes after every earlier kind, whatever its tie
     const out: number[] = [];
     while (h.size > 0) out.push(h.pop());
-    expect(out).toEqual([5, 6, 3, 4, 2, 1]);
+    expect(out).toEqual([5, 6, 3, 4, 2, 7, 1]);
+  });
+
+  it('carries a second payload and reports the earliest event\'s kind', () => {
+    const h = new EventQueue();
+    h.push(2, 4, 10, 20);
+    h.push(2, 3, 11, 21);
+    expect([h.peekTime(), h.peekKind(), h.peekA(), h.peekB()]).toEqual([2, 3, 11, 21]);
+    h.pop();
+    expect([h.peekKind(), h.peekA(), h.peekB()]).toEqual([4, 10, 20]);
+    h.pop();
+    expect([h.size, h.peekTime(), h.peekKind()]).toEqual([0, Infinity, -1]);
   });
 
   it('sorts a large random set like Array.sort', () => {
     const rng = new Prng(1);
-    const h = new EventHeap();
+    const h = new EventQueue();
     const times = Array.from({ length: 5000 }, () => Math.floor(rng.next() * 100));
-    times.forEach((t, i) => h.push(t, i));
+    times.forEach((t, i) => h.push(t, 0, i));
     const popped: number[] = [];
     while (h.size > 0) popped.push(h.pop());
     const expected = times.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[1]);
