@@ -3,9 +3,9 @@ import { getGpu } from './catalog/gpus.js';
 import { getModel, type KvDtype, type QuantScheme } from './catalog/models.js';
 import type { Parallelism } from './catalog/parallelism.js';
 import { resolveEngineArgs, type EngineArgs, type EngineType } from './engine/engine-args.js';
-import type { ReplayConfig } from './replay.js';
-import { resolveKvRouterConfig } from './router/router-config.js';
-import { createRooflineModel, type RooflineModel } from './timing/roofline.js';
+import type { ReplayConfig } from './replay-config.js';
+import { buildReplayConfig, type HardwareSpec, type ScenarioSpec } from './scenario-config.js';
+import { createRooflineModel } from './timing/roofline.js';
 
 /**
  * A serving deployment as an operator describes it — which server, which GPUs, which model in which
@@ -93,63 +93,63 @@ function poolEngine(d: ServingDeployment, p: PoolDeployment): EngineArgs {
   return args;
 }
 
-function poolTiming(d: ServingDeployment, p: PoolDeployment): RooflineModel {
-  return createRooflineModel({
-    gpu: d.gpu, model: d.model, tp: p.parallel.tp, parallel: p.parallel, weightDtype: d.quant.dense, quant: d.quant,
-    kvDtype: d.kvDtype, framework: d.backend,
-  });
+/** A pool's hardware: the deployment's GPU, model and formats in the pool's layout. */
+function poolHardware(d: ServingDeployment, p: PoolDeployment): HardwareSpec {
+  return { timing: 'roofline', gpu: d.gpu, model: d.model, tp: p.parallel.tp, parallel: p.parallel, weightDtype: d.quant.dense, quant: d.quant, kvDtype: d.kvDtype };
 }
 
-/** The replay configuration of a deployment; throws with the missing piece named when it cannot run. */
-export function deploymentReplayConfig(d: ServingDeployment, seed: number): ReplayConfig {
+/** The first token's own path out of the engine (the timing model's firstTokenMs) plus the rest of the front end. */
+function frontendOf(d: ServingDeployment, p: PoolDeployment): number {
+  const { timing: _t, ...hw } = poolHardware(d, p) as Extract<HardwareSpec, { timing: 'roofline' }>;
+  return createRooflineModel({ ...hw, framework: d.backend }).overhead.firstTokenMs + (d.frontendMs ?? FRONTEND_MS[d.backend]);
+}
+
+/** A deployment as a scenario: pools sized and configured as the server does it. */
+export function deploymentSpec(d: ServingDeployment, seed: number): ScenarioSpec {
   getGpu(d.gpu);
   getModel(d.model);
-  // the first token's own path out of the engine (the timing model's firstTokenMs) plus the rest of
-  // the front end
-  const frontendMs = (t: RooflineModel): number => t.overhead.firstTokenMs + (d.frontendMs ?? FRONTEND_MS[d.backend]);
-  const base = {
-    router: 'round_robin' as const,
-    routerConfig: resolveKvRouterConfig({}),
-    seed,
-    arrivalSpeedupRatio: 1,
-    concurrency: null,
-  };
+  const base = { seed, arrivalSpeedupRatio: 1, concurrency: null };
+  const cluster = { router: 'round_robin' as const, routerConfig: {} };
   if ('agg' in d.pools) {
     const p = d.pools.agg;
-    const timing = poolTiming(d, p);
     return {
       ...base,
-      frontendMs: frontendMs(timing),
-      workers: p.replicas * p.parallel.attnDp,
-      engine: poolEngine(d, p),
-      timing,
+      cluster: { ...cluster, workers: p.replicas * p.parallel.attnDp, engine: { ...poolEngine(d, p) } },
+      hardware: poolHardware(d, p),
+      frontendMs: frontendOf(d, p),
       gpusPerWorker: p.parallel.tp * p.parallel.pp,
     };
   }
   const { prefill, decode } = d.pools;
   const prefillEngine = poolEngine(d, prefill);
   const decodeEngine = poolEngine(d, decode);
-  const gpu = getGpu(d.gpu);
-  const decodeTiming = poolTiming(d, decode);
   // KV moves prefill GPU → decode GPU over the NICs (or NVLink inside one node), every GPU of the
   // prefill replica sending its shard at once
-  const linkBytesPerSec = gpu.scaleOutBw;
+  const linkBytesPerSec = getGpu(d.gpu).scaleOutBw;
   const prefillGpus = prefill.parallel.tp * prefill.parallel.pp;
   return {
     ...base,
-    frontendMs: frontendMs(decodeTiming),
-    workers: prefill.replicas * prefill.parallel.attnDp + decode.replicas * decode.parallel.attnDp,
-    engine: decodeEngine,
-    timing: decodeTiming,
-    gpusPerWorker: decode.parallel.tp * decode.parallel.pp,
-    disagg: {
-      prefillWorkers: prefill.replicas * prefill.parallel.attnDp,
-      decodeWorkers: decode.replicas * decode.parallel.attnDp,
-      prefillEngine,
-      decodeEngine,
-      kvTransferBandwidthGBs: (linkBytesPerSec * prefillGpus) / 1e9,
-      kvBytesPerToken: prefillEngine.kv_bytes_per_token,
-      prefillTiming: poolTiming(d, prefill),
+    cluster: {
+      ...cluster,
+      workers: prefill.replicas * prefill.parallel.attnDp + decode.replicas * decode.parallel.attnDp,
+      engine: { ...decodeEngine },
+      disagg: {
+        prefillWorkers: prefill.replicas * prefill.parallel.attnDp,
+        decodeWorkers: decode.replicas * decode.parallel.attnDp,
+        prefillEngine: { ...prefillEngine },
+        decodeEngine: { ...decodeEngine },
+        kvTransferBandwidthGBs: (linkBytesPerSec * prefillGpus) / 1e9,
+        kvBytesPerToken: prefillEngine.kv_bytes_per_token,
+        prefillHardware: poolHardware(d, prefill),
+      },
     },
+    hardware: poolHardware(d, decode),
+    frontendMs: frontendOf(d, decode),
+    gpusPerWorker: decode.parallel.tp * decode.parallel.pp,
   };
+}
+
+/** The replay configuration of a deployment; throws with the missing piece named when it cannot run. */
+export function deploymentReplayConfig(d: ServingDeployment, seed: number): ReplayConfig {
+  return buildReplayConfig(deploymentSpec(d, seed));
 }

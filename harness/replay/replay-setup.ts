@@ -5,16 +5,13 @@ import { getModel, gpuKvBytesPerToken } from '../../sim/catalog/models.js';
 import { EngineArgsError, resolveEngineArgs, type EngineArgs } from '../../sim/engine/engine-args.js';
 import { MAX_CLOCK_MS, workloadSpanMs } from '../../sim/cluster/workload-driver.js';
 import type { ReplayConfig, RouterMode } from '../../sim/replay.js';
-import { resolveKvRouterConfig, RouterConfigError } from '../../sim/router/router-config.js';
-import { dynamoPoly } from '../../sim/timing/dynamo-poly.js';
-import { createRooflineModel } from '../../sim/timing/roofline.js';
-import type { TimingModel } from '../../sim/timing/timing-model.js';
+import { buildReplayConfig, type ScenarioSpec } from '../../sim/scenario-config.js';
+import { RouterConfigError } from '../../sim/router/router-config.js';
 import { generateSynthetic, type Arrival } from '../../sim/workload/synthetic.js';
 import type { Workload } from '../../sim/workload/workload.js';
 import { loadTrace } from '../trace/load-trace.js';
 import { EngineArgsJson, PlannerConfigJson, RouterConfigJson } from './engine-args-schema.js';
-import { builtinPlanner } from '../../sim/planner/builtin-policies.js';
-import { PlannerConfigError, resolvePlannerConfig } from '../../sim/planner/planner-config.js';
+import { PlannerConfigError } from '../../sim/planner/planner-config.js';
 import { describeZodError, parseJsonArg, UsageError } from './json-arg.js';
 import { PLANNER_FLAGS, ReplayFlagValues, SYNTHETIC_FLAGS, type ReplayFlags } from './replay-flags.js';
 
@@ -44,35 +41,31 @@ export function setupReplay(raw: ReplayFlags, positionals: string[]): ReplaySetu
   const engine = buildEngineArgs(f, f['engine-args'], '--engine-args');
   const disagg = buildDisagg(f, engine);
   const workers = f.workers ?? 1;
-  const timing = buildTiming(f, engine);
-  let routerConfig;
-  try {
-    routerConfig = resolveKvRouterConfig(f['router-config'] ? parseJsonArg('--router-config', f['router-config'], RouterConfigJson) : {});
-  } catch (e) {
-    if (e instanceof RouterConfigError) throw new UsageError(`--router-config: ${e.message.replace(/^router config: /, '')}`);
-    throw e;
-  }
+  const routerConfig = f['router-config'] ? parseJsonArg('--router-config', f['router-config'], RouterConfigJson) : {};
   const router: RouterMode = f.router === 'kv_router' ? 'kv' : f.router;
   const sla = f['sla-ttft-ms'] || f['sla-tpot-ms'] || f['sla-e2e-ms']
     ? { ttftMs: f['sla-ttft-ms'], tpotMs: f['sla-tpot-ms'], e2eMs: f['sla-e2e-ms'] }
-    : undefined;
-  const planner = buildPlanner(f, raw, engine);
-  const config: ReplaySetup['config'] = {
-    workers,
-    engine,
-    timing,
-    router,
-    routerConfig,
+    : null;
+  const faults = buildFaults(f);
+  const plannerSettings = plannerInput(f, raw);
+  // the flags as a scenario: the one place a replay configuration is built does the rest
+  const spec: ScenarioSpec = {
+    cluster: {
+      workers, engine: { ...engine }, router, routerConfig,
+      ...(plannerSettings ? { planner: plannerSettings, plannerPolicy: f.planner! } : {}),
+      ...(disagg ? { disagg: { ...disagg, prefillEngine: { ...disagg.prefillEngine }, decodeEngine: { ...disagg.decodeEngine } } } : {}),
+      ...(faults ? { faults } : {}),
+    },
+    hardware: buildHardware(f),
     seed: f.seed,
     arrivalSpeedupRatio: f['arrival-speedup-ratio'],
     concurrency: f.concurrency ?? null,
     gpusPerWorker: f.tp ?? 1,
     sla,
     fastForward: !f['no-fast-forward'],
-    planner,
-    disagg,
-    faults: buildFaults(f),
   };
+  const config = configOf(spec, raw);
+  const { planner, timing } = config;
   const starting = disagg ? disagg.prefillWorkers + disagg.decodeWorkers : workers;
   if (planner && disagg && (disagg.prefillWorkers < planner.config.min_endpoint || disagg.decodeWorkers < planner.config.min_endpoint || starting > planner.config.maxWorkers)) {
     throw new UsageError(`--prefill-workers ${disagg.prefillWorkers} / --decode-workers ${disagg.decodeWorkers} are outside the planner's bounds: at least ${planner.config.min_endpoint} per pool, at most ${planner.config.maxWorkers} workers in all (GPU budget ${planner.config.max_gpu_budget} / ${planner.config.gpusPerWorker} GPUs per worker)`);
@@ -204,14 +197,15 @@ function buildEngineArgs(f: ReplayFlagValues, text: string | undefined, flag: st
   }
 }
 
-function buildPlanner(f: ReplayFlagValues, raw: ReplayFlags, engine: EngineArgs): ReplayConfig['planner'] {
+/** Planner settings from --planner and its flags (Dynamo's field names), or undefined without --planner. */
+function plannerInput(f: ReplayFlagValues, raw: ReplayFlags): Record<string, unknown> | undefined {
   if (!f.planner) {
     const stray = PLANNER_FLAGS.find((k) => raw[k] !== undefined);
     if (stray) throw new UsageError(`--${stray} needs --planner (static, dynamo-load or dynamo-sla)`);
     return undefined;
   }
   const json: PlannerConfigJson = f['planner-config'] ? parseJsonArg('--planner-config', f['planner-config'], PlannerConfigJson) : {};
-  const cfg = {
+  return {
     enable_throughput_scaling: f.planner === 'dynamo-sla',
     ...json,
     ...(f['startup-time'] !== undefined ? { startup_time: f['startup-time'] } : {}),
@@ -223,9 +217,12 @@ function buildPlanner(f: ReplayFlagValues, raw: ReplayFlags, engine: EngineArgs)
     ...(f['sla-ttft-ms'] !== undefined ? { ttft: f['sla-ttft-ms'] } : {}),
     ...(f['sla-tpot-ms'] !== undefined ? { itl: f['sla-tpot-ms'] } : {}),
   };
+}
+
+/** The replay configuration of the flags' scenario; what it rejects is named by the flag that set it. */
+function configOf(spec: ScenarioSpec, raw: ReplayFlags): ReplaySetup['config'] {
   try {
-    const config = resolvePlannerConfig(cfg, f.tp ?? 1, engine.startup_time);
-    return { policy: builtinPlanner(f.planner, config.optimization_target), config };
+    return buildReplayConfig(spec);
   } catch (e) {
     if (e instanceof PlannerConfigError) {
       const flagFor: Record<string, string> = { startup_time: '--startup-time', max_gpu_budget: '--gpu-budget', min_endpoint: '--min-workers', max_endpoint: '--max-workers', load_adjustment_interval: '--load-interval', throughput_adjustment_interval: '--throughput-interval' };
@@ -233,7 +230,9 @@ function buildPlanner(f: ReplayFlagValues, raw: ReplayFlags, engine: EngineArgs)
       const flag = own !== undefined && raw[own.slice(2) as keyof ReplayFlags] !== undefined ? own : '--planner-config';
       throw new UsageError(`${flag}: ${e.message.replace(/^planner config: /, '')}`);
     }
-    throw e;
+    if (e instanceof RouterConfigError) throw new UsageError(`--router-config: ${e.message.replace(/^router config: /, '')}`);
+    if (e instanceof EngineArgsError) throw new UsageError(`--engine-args: ${e.message.replace(/^engine args: /, '')}`);
+    throw new UsageError((e as Error).message);
   }
 }
 
@@ -247,15 +246,12 @@ function buildFaults(f: ReplayFlagValues): ReplaySetup['config']['faults'] {
   return { atMs: at, perWorkerHour: rate, replaceAfterMs: f['replace-after'] !== undefined ? f['replace-after'] * 1000 : null };
 }
 
-function buildTiming(f: ReplayFlagValues, engine: EngineArgs): TimingModel {
+/** The workers' hardware for the timing model: the roofline model of --model on --gpu, or Dynamo's polynomial. */
+function buildHardware(f: ReplayFlagValues): ScenarioSpec['hardware'] {
   const kind = f.timing ?? (f.gpu ? 'roofline' : 'dynamo-poly');
-  if (kind === 'dynamo-poly') return dynamoPoly;
+  if (kind === 'dynamo-poly') return { timing: 'dynamo-poly' };
   if (!f.model || !f.gpu) throw new UsageError('--timing roofline needs --model and --gpu (e.g. --model qwen3-32b --gpu h200_sxm --tp 2)');
-  try {
-    return createRooflineModel({ gpu: f.gpu, model: f.model, tp: f.tp ?? 1, parallel: layoutOf(f), weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'], framework: engine.engine_type });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  return { timing: 'roofline', gpu: f.gpu, model: f.model, tp: f.tp ?? 1, parallel: layoutOf(f), weightDtype: f['weight-dtype'], kvDtype: f['kv-dtype'] };
 }
 
 export { describeZodError };
