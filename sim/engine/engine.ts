@@ -37,9 +37,6 @@ export interface Engine {
   /** Buffered KV events since the last flush (null when nobody listens). */
   readonly kvEvents: KvEventLog | null;
   readonly out: PassOutput;
-  /** KV capacity in blocks and the block size in tokens. */
-  readonly capacityBlocks: number;
-  readonly blockSize: number;
   receive(r: number): void;
   /** True while any request is waiting or running. */
   hasWork(): boolean;
@@ -58,8 +55,6 @@ export interface Engine {
   readonly lastPassStart: number;
   /** Forward passes completed so far. */
   readonly passCount: number;
-  /** KV blocks currently referenced. */
-  activeBlocks(): number;
   /** Totals over the passes this engine has completed. */
   readonly stats: PassStats;
   /** Writes what the engine holds now into `out`. */
