@@ -10,7 +10,7 @@ import type { Collector } from '../metrics/collector.js';
 import { QUEUED, type Router } from '../router/router.js';
 import { W_ABSENT, W_ACTIVE, W_DRAINING, W_STARTING } from '../contracts/worker-states.js';
 import type { WorkloadDriver } from './workload-driver.js';
-import { EV_ARRIVAL, EV_FAULT, EV_HANDOFF, EV_PASS_END, EV_READY, EV_TICK, EV_WAKE, type ClusterAgent, type ClusterListener } from './events.js';
+import { EV_ARRIVAL, EV_FAULT, EV_HANDOFF, EV_PASS_END, EV_READY, EV_TICK, EV_WAKE, type ClusterAgent, type ClusterListener, type ScalingPort } from './events.js';
 import { FaultInjector } from './faults.js';
 import { Pool, type FaultPlan, type PoolSpec } from './pool.js';
 import type { WorkerSet } from './worker-set.js';
@@ -27,7 +27,7 @@ import type { WorkerSet } from './worker-set.js';
  * KV cache moves to the decode pool after `isl × handoffMsPerToken` and a decode worker, with no
  * prefill time, emits every output token.
  */
-export class Cluster {
+export class Cluster implements ScalingPort {
   readonly pools: Pool[];
   readonly engines: (Engine | null)[];
   readonly busy: Uint8Array;

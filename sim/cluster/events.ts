@@ -1,4 +1,6 @@
+import type { Engine } from '../engine/engine.js';
 import type { PassStats } from '../engine/pass-stats.js';
+import type { Pool } from './pool.js';
 
 /**
  * Kinds of event, in the order the events of one instant are handled: passes end (in pass order),
@@ -27,4 +29,15 @@ export interface ClusterListener {
   completed(r: number, now: number): void;
   /** A worker of pool `pool` is leaving the cluster; these are its final pass totals. */
   workerLeaving(stats: PassStats, pool: number): void;
+}
+
+/** What an autoscaling agent may read and change of the cluster: its engines and pools, and their sizes. */
+export interface ScalingPort {
+  /** Engines by global slot (null where no worker is). */
+  readonly engines: readonly (Engine | null)[];
+  readonly pools: readonly Pool[];
+  /** Adds a worker to `pool`, routable after `startupMs`; false if no slot is free. */
+  addWorker(startupMs: number, pool?: number): boolean;
+  /** Removes the newest starting, else the newest active worker of `pool`; false if none can go. */
+  removeWorker(pool?: number): boolean;
 }

@@ -1,5 +1,4 @@
-import type { Cluster } from '../cluster/cluster.js';
-import type { ClusterAgent, ClusterListener } from '../cluster/events.js';
+import type { ClusterAgent, ClusterListener, ScalingPort } from '../cluster/events.js';
 import type { Pool } from '../cluster/pool.js';
 import { W_ACTIVE, W_DRAINING, W_STARTING } from '../contracts/worker-states.js';
 import { emptyLoad, type PassSink, type PassStats } from '../engine/pass-stats.js';
@@ -54,7 +53,7 @@ class PoolTracker {
   private readonly seenTokens: number[] = [];
   private readonly seenWait: number[] = [];
 
-  view(cluster: Cluster, windowMs: number): PoolView {
+  view(cluster: ScalingPort, windowMs: number): PoolView {
     const ws = this.pool.workers;
     const perWorker: WorkerLoadView[] = [];
     for (let k = 0; k < ws.nActive; k++) {
@@ -125,7 +124,7 @@ export class Planner implements ClusterAgent, ClusterListener {
   maxLiveWorkers = 0;
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: ScalingPort,
     private readonly cfg: ResolvedPlannerConfig,
     private readonly policy: PlannerPolicy,
     private readonly collector: Collector,
