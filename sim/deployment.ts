@@ -5,7 +5,7 @@ import type { Parallelism } from './catalog/parallelism.js';
 import { resolveEngineArgs, type EngineArgs, type EngineType } from './engine/engine-args.js';
 import type { ReplayConfig } from './replay-config.js';
 import { buildReplayConfig, type HardwareSpec, type ScenarioSpec } from './scenario-config.js';
-import { createRooflineModel } from './timing/roofline.js';
+import { FRAMEWORK_OVERHEAD } from './timing/roofline.js';
 
 /**
  * A serving deployment as an operator describes it — which server, which GPUs, which model in which
@@ -99,9 +99,8 @@ function poolHardware(d: ServingDeployment, p: PoolDeployment): HardwareSpec {
 }
 
 /** The first token's own path out of the engine (the timing model's firstTokenMs) plus the rest of the front end. */
-function frontendOf(d: ServingDeployment, p: PoolDeployment): number {
-  const { timing: _t, ...hw } = poolHardware(d, p) as Extract<HardwareSpec, { timing: 'roofline' }>;
-  return createRooflineModel({ ...hw, framework: d.backend }).overhead.firstTokenMs + (d.frontendMs ?? FRONTEND_MS[d.backend]);
+function frontendOf(d: ServingDeployment): number {
+  return FRAMEWORK_OVERHEAD[d.backend].firstTokenMs + (d.frontendMs ?? FRONTEND_MS[d.backend]);
 }
 
 /** A deployment as a scenario: pools sized and configured as the server does it. */
@@ -116,7 +115,7 @@ export function deploymentSpec(d: ServingDeployment, seed: number): ScenarioSpec
       ...base,
       cluster: { ...cluster, workers: p.replicas * p.parallel.attnDp, engine: { ...poolEngine(d, p) } },
       hardware: poolHardware(d, p),
-      frontendMs: frontendOf(d, p),
+      frontendMs: frontendOf(d),
       gpusPerWorker: p.parallel.tp * p.parallel.pp,
     };
   }
@@ -144,7 +143,7 @@ export function deploymentSpec(d: ServingDeployment, seed: number): ScenarioSpec
       },
     },
     hardware: poolHardware(d, decode),
-    frontendMs: frontendOf(d, decode),
+    frontendMs: frontendOf(d),
     gpusPerWorker: decode.parallel.tp * decode.parallel.pp,
   };
 }

@@ -114,16 +114,19 @@ export function buildReplayConfig(spec: ScenarioSpec, policies: PolicyModules = 
     ...(spec.frontendMs !== undefined ? { frontendMs: spec.frontendMs } : {}),
     ...(spec.fastForward !== undefined ? { fastForward: spec.fastForward } : {}),
     ...(c.faults ? { faults: c.faults } : {}),
-    ...(d ? {
-      disagg: {
-        prefillWorkers: d.prefillWorkers,
-        decodeWorkers: d.decodeWorkers,
-        prefillEngine: engineOf(d.prefillEngine),
-        decodeEngine: engineOf(d.decodeEngine),
-        kvTransferBandwidthGBs: d.kvTransferBandwidthGBs,
-        kvBytesPerToken: d.kvBytesPerToken,
-        ...(d.prefillHardware ? { prefillTiming: timingFor(d.prefillHardware, engineOf(d.prefillEngine).engine_type) } : {}),
-      },
-    } : {}),
+    ...(d ? { disagg: disaggOf(d) } : {}),
+  };
+}
+
+function disaggOf(d: NonNullable<ScenarioSpec['cluster']['disagg']>): NonNullable<ReplayConfig['disagg']> {
+  const prefillEngine = engineOf(d.prefillEngine);
+  return {
+    prefillWorkers: d.prefillWorkers,
+    decodeWorkers: d.decodeWorkers,
+    prefillEngine,
+    decodeEngine: engineOf(d.decodeEngine),
+    kvTransferBandwidthGBs: d.kvTransferBandwidthGBs,
+    kvBytesPerToken: d.kvBytesPerToken,
+    ...(d.prefillHardware ? { prefillTiming: timingFor(d.prefillHardware, prefillEngine.engine_type) } : {}),
   };
 }

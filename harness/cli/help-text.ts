@@ -59,3 +59,11 @@ export function fitHelp(text: string, width = 80): string {
   }
   return out.join('\n') + '\n';
 }
+
+/** A command's flag table, one entry a line, for fitHelp to lay out beside its description column. */
+export function flagTable(flags: Readonly<Record<string, { readonly arg?: string; readonly help: string }>>): string {
+  return Object.entries(flags).map(([name, f]) => {
+    const left = `  --${name}${f.arg !== undefined ? ` ${f.arg}` : ''}`;
+    return `${left.length + 2 <= MAX_COLUMN ? left.padEnd(MAX_COLUMN) : `${left}  `}${f.help}`;
+  }).join('\n');
+}

@@ -6,10 +6,7 @@ import { formatReportTable } from '../report/aiperf-table.js';
 import { REPLAY_FLAGS, type ReplayFlags } from '../replay/replay-flags.js';
 import { setupReplay } from '../replay/replay-setup.js';
 import { Progress } from './progress.js';
-import { wrap } from '../io/wrap-text.js';
-import { fitHelp } from './help-text.js';
-
-const HELP_COLUMN = 30;
+import { fitHelp, flagTable } from './help-text.js';
 
 export const REPLAY_HELP = fitHelp(`Usage: twinsearch replay [TRACE] [flags]
 
@@ -20,12 +17,7 @@ input_length, output_length, hash_ids[, session_id, delay]) or an Azure LLM
 inference CSV; without TRACE, --isl and --osl describe a synthetic workload.
 
 Flags:
-${Object.entries(REPLAY_FLAGS).map(([name, f]) => {
-  // an 80-column terminal: the help text wraps beside the flag column
-  const left = `  --${name}${'arg' in f ? ` ${f.arg}` : ''}`;
-  const help = wrap(f.help, 80 - HELP_COLUMN).map((l, i) => (i === 0 ? l : ' '.repeat(HELP_COLUMN) + l)).join('\n');
-  return left.length < HELP_COLUMN ? left.padEnd(HELP_COLUMN) + help : `${left}\n${' '.repeat(HELP_COLUMN)}${help}`;
-}).join('\n')}
+${flagTable(REPLAY_FLAGS)}
 
 Examples:
   twinsearch replay data/traces/conversation_trace.jsonl --workers 8 --router kv

@@ -13,7 +13,7 @@ import { parseSiliconCsv } from '../validate/silicon-csv.js';
 import { formatSummary, summarize } from '../validate/summary.js';
 import { parseFlags } from './parse-flags.js';
 import { Progress } from './progress.js';
-import { fitHelp } from './help-text.js';
+import { fitHelp, flagTable } from './help-text.js';
 
 export const DEFAULT_CSV = fileURLToPath(new URL('../../data/calibration/silicon_calibration.csv', import.meta.url));
 
@@ -44,11 +44,7 @@ export const VALIDATE_HELP = fitHelp(`Usage: twinsearch validate [FILE.csv] [fla
 ${INTRO.map((p) => wrap(p, 79).join('\n')).join('\n\n')}
 
 Flags:
-${Object.entries(FLAGS).map(([name, f]) => {
-  const left = `  --${name}${'arg' in f ? ` ${f.arg}` : ''}`;
-  const body = wrap(f.help, 80 - 30).map((l, i) => (i === 0 && left.length < 30 ? left.padEnd(30) : ' '.repeat(30)) + l);
-  return left.length < 30 ? body.join('\n') : [left, ...body].join('\n');
-}).join('\n')}
+${flagTable(FLAGS)}
 
 Examples:
   twinsearch validate

@@ -13,7 +13,6 @@ import type { WorkloadDriver } from './workload-driver.js';
 import { EV_ARRIVAL, EV_FAULT, EV_HANDOFF, EV_PASS_END, EV_READY, EV_TICK, EV_WAKE, type ClusterAgent, type ClusterListener, type ScalingPort } from './events.js';
 import { FaultInjector } from './faults.js';
 import { Pool, type FaultPlan, type PoolSpec } from './pool.js';
-import type { WorkerSet } from './worker-set.js';
 
 /**
  * Multi-worker runtime on one virtual clock (Dynamo's offline AggRuntime), driven by one queue of
@@ -113,7 +112,7 @@ export class Cluster implements ScalingPort {
     const w = p.base + local;
     this.failures++;
     p.workers.set(local, W_DRAINING, this.now);
-    this.workersChanged(p, this.now);
+    this.releaseHeld(p, this.now);
     if (this.busy[w]) {
       this.cutRun(w);
       if (this.busy[w]) {
@@ -148,11 +147,6 @@ export class Cluster implements ScalingPort {
     if (replaceAfterMs !== null) this.addWorker(replaceAfterMs, p.index, false);
   }
 
-  /** The aggregated pool, or the prefill pool of a disaggregated cluster. */
-  get workers(): WorkerSet {
-    return this.pools[0]!.workers;
-  }
-
   get disaggregated(): boolean {
     return this.pools.length === 2;
   }
@@ -177,14 +171,9 @@ export class Cluster implements ScalingPort {
     if (local !== QUEUED) this.dispatchTo(r, p.base + local);
   }
 
-  /** Sends the requests the pool's router now lets go (after a change that can free a worker). */
+  /** Sends the requests the pool's router now lets go (after a change that can free a worker or add one). */
   private releaseHeld(p: Pool, now: number): void {
     for (let r = p.router.nextHeld(now); r >= 0; r = p.router.nextHeld(now)) this.route(p, r, now);
-  }
-
-  private workersChanged(p: Pool, now: number): void {
-    p.router.workersChanged(now);
-    this.releaseHeld(p, now);
   }
 
   /** Hands request r to the worker in global slot w. */
@@ -292,7 +281,7 @@ export class Cluster implements ScalingPort {
         const local = a - pool.base;
         if (pool.workers.state[local] !== W_STARTING) return; // cancelled while starting
         pool.workers.set(local, W_ACTIVE, now);
-        this.workersChanged(pool, now);
+        this.releaseHeld(pool, now);
         return;
       }
       case EV_HANDOFF:
@@ -421,13 +410,11 @@ export class Cluster implements ScalingPort {
     this.route(this.pools[1]!, r, now);
   }
 
-  private releaseArrivals(now: number): boolean {
-    let any = false;
+  private releaseArrivals(now: number): void {
     const capped = this.driver.cap !== null;
     for (;;) {
       const r = this.driver.releaseOne(now, capped ? this.totalInFlight() : 0);
-      if (r < 0) return any;
-      any = true;
+      if (r < 0) return;
       const arrival = this.driver.arrival[r]!;
       this.collector.onArrival(r, arrival);
       if (this.listener !== null) this.listener.arrived(r, now);
@@ -465,7 +452,7 @@ export class Cluster implements ScalingPort {
     this.inFlight[w] = 0;
     if (scaling) this.scaleUps++;
     if (startupMs > 0) this.queue.push(now + startupMs, EV_READY, w);
-    else this.workersChanged(p, now);
+    else this.releaseHeld(p, now);
     return true;
   }
 
@@ -487,7 +474,7 @@ export class Cluster implements ScalingPort {
     const w = p.base + local;
     p.workers.set(local, W_DRAINING, now);
     this.scaleDowns++;
-    this.workersChanged(p, now);
+    this.releaseHeld(p, now);
     if (!this.busy[w] && this.engines[w]!.drained()) this.retire(w);
     return true;
   }

@@ -98,8 +98,9 @@ export class EngineArgsError extends Error {
 /** Fills defaults, normalises block_size as Dynamo does, and checks ranges; throws EngineArgsError. */
 export function resolveEngineArgs(partial: EngineArgsInput = {}): EngineArgs {
   const { schedule_policy: policy, ...sglangIn } = partial.sglang ?? {};
-  // Dynamo's alias: fcfs is fifo
-  const sglang: SglangArgs = { ...SGLANG_DEFAULTS, ...stripUndefined(sglangIn), ...(policy !== undefined ? { schedule_policy: policy === 'fcfs' ? SGLANG_ARGS.schedule_policy.aliases.fcfs : policy } : {}) };
+  // Dynamo's aliases (fcfs is fifo) as the declaration lists them
+  const aliases: Readonly<Record<string, SglangArgs['schedule_policy']>> = SGLANG_ARGS.schedule_policy.aliases;
+  const sglang: SglangArgs = { ...SGLANG_DEFAULTS, ...stripUndefined(sglangIn), ...(policy !== undefined ? { schedule_policy: aliases[policy] ?? policy as SglangArgs['schedule_policy'] } : {}) };
   const a: EngineArgs = { ...ENGINE_DEFAULTS, ...stripUndefined(partial), sglang };
   checkArg('engine_type', ENGINE_ARGS.engine_type, a.engine_type);
   if (a.engine_type === 'sglang') {

@@ -92,8 +92,6 @@ export class KvRouter implements Router {
     this.indexer.apply(w, log);
   }
 
-  workersChanged(): void {}
-
   workerRemoved(w: number): void {
     this.indexer.forget(w);
   }

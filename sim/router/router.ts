@@ -26,8 +26,6 @@ export interface Router {
   completed(r: number, now: number): void;
   /** KV cache events of worker w (Stored/Removed), in order. */
   kvEvents(w: number, log: KvEventLog): void;
-  /** The set of routable workers changed (a worker joined or stopped taking requests). */
-  workersChanged(now: number): void;
   /** Worker w is gone: forget what the router knew about its cache. */
   workerRemoved(w: number): void;
   /** Whether this router consumes KV events (engines skip recording them otherwise). */

@@ -21,7 +21,6 @@ abstract class LoadBlindRouter implements Router {
   nextHeld(): number {
     return this.held.length > 0 && this.workers.nActive > 0 ? this.held.popFront() : -1;
   }
-  workersChanged(): void {}
   prefillCompleted(): void {}
   completed(): void {}
   kvEvents(): void {}

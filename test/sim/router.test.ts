@@ -26,7 +26,6 @@ describe('routers', () => {
     expect(rr.pending).toBe(2);
     expect(rr.nextHeld()).toBe(-1); // still no worker
     ws.add(W_ACTIVE, 0);
-    rr.workersChanged();
     const sent: [number, number][] = [];
     for (let r = rr.nextHeld(); r >= 0; r = rr.nextHeld()) sent.push([r, rr.route(r)]);
     expect(sent).toEqual([[7, 0], [8, 0]]);
